@@ -1,0 +1,1 @@
+"""Route modules, one per context; each handler calls one service function."""

@@ -1,0 +1,113 @@
+"""Station search and detail: GET /api/v1/stations[/clusters|/{id}]."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from evroam.api.deps import ServicesDep
+from evroam.api.schemas.stations import (
+    ClusterList,
+    StationDetailPublic,
+    StationPage,
+    cluster_public,
+    station_detail_public,
+    station_public,
+)
+from evroam.catalogue.errors import InvalidQueryError
+from evroam.catalogue.model import ConnectorStandard
+from evroam.catalogue.search import MAX_LIMIT, BoxQuery, NearQuery, StationFilter
+from evroam.catalogue.service import box_after, near_after
+from evroam.shared.geo import BoundingBox, GeoPoint
+from evroam.shared.ids import OperatorId, StationId
+
+router = APIRouter(prefix="/api/v1", tags=["stations"])
+
+BBOX_HELP = "minlon,minlat,maxlon,maxlat (WGS-84 degrees)"
+
+
+def parse_bbox(text: str) -> BoundingBox:
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise InvalidQueryError("bbox", f"must be {BBOX_HELP}")
+    try:
+        values = [float(p) for p in parts]
+        return BoundingBox(*values)
+    except ValueError as exc:
+        raise InvalidQueryError("bbox", f"{exc} (expected {BBOX_HELP})") from exc
+
+
+def station_filter(
+    connector: Annotated[list[ConnectorStandard] | None, Query()] = None,
+    min_power_kw: Annotated[float | None, Query(ge=0, le=2000)] = None,
+    operator: Annotated[list[str] | None, Query()] = None,
+    available: bool | None = None,
+    is_swap: bool | None = None,
+    max_price_per_kwh: Annotated[Decimal | None, Query(ge=0, le=100)] = None,
+) -> StationFilter:
+    return StationFilter(
+        connectors=frozenset(connector or ()),
+        min_power_kw=min_power_kw,
+        operator_ids=frozenset(OperatorId(o) for o in operator or ()),
+        is_available=available,
+        is_swap=is_swap,
+        max_price_per_kwh=max_price_per_kwh,
+    )
+
+
+@router.get("/stations", response_model=StationPage)
+def list_stations(
+    services: ServicesDep,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    radius_km: Annotated[float, Query(gt=0, le=1000)] = 10.0,
+    bbox: Annotated[str | None, Query(description=BBOX_HELP)] = None,
+    connector: Annotated[list[ConnectorStandard] | None, Query()] = None,
+    min_power_kw: Annotated[float | None, Query(ge=0, le=2000)] = None,
+    operator: Annotated[list[str] | None, Query()] = None,
+    available: bool | None = None,
+    is_swap: bool | None = None,
+    max_price_per_kwh: Annotated[Decimal | None, Query(ge=0, le=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> StationPage:
+    """Stations near a point (nearest first) or inside a box (by id), filtered."""
+    f = station_filter(
+        connector, min_power_kw, operator, available, is_swap, max_price_per_kwh
+    )
+    if lat is not None and lon is not None:
+        if bbox is not None:
+            raise InvalidQueryError("bbox", "give either lat/lon or bbox, not both")
+        query = NearQuery(
+            GeoPoint(lat, lon), radius_km * 1000.0, f, limit, near_after(cursor)
+        )
+        page = services.catalogue.find_stations_near(query)
+    elif bbox is not None:
+        if lat is not None or lon is not None:
+            raise InvalidQueryError("lat", "give either lat/lon or bbox, not both")
+        box_query = BoxQuery(parse_bbox(bbox), f, limit, box_after(cursor))
+        page = services.catalogue.find_stations_in_box(box_query)
+    else:
+        raise InvalidQueryError("lat", "give lat and lon (with radius_km) or bbox")
+    return StationPage(
+        items=[station_public(hit) for hit in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get("/stations/clusters", response_model=ClusterList)
+def list_clusters(
+    services: ServicesDep,
+    bbox: Annotated[str, Query(description=BBOX_HELP)],
+    zoom: Annotated[int, Query(ge=0, le=22)],
+) -> ClusterList:
+    """Stations grouped in grid cells, for maps at low zoom (national scale)."""
+    clusters = services.catalogue.clusters(parse_bbox(bbox), zoom)
+    return ClusterList(clusters=[cluster_public(c) for c in clusters])
+
+
+@router.get("/stations/{station_id}", response_model=StationDetailPublic)
+def get_station(services: ServicesDep, station_id: str) -> StationDetailPublic:
+    """One station with every pile's live status and its full time-of-use tariff."""
+    return station_detail_public(services.catalogue.get_station(StationId(station_id)))

@@ -1,0 +1,1 @@
+"""Public API schemas (pydantic), one module per context."""

@@ -1,0 +1,266 @@
+"""Station, operator and cluster schemas of the public API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from evroam.catalogue.model import ConnectorStandard, PileStatus, StatusCategory
+from evroam.catalogue.search import Cluster, OperatorStats, StationHit, summarise
+from evroam.catalogue.service import StationDetail
+from evroam.pricing.tariff import PeriodKind, PriceNow, Tariff
+
+
+class PileCountsPublic(BaseModel):
+    free: int
+    busy: int
+    offline: int
+    unknown: int
+    total: int
+
+
+class PriceNowPublic(BaseModel):
+    electricity_per_kwh: str = Field(description="CNY per kWh, 4 decimals")
+    service_per_kwh: str
+    total_per_kwh: str
+    currency: str
+    period: PeriodKind
+
+
+class ParkingPublic(BaseModel):
+    free_minutes: int
+    fee_per_hour: str
+    daily_cap: str | None
+    currency: str = "CNY"
+
+
+class SwapPublic(BaseModel):
+    batteries_in_stock: int
+    queue_length: int
+    swap_minutes: int
+
+
+class StationPublic(BaseModel):
+    id: str
+    name: str
+    operator: str
+    lat: float
+    lon: float
+    address: str
+    city: str
+    distance_m: float | None
+    piles: PileCountsPublic
+    status: StatusCategory
+    max_power_kw: float
+    connectors: list[ConnectorStandard]
+    price_now: PriceNowPublic
+    parking: ParkingPublic
+    is_swap: bool
+    swap: SwapPublic | None
+    updated_at: datetime | None
+
+
+class StationPage(BaseModel):
+    items: list[StationPublic]
+    next_cursor: str | None
+
+
+class ConnectorPublic(BaseModel):
+    standard: ConnectorStandard
+    max_power_kw: float
+    power_type: str
+
+
+class PilePublic(BaseModel):
+    id: str
+    status: PileStatus
+    category: StatusCategory
+    status_at: datetime | None
+    max_power_kw: float
+    connectors: list[ConnectorPublic]
+
+
+class TouWindowPublic(BaseModel):
+    start: str
+    end: str
+    period: PeriodKind
+    months: list[int]
+
+
+class TariffPeriodPublic(BaseModel):
+    period: PeriodKind
+    electricity_per_kwh: str
+    service_per_kwh: str
+    total_per_kwh: str
+
+
+class TariffPublic(BaseModel):
+    id: str
+    currency: str
+    periods: list[TariffPeriodPublic]
+    windows: list[TouWindowPublic]
+    default_period: PeriodKind
+
+
+class StationDetailPublic(StationPublic):
+    piles_detail: list[PilePublic]
+    tariff: TariffPublic
+    time_zone: str
+
+
+class OperatorPublic(BaseModel):
+    id: str
+    name: str
+    profile: str
+    protocol: str
+    stations: int
+    piles: int
+    swap_stations: int
+
+
+class OperatorList(BaseModel):
+    items: list[OperatorPublic]
+
+
+class ClusterPublic(BaseModel):
+    lat: float
+    lon: float
+    stations: int
+    piles: PileCountsPublic
+
+
+class ClusterList(BaseModel):
+    clusters: list[ClusterPublic]
+
+
+def _price(price: PriceNow) -> PriceNowPublic:
+    return PriceNowPublic(
+        electricity_per_kwh=f"{price.electricity_per_kwh:.4f}",
+        service_per_kwh=f"{price.service_per_kwh:.4f}",
+        total_per_kwh=f"{price.total_per_kwh:.4f}",
+        currency=price.currency,
+        period=price.kind,
+    )
+
+
+def station_public(hit: StationHit) -> StationPublic:
+    s = hit.summary
+    return StationPublic(
+        id=s.id,
+        name=s.name,
+        operator=s.operator_id,
+        lat=s.lat,
+        lon=s.lon,
+        address=s.address,
+        city=s.city,
+        distance_m=None if hit.distance_m is None else round(hit.distance_m, 1),
+        piles=_counts(s.piles.free, s.piles.busy, s.piles.offline, s.piles.unknown),
+        status=s.piles.category,
+        max_power_kw=s.max_power_kw,
+        connectors=sorted(s.connectors),
+        price_now=_price(hit.price_now),
+        parking=ParkingPublic(
+            free_minutes=s.parking.free_minutes,
+            fee_per_hour=str(s.parking.fee_per_hour.amount),
+            daily_cap=str(s.parking.daily_cap.amount) if s.parking.daily_cap else None,
+            currency=s.parking.fee_per_hour.currency,
+        ),
+        is_swap=s.is_swap,
+        swap=SwapPublic(
+            batteries_in_stock=s.swap.batteries_in_stock,
+            queue_length=s.swap.queue_length,
+            swap_minutes=s.swap.swap_minutes,
+        )
+        if s.swap
+        else None,
+        updated_at=s.updated_at,
+    )
+
+
+def _counts(free: int, busy: int, offline: int, unknown: int) -> PileCountsPublic:
+    return PileCountsPublic(
+        free=free,
+        busy=busy,
+        offline=offline,
+        unknown=unknown,
+        total=free + busy + offline + unknown,
+    )
+
+
+def tariff_public(tariff: Tariff) -> TariffPublic:
+    return TariffPublic(
+        id=tariff.id,
+        currency=tariff.currency,
+        periods=[
+            TariffPeriodPublic(
+                period=p.kind,
+                electricity_per_kwh=f"{p.electricity_per_kwh:.4f}",
+                service_per_kwh=f"{p.service_per_kwh:.4f}",
+                total_per_kwh=f"{p.total_per_kwh:.4f}",
+            )
+            for p in tariff.prices
+        ],
+        windows=[
+            TouWindowPublic(
+                start=w.start.isoformat("minutes"),
+                end=w.end.isoformat("minutes"),
+                period=w.kind,
+                months=sorted(w.months),
+            )
+            for w in tariff.windows
+        ],
+        default_period=tariff.default_kind,
+    )
+
+
+def station_detail_public(detail: StationDetail) -> StationDetailPublic:
+    st = detail.station
+    summary = summarise(st)
+    base = station_public(StationHit(summary, None, detail.price_now))
+    return StationDetailPublic(
+        **base.model_dump(),
+        piles_detail=[
+            PilePublic(
+                id=p.id,
+                status=p.status,
+                category=p.status.category,
+                status_at=p.status_at,
+                max_power_kw=p.max_power_kw,
+                connectors=[
+                    ConnectorPublic(
+                        standard=c.standard,
+                        max_power_kw=c.max_power_kw,
+                        power_type=c.power_type.value,
+                    )
+                    for c in p.connectors
+                ],
+            )
+            for p in st.piles
+        ],
+        tariff=tariff_public(detail.tariff),
+        time_zone=st.time_zone,
+    )
+
+
+def operator_public(stats: OperatorStats) -> OperatorPublic:
+    op = stats.operator
+    return OperatorPublic(
+        id=op.id,
+        name=op.name,
+        profile=op.profile.value,
+        protocol=op.protocol.value,
+        stations=stats.stations,
+        piles=stats.piles,
+        swap_stations=stats.swap_stations,
+    )
+
+
+def cluster_public(cluster: Cluster) -> ClusterPublic:
+    p = cluster.piles
+    return ClusterPublic(
+        lat=round(cluster.lat, 5),
+        lon=round(cluster.lon, 5),
+        stations=cluster.stations,
+        piles=_counts(p.free, p.busy, p.offline, p.unknown),
+    )

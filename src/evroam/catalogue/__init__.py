@@ -1,0 +1,1 @@
+"""Station catalogue: operators, stations, piles, connectors and geo search."""

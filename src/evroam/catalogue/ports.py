@@ -1,0 +1,56 @@
+"""What the catalogue needs from storage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from evroam.catalogue.model import Operator, Station
+from evroam.catalogue.search import (
+    BoxQuery,
+    Candidate,
+    Cluster,
+    NearQuery,
+    OperatorStats,
+    StationSummary,
+)
+from evroam.pricing.tariff import Tariff
+from evroam.shared.geo import BoundingBox
+from evroam.shared.ids import OperatorId, StationId, TariffId
+
+
+class StationRepository(Protocol):
+    """Stations, their piles and tariffs, with geo search.
+
+    ``candidates_*`` apply every filter except price (which needs the clock)
+    and return rows in result order, already past the query's ``after`` mark;
+    they may return more than ``limit`` rows, never fewer than exist up to it.
+    """
+
+    def save_operator(self, operator: Operator) -> None: ...
+
+    def list_operator_stats(self) -> Sequence[OperatorStats]: ...
+
+    def find_operator(self, operator_id: OperatorId) -> Operator | None: ...
+
+    def save_tariffs(self, tariffs: Iterable[Tariff]) -> None: ...
+
+    def tariffs_by_id(self, ids: Iterable[TariffId]) -> dict[TariffId, Tariff]: ...
+
+    def save_stations(self, stations: Iterable[Station]) -> int:
+        """Insert or replace stations with their piles; returns how many."""
+        ...
+
+    def find_station(self, station_id: StationId) -> Station | None: ...
+
+    def candidates_near(self, query: NearQuery, want: int) -> Sequence[Candidate]:
+        """At least ``want`` nearest matches (all, if fewer exist), nearest first."""
+        ...
+
+    def candidates_in_box(self, query: BoxQuery, want: int) -> Sequence[Candidate]: ...
+
+    def summaries(self, ids: Sequence[StationId]) -> Sequence[StationSummary]:
+        """Summaries in the order of ``ids``."""
+        ...
+
+    def clusters(self, box: BoundingBox, cell_deg: float) -> Sequence[Cluster]: ...

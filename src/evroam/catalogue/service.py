@@ -1,0 +1,217 @@
+"""Catalogue use-cases: stations near a point or in a box, station detail, operators."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from evroam.catalogue.errors import InvalidQueryError, StationNotFoundError
+from evroam.catalogue.model import Operator, Station
+from evroam.catalogue.ports import StationRepository
+from evroam.catalogue.search import (
+    BoxQuery,
+    Candidate,
+    Cluster,
+    NearQuery,
+    OperatorStats,
+    StationFilter,
+    StationHit,
+    StationPage,
+    decode_cursor,
+    encode_cursor,
+)
+from evroam.pricing.tariff import PriceNow, Tariff
+from evroam.shared.clock import Clock
+from evroam.shared.geo import BoundingBox
+from evroam.shared.ids import StationId, TariffId
+
+# How many extra candidates to ask storage for when a price filter may drop some.
+_PRICE_FILTER_HEADROOM = 4
+
+
+@dataclass(frozen=True, slots=True)
+class StationDetail:
+    station: Station
+    tariff: Tariff
+    price_now: PriceNow
+
+
+class CatalogueService:
+    def __init__(self, repository: StationRepository, clock: Clock) -> None:
+        self._repo = repository
+        self._clock = clock
+        self._tariffs: dict[TariffId, Tariff] = {}
+
+    # -- queries -------------------------------------------------------------------
+    def find_stations_near(self, query: NearQuery) -> StationPage:
+        """Stations within the radius, nearest first, one page at a time."""
+        want = query.limit + 1
+        while True:
+            candidates = self._repo.candidates_near(query, want)
+            kept, prices = self._apply_price_filter(
+                candidates, query.filter, query.limit + 1
+            )
+            # Storage returns everything up to the radius it reached; fewer rows
+            # than asked for means nothing further exists.
+            if len(kept) > query.limit or len(candidates) < want:
+                break
+            want *= _PRICE_FILTER_HEADROOM
+        has_more = len(kept) > query.limit
+        page = kept[: query.limit]
+        cursor = None
+        if has_more and page:
+            last = page[-1]
+            cursor = encode_cursor({"d": last.distance_m, "id": last.station_id})
+        return StationPage(self._hits(page, prices), cursor)
+
+    def find_stations_in_box(self, query: BoxQuery) -> StationPage:
+        """Stations inside the box, by id, one page at a time."""
+        want = query.limit + 1
+        if query.filter.max_price_per_kwh is not None:
+            want *= _PRICE_FILTER_HEADROOM
+        kept: list[Candidate] = []
+        prices: dict[StationId, PriceNow] = {}
+        after = query.after
+        while len(kept) <= query.limit:
+            batch = self._repo.candidates_in_box(
+                BoxQuery(query.box, query.filter, query.limit, after), want
+            )
+            more, more_prices = self._apply_price_filter(
+                batch, query.filter, query.limit + 1 - len(kept)
+            )
+            kept.extend(more)
+            prices.update(more_prices)
+            if len(batch) < want:
+                break
+            after = batch[-1].station_id
+        page = kept[: query.limit]
+        cursor = None
+        if len(kept) > query.limit:
+            cursor = encode_cursor({"id": page[-1].station_id})
+        return StationPage(self._hits(page, prices), cursor)
+
+    def get_station(self, station_id: StationId) -> StationDetail:
+        station = self._repo.find_station(station_id)
+        if station is None:
+            raise StationNotFoundError(station_id)
+        tariff = self._tariffs_for([station.tariff_id])[station.tariff_id]
+        price = tariff.price_at(self._clock.now(), station.time_zone)
+        return StationDetail(station, tariff, price)
+
+    def list_operators(self) -> Sequence[OperatorStats]:
+        return self._repo.list_operator_stats()
+
+    def clusters(self, box: BoundingBox, zoom: int) -> Sequence[Cluster]:
+        """Grid clusters for a low-zoom map: cells about 60 screen pixels wide."""
+        if not 0 <= zoom <= 22:
+            raise InvalidQueryError("zoom", "must be between 0 and 22")
+        cell_deg = 360.0 / (2**zoom) / 256.0 * 60.0
+        return self._repo.clusters(box, cell_deg)
+
+    def import_network(
+        self,
+        operators: Iterable[Operator],
+        tariffs: Iterable[Tariff],
+        stations: Iterable[Station],
+        on_progress: Callable[[int], None] | None = None,
+        batch_size: int = 2_000,
+    ) -> int:
+        """Load a whole network (operators, tariffs, streamed stations) in batches.
+
+        Stations already present are replaced; returns how many were saved.
+        """
+        for operator in operators:
+            self._repo.save_operator(operator)
+        tariff_list = list(tariffs)
+        self._repo.save_tariffs(tariff_list)
+        self.invalidate_tariffs(t.id for t in tariff_list)
+        saved = 0
+        batch: list[Station] = []
+        for station in stations:
+            batch.append(station)
+            if len(batch) >= batch_size:
+                saved += self._save_batch(batch, on_progress)
+                batch = []
+        if batch:
+            saved += self._save_batch(batch, on_progress)
+        return saved
+
+    def _save_batch(
+        self, batch: list[Station], on_progress: Callable[[int], None] | None
+    ) -> int:
+        count = self._repo.save_stations(batch)
+        if on_progress is not None:
+            on_progress(count)
+        return count
+
+    def invalidate_tariffs(self, ids: Iterable[TariffId] | None = None) -> None:
+        """Forget cached tariffs (all, or the given ones) after partners change them."""
+        if ids is None:
+            self._tariffs.clear()
+        else:
+            for tariff_id in ids:
+                self._tariffs.pop(tariff_id, None)
+
+    # -- internals -------------------------------------------------------------------
+    def _tariffs_for(self, ids: Iterable[TariffId]) -> dict[TariffId, Tariff]:
+        missing = {i for i in ids if i not in self._tariffs}
+        if missing:
+            self._tariffs.update(self._repo.tariffs_by_id(missing))
+        return self._tariffs
+
+    def _apply_price_filter(
+        self, candidates: Sequence[Candidate], f: StationFilter, want: int
+    ) -> tuple[list[Candidate], dict[StationId, PriceNow]]:
+        now = self._clock.now()
+        tariffs = self._tariffs_for(c.tariff_id for c in candidates[: want * 8])
+        kept: list[Candidate] = []
+        prices: dict[StationId, PriceNow] = {}
+        for candidate in candidates:
+            tariff = tariffs.get(candidate.tariff_id)
+            if tariff is None:
+                tariffs = self._tariffs_for([candidate.tariff_id])
+                tariff = tariffs.get(candidate.tariff_id)
+            if tariff is None:
+                continue  # a station whose tariff never arrived is not priced
+            price = tariff.price_at(now, candidate.time_zone)
+            if (
+                f.max_price_per_kwh is not None
+                and price.total_per_kwh > f.max_price_per_kwh
+            ):
+                continue
+            kept.append(candidate)
+            prices[candidate.station_id] = price
+            if len(kept) >= want:
+                break
+        return kept, prices
+
+    def _hits(
+        self, page: Sequence[Candidate], prices: dict[StationId, PriceNow]
+    ) -> tuple[StationHit, ...]:
+        summaries = self._repo.summaries([c.station_id for c in page])
+        distances = {c.station_id: c.distance_m for c in page}
+        return tuple(StationHit(s, distances[s.id], prices[s.id]) for s in summaries)
+
+
+def near_after(cursor: str | None) -> tuple[float, str] | None:
+    """The (distance, id) mark a near-query cursor stands for."""
+    if cursor is None:
+        return None
+    value = decode_cursor(cursor)
+    distance, station_id = value.get("d"), value.get("id")
+    if not isinstance(distance, int | float) or not isinstance(station_id, str):
+        raise InvalidQueryError("cursor", "is not a cursor this API issued")
+    if math.isnan(distance) or distance < 0:
+        raise InvalidQueryError("cursor", "is not a cursor this API issued")
+    return float(distance), station_id
+
+
+def box_after(cursor: str | None) -> str | None:
+    """The station id a box-query cursor stands for."""
+    if cursor is None:
+        return None
+    station_id = decode_cursor(cursor).get("id")
+    if not isinstance(station_id, str):
+        raise InvalidQueryError("cursor", "is not a cursor this API issued")
+    return station_id

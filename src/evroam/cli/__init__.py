@@ -1,0 +1,1 @@
+"""The ``evroam`` command line: a thin client of the services."""

@@ -1,0 +1,1 @@
+"""Message-bus adapters (Redis Streams) for multi-worker deployments."""

@@ -1,0 +1,1 @@
+"""Tariffs, time-of-use periods, parking and discounts: pure pricing."""

@@ -1,0 +1,1 @@
+"""Shared kernel: ids, geometry, money, clocks and the base error. Pure, no I/O."""

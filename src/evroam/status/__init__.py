@@ -1,0 +1,1 @@
+"""Real-time availability: pile status updates, staleness and change events."""

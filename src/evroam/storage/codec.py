@@ -1,0 +1,67 @@
+"""JSON codecs for value objects stored as text (tariffs, connectors)."""
+
+from __future__ import annotations
+
+import json
+from datetime import time
+from decimal import Decimal
+from typing import Any
+
+from evroam.catalogue.model import Connector, ConnectorStandard, PowerType
+from evroam.pricing.tariff import PeriodKind, PeriodPrice, Tariff, TouWindow
+from evroam.shared.ids import TariffId
+
+
+def tariff_to_json(tariff: Tariff) -> str:
+    body: dict[str, Any] = {
+        "currency": tariff.currency,
+        "default": tariff.default_kind.value,
+        "prices": [
+            [p.kind.value, str(p.electricity_per_kwh), str(p.service_per_kwh)]
+            for p in tariff.prices
+        ],
+        "windows": [
+            [w.start.isoformat("minutes"), w.end.isoformat("minutes"), w.kind.value]
+            + ([sorted(w.months)] if w.months else [])
+            for w in tariff.windows
+        ],
+    }
+    return json.dumps(body, separators=(",", ":"))
+
+
+def tariff_from_json(tariff_id: str, text: str) -> Tariff:
+    body = json.loads(text)
+    return Tariff(
+        id=TariffId(tariff_id),
+        prices=tuple(
+            PeriodPrice(PeriodKind(kind), Decimal(elec), Decimal(service))
+            for kind, elec, service in body["prices"]
+        ),
+        windows=tuple(_window(item) for item in body["windows"]),
+        default_kind=PeriodKind(body["default"]),
+        currency=body["currency"],
+    )
+
+
+def _window(item: list[Any]) -> TouWindow:
+    months = frozenset(item[3]) if len(item) > 3 else frozenset()
+    return TouWindow(
+        time.fromisoformat(item[0]),
+        time.fromisoformat(item[1]),
+        PeriodKind(item[2]),
+        months,
+    )
+
+
+def connectors_to_json(connectors: tuple[Connector, ...]) -> str:
+    return json.dumps(
+        [[c.standard.value, c.max_power_kw, c.power_type.value] for c in connectors],
+        separators=(",", ":"),
+    )
+
+
+def connectors_from_json(text: str) -> tuple[Connector, ...]:
+    return tuple(
+        Connector(ConnectorStandard(std), float(kw), PowerType(pt))
+        for std, kw, pt in json.loads(text)
+    )

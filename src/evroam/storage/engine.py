@@ -1,0 +1,89 @@
+"""Engines and schema for the two supported databases: SQLite and PostgreSQL/PostGIS."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+
+from evroam.storage.tables import metadata
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and pick the psycopg 3 driver for it."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_database_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        _ensure_parent_dir(url)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _ensure_parent_dir(url: str) -> None:
+    path = url.split(":///", 1)[-1]
+    if path and path != ":memory:" and "mode=memory" not in path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")  # durable across app crashes in WAL mode
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA cache_size=-131072")  # 128 MiB
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.close()
+
+
+def create_schema(engine: Engine) -> None:
+    """Create tables and the spatial index if they do not exist (idempotent)."""
+    with engine.begin() as conn:
+        if not is_sqlite(engine):
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        metadata.create_all(conn)
+        if is_sqlite(engine):
+            conn.execute(
+                text(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS station_rtree USING rtree("
+                    "id, min_lat, max_lat, min_lon, max_lon)"
+                )
+            )
+        else:
+            conn.execute(
+                text(
+                    "ALTER TABLE stations ADD COLUMN IF NOT EXISTS "
+                    "geog geography(Point, 4326)"
+                )
+            )
+            conn.execute(
+                text(
+                    "CREATE INDEX IF NOT EXISTS ix_stations_geog "
+                    "ON stations USING gist (geog)"
+                )
+            )
+            conn.execute(
+                text(
+                    "CREATE INDEX IF NOT EXISTS ix_stations_geom "
+                    "ON stations USING gist ((geog::geometry))"
+                )
+            )
+
+
+def drop_schema(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if is_sqlite(engine):
+            conn.execute(text("DROP TABLE IF EXISTS station_rtree"))
+        metadata.drop_all(conn)

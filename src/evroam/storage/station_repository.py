@@ -1,0 +1,459 @@
+"""SQL implementation of the catalogue's StationRepository (SQLite and PostGIS)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    RowMapping,
+    delete,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from evroam.catalogue.model import (
+    ConnectorStandard,
+    Operator,
+    OperatorProfile,
+    ParkingRule,
+    Pile,
+    PileCounts,
+    PileStatus,
+    Protocol,
+    Station,
+    SwapBay,
+    count_piles,
+)
+from evroam.catalogue.search import (
+    BoxQuery,
+    Candidate,
+    Cluster,
+    NearQuery,
+    OperatorStats,
+    StationFilter,
+    StationSummary,
+)
+from evroam.pricing.tariff import Tariff
+from evroam.shared.geo import BoundingBox, distance_m
+from evroam.shared.ids import OperatorId, PileId, StationId, TariffId
+from evroam.shared.money import Money
+from evroam.storage.codec import (
+    connectors_from_json,
+    connectors_to_json,
+    tariff_from_json,
+    tariff_to_json,
+)
+from evroam.storage.engine import is_sqlite
+from evroam.storage.spatial import (
+    PostgisIndex,
+    SpatialIndex,
+    SqliteRtreeIndex,
+    base_candidate_select,
+)
+from evroam.storage.tables import operators, piles, stations, tariffs
+
+_CHUNK = 500
+_FIRST_RADIUS_M = 2_000.0
+
+
+class SqlStationRepository:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._spatial: SpatialIndex = (
+            SqliteRtreeIndex() if is_sqlite(engine) else PostgisIndex()
+        )
+
+    # -- operators and tariffs -------------------------------------------------
+    def save_operator(self, operator: Operator) -> None:
+        row = {
+            "id": operator.id,
+            "name": operator.name,
+            "profile": operator.profile.value,
+            "protocol": operator.protocol.value,
+            "country_code": operator.country_code,
+            "party_id": operator.party_id,
+        }
+        with self._engine.begin() as conn:
+            conn.execute(delete(operators).where(operators.c.id == operator.id))
+            conn.execute(insert(operators), [row])
+
+    def find_operator(self, operator_id: OperatorId) -> Operator | None:
+        with self._engine.connect() as conn:
+            row = (
+                conn.execute(select(operators).where(operators.c.id == operator_id))
+                .mappings()
+                .first()
+            )
+        return _operator(row) if row else None
+
+    def list_operator_stats(self) -> Sequence[OperatorStats]:
+        c = stations.c
+        counts = (
+            select(
+                c.operator_id,
+                func.count().label("stations"),
+                func.sum(
+                    c.piles_free + c.piles_busy + c.piles_offline + c.piles_unknown
+                ).label("piles"),
+                func.sum(func.cast(c.is_swap, Integer)).label("swaps"),
+            )
+            .group_by(c.operator_id)
+            .subquery()
+        )
+        query = (
+            select(operators, counts.c.stations, counts.c.piles, counts.c.swaps)
+            .select_from(
+                operators.outerjoin(counts, counts.c.operator_id == operators.c.id)
+            )
+            .order_by(operators.c.id)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            OperatorStats(
+                _operator(r),
+                int(r["stations"] or 0),
+                int(r["piles"] or 0),
+                int(r["swaps"] or 0),
+            )
+            for r in rows
+        ]
+
+    def save_tariffs(self, items: Iterable[Tariff]) -> None:
+        rows = [{"id": t.id, "body": tariff_to_json(t)} for t in items]
+        with self._engine.begin() as conn:
+            for chunk in _chunks(rows):
+                conn.execute(
+                    delete(tariffs).where(tariffs.c.id.in_([r["id"] for r in chunk]))
+                )
+                conn.execute(insert(tariffs), chunk)
+
+    def tariffs_by_id(self, ids: Iterable[TariffId]) -> dict[TariffId, Tariff]:
+        wanted = sorted(set(ids))
+        found: dict[TariffId, Tariff] = {}
+        with self._engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                for row in conn.execute(select(tariffs).where(tariffs.c.id.in_(chunk))):
+                    found[TariffId(row.id)] = tariff_from_json(row.id, row.body)
+        return found
+
+    # -- stations ----------------------------------------------------------------
+    def save_stations(self, items: Iterable[Station]) -> int:
+        batch = list(items)
+        if not batch:
+            return 0
+        with self._engine.begin() as conn:
+            existing = self._existing_sids(conn, [s.id for s in batch])
+            if existing:
+                sids = list(existing.values())
+                conn.execute(delete(piles).where(piles.c.station_sid.in_(sids)))
+                conn.execute(delete(stations).where(stations.c.sid.in_(sids)))
+                self._spatial.forget(conn, sids)
+            result = conn.execute(
+                insert(stations).returning(
+                    stations.c.sid,
+                    stations.c.lat,
+                    stations.c.lon,
+                    sort_by_parameter_order=True,
+                ),
+                [_station_row(s) for s in batch],
+            )
+            placed = [(int(r.sid), float(r.lat), float(r.lon)) for r in result]
+            self._spatial.index(conn, placed)
+            pile_rows = [
+                _pile_row(pile, sid)
+                for (sid, _, _), station in zip(placed, batch, strict=True)
+                for pile in station.piles
+            ]
+            if pile_rows:
+                conn.execute(insert(piles), pile_rows)
+        return len(batch)
+
+    def _existing_sids(self, conn: Connection, ids: list[StationId]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunks(ids):
+            rows = conn.execute(
+                select(stations.c.id, stations.c.sid).where(stations.c.id.in_(chunk))
+            )
+            found.update({r.id: int(r.sid) for r in rows})
+        return found
+
+    def find_station(self, station_id: StationId) -> Station | None:
+        with self._engine.connect() as conn:
+            row = (
+                conn.execute(select(stations).where(stations.c.id == station_id))
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return None
+            pile_rows = (
+                conn.execute(
+                    select(piles)
+                    .where(piles.c.station_sid == row["sid"])
+                    .order_by(piles.c.id)
+                )
+                .mappings()
+                .all()
+            )
+        return _station(row, tuple(_pile(p) for p in pile_rows))
+
+    # -- search --------------------------------------------------------------------
+    def candidates_near(self, query: NearQuery, want: int) -> Sequence[Candidate]:
+        lat, lon = query.center.lat, query.center.lon
+        radius = _FIRST_RADIUS_M
+        if query.after is not None:
+            radius = max(radius, query.after[0] * 1.5 + 1_000.0)
+        where = _filter_clauses(query.filter)
+        with self._engine.connect() as conn:
+            while True:
+                radius = min(radius, query.radius_m)
+                clause = self._spatial.near(lat, lon, radius)
+                rows = conn.execute(base_candidate_select().where(clause, *where)).all()
+                hits = sorted(
+                    (d, r.id, r)
+                    for r in rows
+                    if (d := distance_m(lat, lon, r.lat, r.lon)) <= radius
+                )
+                if query.after is not None:
+                    hits = [h for h in hits if (h[0], h[1]) > query.after]
+                if len(hits) >= want or radius >= query.radius_m:
+                    break
+                radius *= 3.0
+        return [
+            Candidate(StationId(r.id), d, TariffId(r.tariff_id), r.time_zone)
+            for d, _, r in hits
+        ]
+
+    def candidates_in_box(self, query: BoxQuery, want: int) -> Sequence[Candidate]:
+        box = query.box
+        c = stations.c
+        where = [
+            self._spatial.in_box(box),
+            c.lat.between(box.min_lat, box.max_lat),
+            c.lon.between(box.min_lon, box.max_lon),
+            *_filter_clauses(query.filter),
+        ]
+        if query.after is not None:
+            where.append(c.id > query.after)
+        stmt = base_candidate_select().where(*where).order_by(c.id).limit(want)
+        with self._engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        return [
+            Candidate(StationId(r.id), None, TariffId(r.tariff_id), r.time_zone)
+            for r in rows
+        ]
+
+    def summaries(self, ids: Sequence[StationId]) -> Sequence[StationSummary]:
+        by_id: dict[str, StationSummary] = {}
+        with self._engine.connect() as conn:
+            for chunk in _chunks(list(ids)):
+                rows = conn.execute(select(stations).where(stations.c.id.in_(chunk)))
+                for row in rows.mappings():
+                    by_id[row["id"]] = _summary(row)
+        return [by_id[i] for i in ids if i in by_id]
+
+    def clusters(self, box: BoundingBox, cell_deg: float) -> Sequence[Cluster]:
+        c = stations.c
+        cell_lat = func.floor(c.lat / cell_deg).label("cell_lat")
+        cell_lon = func.floor(c.lon / cell_deg).label("cell_lon")
+        stmt = (
+            select(
+                cell_lat,
+                cell_lon,
+                func.avg(c.lat),
+                func.avg(c.lon),
+                func.count(),
+                func.sum(c.piles_free),
+                func.sum(c.piles_busy),
+                func.sum(c.piles_offline),
+                func.sum(c.piles_unknown),
+            )
+            .where(
+                self._spatial.in_box(box),
+                c.lat.between(box.min_lat, box.max_lat),
+                c.lon.between(box.min_lon, box.max_lon),
+            )
+            .group_by(cell_lat, cell_lon)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        return [
+            Cluster(
+                float(r[2]),
+                float(r[3]),
+                int(r[4]),
+                PileCounts(int(r[5]), int(r[6]), int(r[7]), int(r[8])),
+            )
+            for r in rows
+        ]
+
+
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _filter_clauses(f: StationFilter) -> list[ColumnElement[bool]]:
+    c = stations.c
+    clauses: list[ColumnElement[bool]] = []
+    if f.connectors:
+        clauses.append(c.connector_mask.op("&")(f.connector_mask) != 0)
+    if f.min_power_kw is not None:
+        clauses.append(c.max_power_kw >= f.min_power_kw)
+    if f.operator_ids:
+        clauses.append(c.operator_id.in_(sorted(f.operator_ids)))
+    if f.is_available is not None:
+        clauses.append(c.piles_free > 0 if f.is_available else c.piles_free == 0)
+    if f.is_swap is not None:
+        clauses.append(c.is_swap == f.is_swap)
+    return clauses
+
+
+def _operator(row: RowMapping) -> Operator:
+    return Operator(
+        id=OperatorId(row["id"]),
+        name=row["name"],
+        profile=OperatorProfile(row["profile"]),
+        protocol=Protocol(row["protocol"]),
+        country_code=row["country_code"],
+        party_id=row["party_id"],
+    )
+
+
+def _station_row(s: Station) -> dict[str, Any]:
+    mask = 0
+    for standard in s.connector_standards:
+        mask |= standard.bit
+    counts = count_piles(s.piles)
+    return {
+        "id": s.id,
+        "operator_id": s.operator_id,
+        "external_id": s.external_id,
+        "name": s.name,
+        "address": s.address,
+        "city": s.city,
+        "lat": s.lat,
+        "lon": s.lon,
+        "time_zone": s.time_zone,
+        "tariff_id": s.tariff_id,
+        "parking_free_minutes": s.parking.free_minutes,
+        "parking_fee_fen_per_hour": s.parking.fee_per_hour.fen,
+        "parking_daily_cap_fen": s.parking.daily_cap.fen
+        if s.parking.daily_cap
+        else None,
+        "max_power_kw": s.max_power_kw,
+        "connector_mask": mask,
+        "is_swap": s.is_swap,
+        "swap_batteries": s.swap.batteries_in_stock if s.swap else None,
+        "swap_queue": s.swap.queue_length if s.swap else None,
+        "swap_minutes": s.swap.swap_minutes if s.swap else None,
+        "piles_free": counts.free,
+        "piles_busy": counts.busy,
+        "piles_offline": counts.offline,
+        "piles_unknown": counts.unknown,
+        "updated_at": s.updated_at,
+    }
+
+
+def _pile_row(p: Pile, sid: int) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "station_sid": sid,
+        "external_uid": p.external_uid,
+        "connectors": connectors_to_json(p.connectors),
+        "max_power_kw": p.max_power_kw,
+        "status": p.status.value,
+        "status_at": p.status_at,
+    }
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _parking(row: RowMapping) -> ParkingRule:
+    cap = row["parking_daily_cap_fen"]
+    return ParkingRule(
+        free_minutes=row["parking_free_minutes"],
+        fee_per_hour=Money.from_fen(row["parking_fee_fen_per_hour"]),
+        daily_cap=Money.from_fen(cap) if cap is not None else None,
+    )
+
+
+def _swap(row: RowMapping) -> SwapBay | None:
+    if not row["is_swap"]:
+        return None
+    return SwapBay(
+        row["swap_batteries"] or 0, row["swap_queue"] or 0, row["swap_minutes"] or 3
+    )
+
+
+def _connectors_of(mask: int) -> frozenset[ConnectorStandard]:
+    return frozenset(s for s in ConnectorStandard if mask & s.bit)
+
+
+def _summary(row: RowMapping) -> StationSummary:
+    return StationSummary(
+        id=StationId(row["id"]),
+        operator_id=OperatorId(row["operator_id"]),
+        name=row["name"],
+        address=row["address"],
+        city=row["city"],
+        lat=row["lat"],
+        lon=row["lon"],
+        tariff_id=TariffId(row["tariff_id"]),
+        time_zone=row["time_zone"],
+        max_power_kw=row["max_power_kw"],
+        connectors=_connectors_of(row["connector_mask"]),
+        piles=PileCounts(
+            row["piles_free"],
+            row["piles_busy"],
+            row["piles_offline"],
+            row["piles_unknown"],
+        ),
+        parking=_parking(row),
+        swap=_swap(row),
+        updated_at=_aware(row["updated_at"]),
+    )
+
+
+def _pile(row: RowMapping) -> Pile:
+    return Pile(
+        id=PileId(row["id"]),
+        external_uid=row["external_uid"],
+        connectors=connectors_from_json(row["connectors"]),
+        status=PileStatus(row["status"]),
+        status_at=_aware(row["status_at"]),
+    )
+
+
+def _station(row: RowMapping, station_piles: tuple[Pile, ...]) -> Station:
+    return Station(
+        id=StationId(row["id"]),
+        operator_id=OperatorId(row["operator_id"]),
+        external_id=row["external_id"],
+        name=row["name"],
+        address=row["address"],
+        city=row["city"],
+        lat=row["lat"],
+        lon=row["lon"],
+        tariff_id=TariffId(row["tariff_id"]),
+        parking=_parking(row),
+        piles=station_piles,
+        time_zone=row["time_zone"],
+        swap=_swap(row),
+        updated_at=_aware(row["updated_at"]),
+    )

@@ -1,0 +1,192 @@
+"""SQL implementation of the status context's StatusStore."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, bindparam, select, text, update
+
+from evroam.catalogue.model import PileStatus
+from evroam.shared.ids import OperatorId, PileId, StationId
+from evroam.status.model import PileStatusChanged, PileStatusReport, SwapStockReport
+from evroam.storage.tables import piles, stations
+
+_CHUNK = 500
+
+# Station counters by status category, recomputed from the piles of a station.
+_RECOUNT = text(
+    """
+    UPDATE stations SET
+      piles_free = (SELECT count(*) FROM piles p WHERE p.station_sid = stations.sid
+                    AND p.status = 'available'),
+      piles_busy = (SELECT count(*) FROM piles p WHERE p.station_sid = stations.sid
+                    AND p.status IN ('occupied', 'charging', 'reserved')),
+      piles_offline = (SELECT count(*) FROM piles p WHERE p.station_sid = stations.sid
+                    AND p.status IN ('offline', 'faulted')),
+      piles_unknown = (SELECT count(*) FROM piles p WHERE p.station_sid = stations.sid
+                    AND p.status = 'unknown'),
+      updated_at = :now
+    WHERE sid = :sid
+    """
+)
+
+
+class SqlStatusStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def apply(self, reports: Sequence[PileStatusReport]) -> list[PileStatusChanged]:
+        latest = _latest_per_pile(reports)
+        if not latest:
+            return []
+        with self._engine.begin() as conn:
+            held = self._held(conn, list(latest))
+            newer = [
+                r
+                for r in latest.values()
+                if r.pile_id in held and _is_newer(r.observed_at, held[r.pile_id][1])
+            ]
+            if not newer:
+                return []
+            conn.execute(
+                update(piles)
+                .where(piles.c.id == bindparam("pid"))
+                .values(status=bindparam("st"), status_at=bindparam("at")),
+                [
+                    {"pid": r.pile_id, "st": r.status.value, "at": r.observed_at}
+                    for r in newer
+                ],
+            )
+            changed = [r for r in newer if held[r.pile_id][0] != r.status.value]
+            sids = sorted({held[r.pile_id][2] for r in changed})
+            if sids:
+                now = max(r.observed_at for r in changed)
+                conn.execute(_RECOUNT, [{"sid": sid, "now": now} for sid in sids])
+            places = self._places(conn, sids)
+        return [
+            PileStatusChanged(
+                station_id=places[held[r.pile_id][2]][0],
+                pile_id=r.pile_id,
+                status=r.status,
+                observed_at=r.observed_at,
+                lat=places[held[r.pile_id][2]][1],
+                lon=places[held[r.pile_id][2]][2],
+            )
+            for r in changed
+        ]
+
+    def apply_swap_stock(self, reports: Sequence[SwapStockReport]) -> int:
+        if not reports:
+            return 0
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(stations)
+                .where(stations.c.id == bindparam("sid_"), stations.c.is_swap.is_(True))
+                .values(
+                    swap_batteries=bindparam("stock"),
+                    swap_queue=bindparam("queue"),
+                    updated_at=bindparam("at"),
+                ),
+                [
+                    {
+                        "sid_": r.station_id,
+                        "stock": r.batteries_in_stock,
+                        "queue": r.queue_length,
+                        "at": r.observed_at,
+                    }
+                    for r in reports
+                ],
+            )
+        return int(result.rowcount or 0)
+
+    def expire(
+        self, operator_id: OperatorId, heard_before: datetime, now: datetime
+    ) -> list[PileStatusChanged]:
+        query = (
+            select(piles.c.id, piles.c.status_at, piles.c.station_sid)
+            .join(stations, stations.c.sid == piles.c.station_sid)
+            .where(
+                stations.c.operator_id == operator_id,
+                piles.c.status != PileStatus.UNKNOWN.value,
+                piles.c.status_at < heard_before,
+            )
+        )
+        with self._engine.begin() as conn:
+            silent = conn.execute(query).all()
+            if not silent:
+                return []
+            # status_at stays the last time we heard: any fresh report wins over
+            # this, and the guard skips piles that reported in the meantime.
+            conn.execute(
+                update(piles)
+                .where(piles.c.id == bindparam("pid"), piles.c.status_at < heard_before)
+                .values(status=PileStatus.UNKNOWN.value),
+                [{"pid": r.id} for r in silent],
+            )
+            sids = sorted({int(r.station_sid) for r in silent})
+            conn.execute(_RECOUNT, [{"sid": sid, "now": now} for sid in sids])
+            places = self._places(conn, sids)
+        return [
+            PileStatusChanged(
+                station_id=places[int(r.station_sid)][0],
+                pile_id=PileId(r.id),
+                status=PileStatus.UNKNOWN,
+                observed_at=now,
+                lat=places[int(r.station_sid)][1],
+                lon=places[int(r.station_sid)][2],
+            )
+            for r in silent
+        ]
+
+    def _held(
+        self, conn: Connection, pile_ids: list[PileId]
+    ) -> dict[str, tuple[str, datetime | None, int]]:
+        held: dict[str, tuple[str, datetime | None, int]] = {}
+        for start in range(0, len(pile_ids), _CHUNK):
+            chunk = pile_ids[start : start + _CHUNK]
+            rows = conn.execute(
+                select(
+                    piles.c.id, piles.c.status, piles.c.status_at, piles.c.station_sid
+                ).where(piles.c.id.in_(chunk))
+            )
+            for r in rows:
+                held[r.id] = (r.status, _aware(r.status_at), int(r.station_sid))
+        return held
+
+    def _places(
+        self, conn: Connection, sids: list[int]
+    ) -> dict[int, tuple[StationId, float, float]]:
+        places: dict[int, tuple[StationId, float, float]] = {}
+        for start in range(0, len(sids), _CHUNK):
+            rows = conn.execute(
+                select(
+                    stations.c.sid, stations.c.id, stations.c.lat, stations.c.lon
+                ).where(stations.c.sid.in_(sids[start : start + _CHUNK]))
+            )
+            for r in rows:
+                places[int(r.sid)] = (StationId(r.id), float(r.lat), float(r.lon))
+        return places
+
+
+def _latest_per_pile(
+    reports: Sequence[PileStatusReport],
+) -> dict[PileId, PileStatusReport]:
+    latest: dict[PileId, PileStatusReport] = {}
+    for report in reports:
+        if report.observed_at.tzinfo is None:
+            raise ValueError("PileStatusReport.observed_at must be timezone-aware")
+        held = latest.get(report.pile_id)
+        if held is None or report.observed_at > held.observed_at:
+            latest[report.pile_id] = report
+    return latest
+
+
+def _is_newer(observed_at: datetime, held_at: datetime | None) -> bool:
+    return held_at is None or observed_at > held_at
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
