@@ -1,1 +1,1 @@
-"""HTTP API (FastAPI): create_app(settings) builds the app; routes call one service each."""
+"""HTTP API (FastAPI): create_app(settings) builds it; a route calls one service."""

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from evroam import __version__
-from evroam.api.problem import install_problem_handlers
+from evroam.api.problem import (
+    PROBLEM_RESPONSES,
+    install_problem_handlers,
+    problem_schemas,
+)
 from evroam.api.routes import events, health, operators, stations
 from evroam.api.routes.web import mount_web
 from evroam.bootstrap import Services, build_services
@@ -33,11 +38,39 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         version=__version__,
         summary="One map, one account and one bill across EV charging networks.",
         lifespan=lifespan,
+        responses=PROBLEM_RESPONSES,
     )
     if services is not None:
         app.state.services = services
     install_problem_handlers(app)
+    _document_problem_schema(app)
     for module in (health, operators, stations, events):
         app.include_router(module.router)
     mount_web(app, settings.tiles_url)
     return app
+
+
+def _document_problem_schema(app: FastAPI) -> None:
+    """Register the Problem schema and drop FastAPI's default JSON 422 body."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, definition in problem_schemas().items():
+            components[name] = definition
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status in ("404", "422"):
+                        response["content"] = dict(
+                            PROBLEM_RESPONSES[int(status)]["content"]
+                        )
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -7,12 +7,49 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from evroam.shared.errors import InvalidInputError, NotFoundError
 
 PROBLEM_JSON = "application/problem+json"
 _LOCATIONS = ("query", "body", "path", "header")
+
+
+class ProblemField(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemField] | None = None
+
+
+def _documented(description: str) -> dict[str, Any]:
+    schema_ref = {"$ref": "#/components/schemas/Problem"}
+    return {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": schema_ref}},
+    }
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: _documented("Not found"),
+    422: _documented("Invalid input; `errors` names each offending field"),
+}
+
+
+def problem_schemas() -> dict[str, Any]:
+    """JSON schemas of Problem and its parts, with component refs."""
+    schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    defs = schema.pop("$defs", {})
+    return {"Problem": schema, **defs}
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
@@ -33,7 +70,9 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     errors = [
         {
             "field": ".".join(
-                str(p) for p in e["loc"] if p not in ("query", "body", "path")
+                str(p)
+                for p in e["loc"]
+                if p not in _LOCATIONS and not isinstance(p, int)
             ),
             "message": e["msg"],
         }

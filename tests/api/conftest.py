@@ -1,0 +1,70 @@
+"""An app over a temporary SQLite database seeded with a small network."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from evroam.api.app import create_app
+from evroam.bootstrap import Services, build_services
+from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol, SwapBay
+from evroam.config import Settings
+from evroam.shared.ids import OperatorId
+from tests.builders import EPOCH, a_station, a_tariff, an_operator
+from tests.fakes import FixedClock
+
+NOW = EPOCH + timedelta(minutes=1)  # 10:01 in Shanghai: peak
+
+
+def seed(services: Services) -> None:
+    operators = [
+        an_operator(protocol=Protocol.OCPI),
+        an_operator(
+            id=OperatorId("swapway"),
+            name="SwapWay Energy",
+            profile=OperatorProfile.SWAP,
+            party_id="SWP",
+            protocol=Protocol.TCEC,
+        ),
+    ]
+    stations = [
+        a_station(f"S{i:03d}", lat=31.2304 + i * 0.002, lon=121.4737 + i * 0.001)
+        for i in range(30)
+    ]
+    stations.append(
+        a_station(
+            "W001",
+            operator_id="swapway",
+            lat=31.30,
+            lon=121.50,
+            swap=SwapBay(6, 1),
+            statuses=(PileStatus.AVAILABLE,),
+        )
+    )
+    services.catalogue.import_network(operators, [a_tariff()], stations)
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}")
+    built = build_services(settings, clock=FixedClock(NOW))
+    seed(built)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def app(services: Services) -> FastAPI:
+    return create_app(services.settings, services)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
