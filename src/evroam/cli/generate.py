@@ -6,7 +6,13 @@ import enum
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from evroam.bootstrap import build_services
 from evroam.cli.options import DEFAULT_DB, DbOption
@@ -35,12 +41,12 @@ def generate(
     )
     services = build_services(Settings(database_url=db))
     try:
-        columns = (
-            *Progress.get_default_columns()[:2],
+        with Progress(
+            TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-        )
-        with Progress(*columns, MofNCompleteColumn(), TimeElapsedColumn()) as progress:
+            TimeElapsedColumn(),
+        ) as progress:
             task = progress.add_task(
                 f"{scenario.value} stations", total=chosen.expected_stations
             )

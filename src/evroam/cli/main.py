@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from evroam.cli import demo, generate, serve, stations
 from evroam.shared.errors import EvroamError
@@ -23,9 +24,22 @@ app.add_typer(stations.app, name="stations")
 
 
 def run() -> None:
-    """Console entry point: evroam errors become one line and exit code 2."""
+    """Console entry point: usage and evroam errors become one line, exit code 2."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        if isinstance(exc, NoArgsIsHelpError):
+            exc.show()
+        else:
+            where = exc.ctx.command_path if exc.ctx else "evroam"
+            typer.echo(
+                f"evroam: error: {exc.format_message()} (try: {where} --help)", err=True
+            )
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("evroam: aborted", err=True)
+        sys.exit(130)
     except EvroamError as exc:
         typer.echo(f"evroam: error: {exc}", err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,271 @@
+"""Geo search benchmark: SQLite R*Tree vs PostGIS KNN vs numpy brute force, plus HTTP.
+
+Run by hand on a loaded database (see README "Benchmarks"):
+
+    evroam generate --scenario national --db sqlite:///var/national.db
+    evroam generate --scenario national --db postgresql://postgres@127.0.0.1/evroam_bench
+    python benchmarks/geo_search.py --db sqlite:///var/national.db \
+        --postgres postgresql://postgres@127.0.0.1/evroam_bench --http
+
+Prints one table; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sqlalchemy import text
+
+from evroam.bootstrap import build_services
+from evroam.catalogue.model import ConnectorStandard
+from evroam.catalogue.search import NearQuery, StationFilter
+from evroam.config import Settings
+from evroam.scenario.cities import CITIES
+from evroam.shared.geo import EARTH_RADIUS_M, GeoPoint
+
+FILTERS = [
+    StationFilter(),
+    StationFilter(connectors=frozenset({ConnectorStandard.GBT_DC})),
+    StationFilter(min_power_kw=60.0),
+    StationFilter(is_available=True),
+]
+
+
+def query_points(n: int, seed: int = 11) -> list[tuple[float, float]]:
+    rng = random.Random(seed)
+    points = []
+    for _ in range(n):
+        city = rng.choice(CITIES)
+        points.append((city.lat + rng.gauss(0, 0.08), city.lon + rng.gauss(0, 0.08)))
+    return points
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def timed(fn: Callable[[int], Any], n: int) -> list[float]:
+    out = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        fn(i)
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def service_runner(url: str, points, radius_km: float, k: int) -> Callable[[int], Any]:
+    services = build_services(Settings(database_url=url))
+
+    def run(i: int) -> Any:
+        lat, lon = points[i % len(points)]
+        q = NearQuery(GeoPoint(lat, lon), radius_km * 1000, FILTERS[i % 4], k)
+        return services.catalogue.find_stations_near(q)
+
+    return run
+
+
+def postgis_knn_runner(
+    url: str, points, radius_km: float, k: int
+) -> Callable[[int], Any]:
+    services = build_services(Settings(database_url=url))
+    conn = services.engine.connect()
+    sql = text(
+        "SELECT id FROM stations WHERE ST_DWithin(geog, ST_MakePoint(:lon,:lat)::geography,"
+        " :r, false) AND (:mask = 0 OR connector_mask & :mask <> 0) AND max_power_kw >= :p"
+        " AND (:avail = false OR piles_free > 0)"
+        " ORDER BY geog <-> ST_MakePoint(:lon,:lat)::geography LIMIT :k"
+    )
+
+    def run(i: int) -> Any:
+        lat, lon = points[i % len(points)]
+        f = FILTERS[i % 4]
+        return conn.execute(
+            sql,
+            {
+                "lat": lat,
+                "lon": lon,
+                "r": radius_km * 1000,
+                "k": k,
+                "mask": f.connector_mask,
+                "p": f.min_power_kw or 0.0,
+                "avail": bool(f.is_available),
+            },
+        ).all()
+
+    return run
+
+
+def numpy_runner(url: str, points, radius_km: float, k: int) -> Callable[[int], Any]:
+    services = build_services(Settings(database_url=url))
+    with services.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT lat, lon, connector_mask, max_power_kw, piles_free FROM stations"
+            )
+        ).all()
+    lat = np.radians(np.array([r[0] for r in rows]))
+    lon = np.radians(np.array([r[1] for r in rows]))
+    mask = np.array([r[2] for r in rows])
+    power = np.array([r[3] for r in rows])
+    free = np.array([r[4] for r in rows])
+    cos_lat = np.cos(lat)
+
+    def run(i: int) -> Any:
+        qlat, qlon = (math.radians(v) for v in points[i % len(points)])
+        f = FILTERS[i % 4]
+        h = (
+            np.sin((lat - qlat) / 2) ** 2
+            + math.cos(qlat) * cos_lat * np.sin((lon - qlon) / 2) ** 2
+        )
+        d = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+        ok = d <= radius_km * 1000
+        if f.connector_mask:
+            ok &= (mask & f.connector_mask) != 0
+        if f.min_power_kw:
+            ok &= power >= f.min_power_kw
+        if f.is_available:
+            ok &= free > 0
+        idx = np.flatnonzero(ok)
+        return idx[np.argsort(d[idx])[:k]]
+
+    return run
+
+
+def http_load(
+    url: str, points, seconds: float, concurrency: int
+) -> tuple[float, list[float]]:
+    """Run the load generator in a second process; returns (req/s, latencies ms)."""
+    code = f"""
+import asyncio, json, sys, time, httpx
+points = {points[:500]!r}
+async def main():
+    lat = []
+    done = 0
+    stop = time.perf_counter() + {seconds}
+    async with httpx.AsyncClient(base_url={url!r}, timeout=10) as c:
+        async def worker(w):
+            nonlocal done
+            i = w
+            while time.perf_counter() < stop:
+                p = points[i % len(points)]; i += {concurrency}
+                t0 = time.perf_counter()
+                r = await c.get('/api/v1/stations', params={{'lat': p[0], 'lon': p[1],
+                                'radius_km': 5, 'limit': 20}})
+                assert r.status_code == 200, r.text
+                lat.append((time.perf_counter() - t0) * 1000); done += 1
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(w) for w in range({concurrency})))
+        print(json.dumps({{'rps': done / (time.perf_counter() - t0), 'lat': lat}}))
+asyncio.run(main())
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    import json
+
+    result = json.loads(out.stdout)
+    return result["rps"], result["lat"]
+
+
+def start_server(db: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "evroam",
+            "serve",
+            "--db",
+            db,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    import httpx
+
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite:///var/national.db")
+    parser.add_argument("--postgres", default=None)
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--radius-km", type=float, default=5.0)
+    parser.add_argument("--k", type=int, default=20)
+    parser.add_argument("--http", action="store_true")
+    args = parser.parse_args()
+    points = query_points(args.n)
+    rows: list[tuple[str, list[float]]] = []
+    runners = [
+        (
+            "sqlite R*Tree (service)",
+            service_runner(args.db, points, args.radius_km, args.k),
+        ),
+        ("numpy brute force", numpy_runner(args.db, points, args.radius_km, args.k)),
+    ]
+    if args.postgres:
+        runners += [
+            (
+                "PostGIS <-> KNN (raw SQL)",
+                postgis_knn_runner(args.postgres, points, args.radius_km, args.k),
+            ),
+            (
+                "PostGIS (service)",
+                service_runner(args.postgres, points, args.radius_km, args.k),
+            ),
+        ]
+    for name, run in runners:
+        timed(run, 100)  # warm caches
+        rows.append((name, timed(run, args.n)))
+    print(
+        f"\nradius {args.radius_km} km, k={args.k}, {args.n} queries, filters rotate "
+        "(none / gbt_dc / >=60 kW / available)\n"
+    )
+    print(f"| {'path':28} | p50 ms | p99 ms | mean ms |")
+    print(f"| {'-' * 28} | -----: | -----: | ------: |")
+    for name, samples in rows:
+        print(
+            f"| {name:28} | {percentile(samples, 50):6.2f} | {percentile(samples, 99):6.2f} "
+            f"| {statistics.fmean(samples):7.2f} |"
+        )
+    base = statistics.median(rows[0][1])
+    for name, samples in rows[1:]:
+        print(f"ratio {name} / sqlite p50: {statistics.median(samples) / base:.2f}")
+    if args.http:
+        proc = start_server(args.db, 8765, 2)
+        try:
+            http_load("http://127.0.0.1:8765", points, 3, 8)  # warm-up
+            rps, lat = http_load("http://127.0.0.1:8765", points, 15, 16)
+        finally:
+            proc.terminate()
+            proc.wait()
+        print(
+            f"\nHTTP, 2 workers, 16 concurrent clients from a second process: "
+            f"{rps:.0f} req/s, p50 {percentile(lat, 50):.1f} ms, "
+            f"p99 {percentile(lat, 99):.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

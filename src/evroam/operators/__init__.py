@@ -1,0 +1,1 @@
+"""Protocol adapters: one subpackage per partner protocol (wire ⇄ domain only)."""

@@ -1,0 +1,1 @@
+"""OCPI (Open Charge Point Interface) adapters, one subpackage per protocol version."""

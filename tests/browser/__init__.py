@@ -1,0 +1,1 @@
+"""Real-browser tests of the driver map (Debian chromium through Playwright)."""

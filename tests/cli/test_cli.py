@@ -1,0 +1,123 @@
+"""The evroam command line: help everywhere, JSON output, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evroam.bootstrap import build_services
+from evroam.cli.main import app
+from evroam.config import Settings
+from tests.api.conftest import seed
+
+runner = CliRunner()
+COMMANDS = [["demo"], ["serve"], ["generate"], ["stations"], ["stations", "near"]]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    services = build_services(Settings(database_url=url))
+    seed(services)
+    services.close()
+    return url
+
+
+class TestHelp:
+    @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+    def test_every_command_has_help(self, command):
+        result = runner.invoke(app, [*command, "--help"])
+        assert result.exit_code == 0
+        assert "Usage" in result.output
+
+    def test_every_command_is_documented_in_the_readme(self):
+        readme = (Path(__file__).parents[2] / "README.md").read_text()
+        for command in COMMANDS:
+            assert f"evroam {' '.join(command)}" in readme
+
+
+class TestStationsNear:
+    def test_prints_the_nearest_stations_as_json(self, db):
+        result = runner.invoke(
+            app,
+            [
+                "stations",
+                "near",
+                "31.2304",
+                "121.4737",
+                "--radius-km",
+                "2",
+                "--db",
+                db,
+                "--json",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.output)
+        assert rows[0]["id"] == "rapidgrid-S000"
+        assert rows[0]["price_now"]["currency"] == "CNY"
+        assert [r["distance_m"] for r in rows] == sorted(r["distance_m"] for r in rows)
+
+    def test_filters_by_operator(self, db):
+        result = runner.invoke(
+            app,
+            [
+                "stations",
+                "near",
+                "31.2304",
+                "121.4737",
+                "--radius-km",
+                "50",
+                "--operator",
+                "swapway",
+                "--db",
+                db,
+                "--json",
+            ],
+        )
+        assert [r["id"] for r in json.loads(result.output)] == ["swapway-W001"]
+
+    def test_prints_a_table_for_people(self, db):
+        result = runner.invoke(
+            app, ["stations", "near", "31.2304", "121.4737", "--db", db, "--limit", "3"]
+        )
+        assert result.exit_code == 0
+        assert "3 stations, nearest first" in result.output
+        assert result.output.count("rapidgrid") == 3
+        assert "¥5.00/h" in result.output
+
+
+class TestErrors:
+    def test_a_latitude_out_of_range_is_one_clear_line_and_exit_2(self, db):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "evroam",
+                "stations",
+                "near",
+                "91",
+                "121",
+                "--db",
+                db,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 2
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("evroam: error:")
+        assert "lat" in line
+
+    def test_an_unknown_connector_is_rejected(self, db):
+        result = runner.invoke(
+            app, ["stations", "near", "31", "121", "--connector", "warp", "--db", db]
+        )
+        assert result.exit_code == 2
+        assert "warp" in result.output
