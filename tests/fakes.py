@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -217,6 +217,6 @@ class RecordingEventBus:
     async def publish(self, events: Sequence[PileStatusChanged]) -> None:
         self.published.extend(events)
 
-    async def subscribe(self):  # type: ignore[no-untyped-def]
+    async def subscribe(self) -> AsyncIterator[PileStatusChanged]:
         for event in list(self.published):
             yield event

@@ -2,7 +2,8 @@
 
 EvroamError
 ├── NotFoundError
-│   └── StationNotFoundError
+│   ├── StationNotFoundError
+│   └── TariffNotFoundError    a station names a tariff its partner never sent
 └── InvalidInputError
     └── InvalidQueryError     a search that cannot be run (names the field)
 """
@@ -18,3 +19,9 @@ class StationNotFoundError(NotFoundError):
 
 class InvalidQueryError(InvalidInputError):
     """A station search with input that cannot be run."""
+
+
+class TariffNotFoundError(NotFoundError):
+    def __init__(self, tariff_id: str) -> None:
+        super().__init__(f"no tariff with id {tariff_id!r}")
+        self.tariff_id = tariff_id

@@ -6,7 +6,11 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from evroam.catalogue.errors import InvalidQueryError, StationNotFoundError
+from evroam.catalogue.errors import (
+    InvalidQueryError,
+    StationNotFoundError,
+    TariffNotFoundError,
+)
 from evroam.catalogue.model import Operator, Station
 from evroam.catalogue.ports import StationRepository
 from evroam.catalogue.search import (
@@ -95,7 +99,9 @@ class CatalogueService:
         station = self._repo.find_station(station_id)
         if station is None:
             raise StationNotFoundError(station_id)
-        tariff = self._tariffs_for([station.tariff_id])[station.tariff_id]
+        tariff = self._tariffs_for([station.tariff_id]).get(station.tariff_id)
+        if tariff is None:
+            raise TariffNotFoundError(station.tariff_id)
         price = tariff.price_at(self._clock.now(), station.time_zone)
         return StationDetail(station, tariff, price)
 

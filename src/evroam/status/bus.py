@@ -23,9 +23,15 @@ class InProcessEventBus:
                     queue.get_nowait()
                 queue.put_nowait(event)
 
-    async def subscribe(self) -> AsyncIterator[PileStatusChanged]:
+    def subscribe(self) -> AsyncIterator[PileStatusChanged]:
+        """Registers at once, so nothing published after this call is missed."""
         queue: asyncio.Queue[PileStatusChanged] = asyncio.Queue(_QUEUE_SIZE)
         self._queues.add(queue)
+        return self._drain(queue)
+
+    async def _drain(
+        self, queue: asyncio.Queue[PileStatusChanged]
+    ) -> AsyncIterator[PileStatusChanged]:
         try:
             while True:
                 yield await queue.get()
