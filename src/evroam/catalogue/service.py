@@ -66,7 +66,9 @@ class CatalogueService:
         cursor = None
         if has_more and page:
             last = page[-1]
-            cursor = encode_cursor({"d": last.distance_m, "id": last.station_id})
+            cursor = encode_cursor(
+                {"k": "near", "d": last.distance_m, "id": last.station_id}
+            )
         return StationPage(self._hits(page, prices), cursor)
 
     def find_stations_in_box(self, query: BoxQuery) -> StationPage:
@@ -92,7 +94,7 @@ class CatalogueService:
         page = kept[: query.limit]
         cursor = None
         if len(kept) > query.limit:
-            cursor = encode_cursor({"id": page[-1].station_id})
+            cursor = encode_cursor({"k": "box", "id": page[-1].station_id})
         return StationPage(self._hits(page, prices), cursor)
 
     def get_station(self, station_id: StationId) -> StationDetail:
@@ -206,9 +208,11 @@ def near_after(cursor: str | None) -> tuple[float, str] | None:
         return None
     value = decode_cursor(cursor)
     distance, station_id = value.get("d"), value.get("id")
-    if not isinstance(distance, int | float) or not isinstance(station_id, str):
+    if value.get("k") != "near" or not isinstance(station_id, str):
+        raise InvalidQueryError("cursor", "is not a cursor of a near query")
+    if not isinstance(distance, int | float) or isinstance(distance, bool):
         raise InvalidQueryError("cursor", "is not a cursor this API issued")
-    if math.isnan(distance) or distance < 0:
+    if not math.isfinite(distance) or distance < 0:
         raise InvalidQueryError("cursor", "is not a cursor this API issued")
     return float(distance), station_id
 
@@ -217,7 +221,8 @@ def box_after(cursor: str | None) -> str | None:
     """The station id a box-query cursor stands for."""
     if cursor is None:
         return None
-    station_id = decode_cursor(cursor).get("id")
-    if not isinstance(station_id, str):
-        raise InvalidQueryError("cursor", "is not a cursor this API issued")
+    value = decode_cursor(cursor)
+    station_id = value.get("id")
+    if value.get("k") != "box" or not isinstance(station_id, str):
+        raise InvalidQueryError("cursor", "is not a cursor of a box query")
     return station_id

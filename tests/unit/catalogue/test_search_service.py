@@ -506,3 +506,22 @@ class TestListOperators:
 
         assert (stats.operator.id, stats.stations, stats.piles) == ("rapidgrid", 3, 5)
         assert stats.swap_stations == 0
+
+
+class TestCursorKinds:
+    def test_a_box_cursor_is_refused_by_a_near_query_and_vice_versa(self):
+        from evroam.catalogue.search import encode_cursor
+
+        box_cursor = encode_cursor({"k": "box", "id": "rapidgrid-S0001"})
+        near_cursor = encode_cursor({"k": "near", "d": 12.5, "id": "rapidgrid-S0001"})
+        with pytest.raises(InvalidQueryError, match="cursor"):
+            near_after(box_cursor)
+        with pytest.raises(InvalidQueryError, match="cursor"):
+            box_after(near_cursor)
+
+    def test_an_infinite_distance_in_a_cursor_is_refused(self):
+        from evroam.catalogue.search import encode_cursor
+
+        forged = encode_cursor({"k": "near", "d": float("inf"), "id": "x"})
+        with pytest.raises(InvalidQueryError, match="cursor"):
+            near_after(forged)
