@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from evroam.catalogue.model import Operator, PileStatus, Station, count_piles
 from evroam.catalogue.search import (
@@ -17,9 +17,11 @@ from evroam.catalogue.search import (
     StationSummary,
     summarise,
 )
+from evroam.partners.errors import HandshakeError, PartnerUnreachableError
+from evroam.partners.model import FeedHealth, NetworkBatch, Partner
 from evroam.pricing.tariff import Tariff
 from evroam.shared.geo import BoundingBox, distance_m
-from evroam.shared.ids import OperatorId, StationId, TariffId
+from evroam.shared.ids import OperatorId, PileId, StationId, TariffId
 from evroam.status.model import PileStatusChanged, PileStatusReport, SwapStockReport
 
 
@@ -122,6 +124,24 @@ class InMemoryStationRepository:
     def summaries(self, ids: Sequence[StationId]) -> Sequence[StationSummary]:
         return [summarise(self.stations[i]) for i in ids if i in self.stations]
 
+    def pile_ids_for(
+        self, operator_id: OperatorId, external_uids: Sequence[str]
+    ) -> dict[str, PileId]:
+        wanted = set(external_uids)
+        return {
+            p.external_uid: p.id
+            for s in self.stations.values()
+            if s.operator_id == operator_id
+            for p in s.piles
+            if p.external_uid in wanted
+        }
+
+    def pile_counts(self, operator_id: OperatorId) -> tuple[int, int, int]:
+        mine = [s for s in self.stations.values() if s.operator_id == operator_id]
+        piles = [p for s in mine for p in s.piles]
+        unknown = sum(1 for p in piles if p.status is PileStatus.UNKNOWN)
+        return len(mine), len(piles), unknown
+
     def clusters(self, box: BoundingBox, cell_deg: float) -> Sequence[Cluster]:
         cells: dict[tuple[int, int], list[Station]] = {}
         for s in self.stations.values():
@@ -220,3 +240,107 @@ class RecordingEventBus:
     async def subscribe(self) -> AsyncIterator[PileStatusChanged]:
         for event in list(self.published):
             yield event
+
+
+class InMemoryPartnerRepository:
+    def __init__(self) -> None:
+        self.partners: dict[OperatorId, Partner] = {}
+        self.feeds: dict[OperatorId, FeedHealth] = {}
+
+    def save(self, partner: Partner) -> None:
+        self.partners[partner.id] = partner
+        self.feeds.setdefault(partner.id, FeedHealth(partner.id))
+
+    def find(self, partner_id: OperatorId) -> Partner | None:
+        return self.partners.get(partner_id)
+
+    def list(self) -> Sequence[Partner]:
+        return [self.partners[k] for k in sorted(self.partners)]
+
+    def remove(self, partner_id: OperatorId) -> None:
+        self.partners.pop(partner_id, None)
+        self.feeds.pop(partner_id, None)
+
+    def health(self, partner_id: OperatorId) -> FeedHealth:
+        return self.feeds.get(partner_id, FeedHealth(partner_id))
+
+    def _update(self, partner_id: OperatorId, **changes: object) -> None:
+        self.feeds[partner_id] = replace(self.health(partner_id), **changes)
+
+    def record_push(self, partner_id, reports, changes, newest_observed_at, at) -> None:
+        feed = self.health(partner_id)
+        newest = feed.newest_observed_at
+        if newest_observed_at is not None and (
+            newest is None or newest_observed_at > newest
+        ):
+            newest = newest_observed_at
+        self._update(
+            partner_id,
+            pushes_total=feed.pushes_total + reports,
+            changes_total=feed.changes_total + changes,
+            last_push_at=at,
+            newest_observed_at=newest,
+        )
+
+    def record_sync(self, partner_id, stations, at) -> None:
+        self._update(partner_id, last_sync_at=at, last_sync_stations=stations)
+
+    def record_error(self, partner_id, message, at) -> None:
+        feed = self.health(partner_id)
+        self._update(
+            partner_id,
+            errors_total=feed.errors_total + 1,
+            last_error=message,
+            last_error_at=at,
+        )
+
+    def set_reachable(self, partner_id, is_reachable) -> None:
+        self._update(partner_id, is_reachable=is_reachable)
+
+
+class InMemoryLeaseStore:
+    def __init__(self) -> None:
+        self.held: dict[str, tuple[str, datetime]] = {}
+
+    def try_acquire(self, name: str, holder: str, ttl_s: float, now: datetime) -> bool:
+        current = self.held.get(name)
+        if current is not None and current[0] != holder and current[1] > now:
+            return False
+        self.held[name] = (holder, now + timedelta(seconds=ttl_s))
+        return True
+
+    def release(self, name: str, holder: str) -> None:
+        if self.held.get(name, ("", None))[0] == holder:
+            del self.held[name]
+
+
+class FakeGateway:
+    """A partner that answers from a list of batches, or fails on demand."""
+
+    def __init__(self, batches: Sequence[NetworkBatch] = ()) -> None:
+        self.batches = list(batches)
+        self.failures_left = 0  # next N calls raise PartnerUnreachableError
+        self.refuse = False
+        self.connected: list[Partner] = []
+        self.pulls = 0
+
+    def _maybe_fail(self) -> None:
+        if self.refuse:
+            raise HandshakeError("credentials refused")
+        if self.failures_left:
+            self.failures_left -= 1
+            raise PartnerUnreachableError("connection refused")
+
+    async def connect(self, partner: Partner) -> Partner:
+        self._maybe_fail()
+        self.connected.append(partner)
+        return partner.with_credentials(token_c="from-the-partner")
+
+    async def pull_network(self, partner: Partner) -> AsyncIterator[NetworkBatch]:
+        self.pulls += 1
+        self._maybe_fail()
+        for batch in self.batches:
+            yield batch
+
+    async def ping(self, partner: Partner) -> None:
+        self._maybe_fail()

@@ -25,3 +25,26 @@ class Settings(BaseSettings):
     status_ttl_s: int = Field(
         default=900, description="A pile not heard from this long shows unknown"
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where partners reach this hub (OCPI versions URL is built on it)",
+    )
+    tcec_operator_id: str = Field(
+        default="MA0EVROAM", description="Our OperatorID towards T/CEC partners"
+    )
+    token_key: str = Field(
+        default="evroam-development-key-change-me",
+        description="Signs T/CEC bearer tokens; the same in every worker",
+    )
+    admin_token: str = Field(
+        default="evroam-admin-dev-token",
+        description="Bearer token for /api/v1/admin/* (change it in production)",
+    )
+    maintenance_interval_s: float = Field(
+        default=5.0,
+        description="How often silent piles expire and partners are checked",
+    )
+    partner_check_interval_s: float = Field(
+        default=30.0, description="How often partners are pinged (resync when back)"
+    )
+    http_timeout_s: float = Field(default=20.0, description="Timeout of partner calls")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,24 +16,41 @@ from evroam.api.problem import (
     install_problem_handlers,
     problem_schemas,
 )
-from evroam.api.routes import events, health, operators, stations
+from evroam.api.routes import admin, events, health, operators, stations
 from evroam.api.routes.web import mount_web
-from evroam.bootstrap import Services, build_services
+from evroam.bootstrap import Services, build_partner_routers, build_services
 from evroam.config import Settings
+from evroam.partners.watch import FeedWatcher
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
-    """Build the app; services are built in the lifespan unless given (tests)."""
+    """Build the app over ``services`` (built from ``settings`` unless given)."""
+    owned = services is None
+    running = services or build_services(settings)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = services is None
-        app.state.services = services or build_services(settings)
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        watcher = FeedWatcher(
+            running.partners,
+            running.leases,
+            running.clock,
+            settings.maintenance_interval_s,
+            settings.partner_check_interval_s,
+        )
+        task = (
+            asyncio.create_task(watcher.run_forever())
+            if settings.maintenance_interval_s > 0
+            else None
+        )
         try:
             yield
         finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if owned:
-                app.state.services.close()
+                running.close()
 
     app = FastAPI(
         title="evroam",
@@ -40,12 +59,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         lifespan=lifespan,
         responses=PROBLEM_RESPONSES,
     )
-    if services is not None:
-        app.state.services = services
+    app.state.services = running
     install_problem_handlers(app)
     _document_problem_schema(app)
-    for module in (health, operators, stations, events):
+    for module in (health, operators, stations, events, admin):
         app.include_router(module.router)
+    for router in build_partner_routers(running):
+        app.include_router(router, include_in_schema=False)
     mount_web(app, settings.tiles_url)
     return app
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from evroam.partners.errors import HandshakeError, PartnerError
 from evroam.shared.errors import InvalidInputError, NotFoundError
 
 PROBLEM_JSON = "application/problem+json"
@@ -43,6 +44,10 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _documented("Not found"),
     422: _documented("Invalid input; `errors` names each offending field"),
 }
+ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _documented("Admin bearer token missing or wrong"),
+    502: _documented("The partner refused us or could not be reached"),
+}
 
 
 def problem_schemas() -> dict[str, Any]:
@@ -63,6 +68,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidInputError, _invalid_input)
     app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(PartnerError, _partner)
 
 
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:
@@ -94,6 +100,11 @@ async def _invalid_input(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
     return problem(404, "Not found", str(exc))
+
+
+async def _partner(_request: Request, exc: Exception) -> JSONResponse:
+    kind = "refused us" if isinstance(exc, HandshakeError) else "did not answer"
+    return problem(502, f"Partner {kind}", str(exc))
 
 
 async def _http(_request: Request, exc: Exception) -> JSONResponse:

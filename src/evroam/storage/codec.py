@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import time
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -65,3 +65,10 @@ def connectors_from_json(text: str) -> tuple[Connector, ...]:
         Connector(ConnectorStandard(std), float(kw), PowerType(pt))
         for std, kw, pt in json.loads(text)
     )
+
+
+def aware_utc(value: datetime | None) -> datetime | None:
+    """Datetimes come back naive from SQLite; they were stored as UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

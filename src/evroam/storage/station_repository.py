@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -45,6 +44,7 @@ from evroam.shared.geo import BoundingBox, distance_m
 from evroam.shared.ids import OperatorId, PileId, StationId, TariffId
 from evroam.shared.money import Money
 from evroam.storage.codec import (
+    aware_utc,
     connectors_from_json,
     connectors_to_json,
     tariff_from_json,
@@ -260,6 +260,41 @@ class SqlStationRepository:
                     by_id[row["id"]] = _summary(row)
         return [by_id[i] for i in ids if i in by_id]
 
+    # -- pile directory (partners.ports.PileDirectory) --------------------------------
+    def pile_ids_for(
+        self, operator_id: OperatorId, external_uids: Sequence[str]
+    ) -> dict[str, PileId]:
+        found: dict[str, PileId] = {}
+        query = select(piles.c.external_uid, piles.c.id).join(
+            stations, stations.c.sid == piles.c.station_sid
+        )
+        with self._engine.connect() as conn:
+            for chunk in _chunks(sorted(set(external_uids))):
+                rows = conn.execute(
+                    query.where(
+                        stations.c.operator_id == operator_id,
+                        piles.c.external_uid.in_(chunk),
+                    )
+                )
+                found.update({r.external_uid: PileId(r.id) for r in rows})
+        return found
+
+    def pile_counts(self, operator_id: OperatorId) -> tuple[int, int, int]:
+        c = stations.c
+        query = select(
+            func.count(),
+            func.coalesce(
+                func.sum(
+                    c.piles_free + c.piles_busy + c.piles_offline + c.piles_unknown
+                ),
+                0,
+            ),
+            func.coalesce(func.sum(c.piles_unknown), 0),
+        ).where(c.operator_id == operator_id)
+        with self._engine.connect() as conn:
+            row = conn.execute(query).one()
+        return int(row[0]), int(row[1]), int(row[2])
+
     def clusters(self, box: BoundingBox, cell_deg: float) -> Sequence[Cluster]:
         c = stations.c
         cell_lat = func.floor(c.lat / cell_deg).label("cell_lat")
@@ -378,12 +413,6 @@ def _pile_row(p: Pile, sid: int) -> dict[str, Any]:
     }
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _parking(row: RowMapping) -> ParkingRule:
     cap = row["parking_daily_cap_fen"]
     return ParkingRule(
@@ -426,7 +455,7 @@ def _summary(row: RowMapping) -> StationSummary:
         ),
         parking=_parking(row),
         swap=_swap(row),
-        updated_at=_aware(row["updated_at"]),
+        updated_at=aware_utc(row["updated_at"]),
     )
 
 
@@ -436,7 +465,7 @@ def _pile(row: RowMapping) -> Pile:
         external_uid=row["external_uid"],
         connectors=connectors_from_json(row["connectors"]),
         status=PileStatus(row["status"]),
-        status_at=_aware(row["status_at"]),
+        status_at=aware_utc(row["status_at"]),
     )
 
 
@@ -455,5 +484,5 @@ def _station(row: RowMapping, station_piles: tuple[Pile, ...]) -> Station:
         piles=station_piles,
         time_zone=row["time_zone"],
         swap=_swap(row),
-        updated_at=_aware(row["updated_at"]),
+        updated_at=aware_utc(row["updated_at"]),
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, Engine, bindparam, select, text, update
 
 from evroam.catalogue.model import PileStatus
 from evroam.shared.ids import OperatorId, PileId, StationId
 from evroam.status.model import PileStatusChanged, PileStatusReport, SwapStockReport
+from evroam.storage.codec import aware_utc
 from evroam.storage.tables import piles, stations
 
 _CHUNK = 500
@@ -151,7 +152,7 @@ class SqlStatusStore:
                 ).where(piles.c.id.in_(chunk))
             )
             for r in rows:
-                held[r.id] = (r.status, _aware(r.status_at), int(r.station_sid))
+                held[r.id] = (r.status, aware_utc(r.status_at), int(r.station_sid))
         return held
 
     def _places(
@@ -184,9 +185,3 @@ def _latest_per_pile(
 
 def _is_newer(observed_at: datetime, held_at: datetime | None) -> bool:
     return held_at is None or observed_at > held_at
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

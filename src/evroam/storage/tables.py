@@ -1,6 +1,7 @@
 """Table definitions shared by SQLite and PostgreSQL (SQLAlchemy Core)."""
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -77,4 +78,46 @@ piles = Table(
     Column("status", String(16), nullable=False),
     Column("status_at", DateTime(timezone=True)),
     Index("ix_piles_station", "station_sid"),
+    Index("ix_piles_external_uid", "external_uid"),
+)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("protocol", String(16), nullable=False),
+    Column("profile", String(32), nullable=False),
+    Column("url", String(500), nullable=False),
+    # Protocol credentials (tokens, secrets). Stored as given: production
+    # deployments put the database behind the same protection as a secret store.
+    Column("credentials", Text, nullable=False),
+    Column("status_ttl_s", Integer, nullable=False),
+    Column("country_code", String(2), nullable=False),
+    Column("party_id", String(3), nullable=False),
+    Column("added_at", DateTime(timezone=True)),
+)
+
+partner_feeds = Table(
+    "partner_feeds",
+    metadata,
+    Column("partner_id", String(64), primary_key=True),
+    Column("is_reachable", Boolean, nullable=False, default=True),
+    Column("last_push_at", DateTime(timezone=True)),
+    Column("newest_observed_at", DateTime(timezone=True)),
+    Column("last_sync_at", DateTime(timezone=True)),
+    Column("last_sync_stations", Integer, nullable=False, default=0),
+    Column("pushes_total", BigInteger, nullable=False, default=0),
+    Column("changes_total", BigInteger, nullable=False, default=0),
+    Column("errors_total", BigInteger, nullable=False, default=0),
+    Column("last_error", String(500)),
+    Column("last_error_at", DateTime(timezone=True)),
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(100), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )

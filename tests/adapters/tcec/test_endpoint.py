@@ -276,3 +276,33 @@ class TestFuzzedRequests:
         reply = await partner.send("echo", raw)
         assert reply["Ret"] in {4001, 4002, 4003, 4004}
         assert partner.calls == []
+
+
+class TestSignedGrants:
+    def test_a_token_signed_by_one_worker_is_recognised_by_another(self):
+        from datetime import UTC, datetime, timedelta
+
+        from evroam.operators.tcec.endpoint import SignedGrantStore
+
+        now = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+        token = SignedGrantStore(b"k" * 32).issue(
+            "MA0SWPWAY", now + timedelta(hours=2), now
+        )
+        grant = SignedGrantStore(b"k" * 32).find(token)
+        assert grant is not None
+        assert grant.operator_id == "MA0SWPWAY"
+        assert grant.expires_at == now + timedelta(hours=2)
+
+    def test_a_forged_or_foreign_token_is_not_recognised(self):
+        from datetime import UTC, datetime, timedelta
+
+        from evroam.operators.tcec.endpoint import SignedGrantStore
+
+        now = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+        token = SignedGrantStore(b"k" * 32).issue(
+            "MA0SWPWAY", now + timedelta(hours=2), now
+        )
+        payload, _, mac = token.partition(".")
+        assert SignedGrantStore(b"x" * 32).find(token) is None
+        assert SignedGrantStore(b"k" * 32).find(payload + ".00" + mac[2:]) is None
+        assert SignedGrantStore(b"k" * 32).find("garbage") is None

@@ -12,6 +12,8 @@ error (we have no secret to sign it with).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import heapq
 import hmac
 import json
@@ -19,8 +21,8 @@ import logging
 import secrets as token_source
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -73,9 +75,96 @@ class PeerConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class _Grant:
+class Grant:
+    """A bearer token's holder and expiry."""
+
     operator_id: str
     expires_at: datetime
+
+
+class GrantStore(Protocol):
+    """Issues and recognises query_token bearer tokens."""
+
+    def issue(self, operator_id: str, expires_at: datetime, now: datetime) -> str: ...
+
+    def find(self, token: str) -> Grant | None: ...
+
+
+class ReplayGuard(Protocol):
+    def first_time(
+        self, key: tuple[str, str, str], keep_until: datetime, now: datetime
+    ) -> bool:
+        """True the first time ``key`` (OperatorID, TimeStamp, Seq) is seen."""
+        ...
+
+
+class InMemoryGrantStore:
+    """Tokens known to this process only (one worker)."""
+
+    def __init__(self, new_token: Callable[[], str]) -> None:
+        self._new_token = new_token
+        self._grants: dict[str, Grant] = {}
+
+    def issue(self, operator_id: str, expires_at: datetime, now: datetime) -> str:
+        self._grants = {t: g for t, g in self._grants.items() if g.expires_at > now}
+        token = self._new_token()
+        self._grants[token] = Grant(operator_id, expires_at)
+        return token
+
+    def find(self, token: str) -> Grant | None:
+        return self._grants.get(token)
+
+
+class SignedGrantStore:
+    """Stateless tokens: ``base64(holder|expiry).hmac``; every worker sharing the
+    key recognises them, so no token table is needed behind a load balancer."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:
+            raise ValueError("the token signing key must be at least 16 bytes")
+        self._key = key
+
+    def _mac(self, payload: str) -> str:
+        return hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()
+
+    def issue(self, operator_id: str, expires_at: datetime, now: datetime) -> str:
+        # The issue time (with a random salt) makes each token distinct.
+        salt = token_source.token_hex(4)
+        raw = f"{operator_id}|{now.timestamp():.0f}{salt}|{int(expires_at.timestamp())}"
+        payload = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return f"{payload}.{self._mac(payload)}"
+
+    def find(self, token: str) -> Grant | None:
+        payload, _, mac = token.partition(".")
+        if not mac or not hmac.compare_digest(mac, self._mac(payload)):
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+            operator_id, _issued, expiry = raw.rsplit("|", 2)
+            expires_at = datetime.fromtimestamp(int(expiry), UTC)
+        except (ValueError, UnicodeError):
+            return None
+        return Grant(operator_id, expires_at)
+
+
+class InMemoryReplayGuard:
+    """Seen (OperatorID, TimeStamp, Seq) keys of this process, forgotten when stale."""
+
+    def __init__(self) -> None:
+        self._seen: set[tuple[str, str, str]] = set()
+        self._expiry: list[tuple[datetime, tuple[str, str, str]]] = []
+
+    def first_time(
+        self, key: tuple[str, str, str], keep_until: datetime, now: datetime
+    ) -> bool:
+        while self._expiry and self._expiry[0][0] < now:
+            _, old = heapq.heappop(self._expiry)
+            self._seen.discard(old)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        heapq.heappush(self._expiry, (keep_until, key))
+        return True
 
 
 class TcecEndpoint:
@@ -90,16 +179,18 @@ class TcecEndpoint:
         *,
         replay_window_s: int = 300,
         new_token: Callable[[], str] = lambda: token_source.token_urlsafe(32),
+        grants: GrantStore | None = None,
+        replays: ReplayGuard | None = None,
     ) -> None:
-        self._peers = dict(peers)
+        # ``peers`` is read on every request, so a live mapping (partners added
+        # while serving) works; it is not copied.
+        self._peers = peers
         self._token_ttl = timedelta(seconds=token_ttl_s)
         self._clock = clock
         self._handlers = dict(handlers)
         self._window = timedelta(seconds=replay_window_s)
-        self._new_token = new_token
-        self._grants: dict[str, _Grant] = {}
-        self._seen: set[tuple[str, str, str]] = set()
-        self._seen_expiry: list[tuple[datetime, tuple[str, str, str]]] = []
+        self._grants: GrantStore = grants or InMemoryGrantStore(new_token)
+        self._replays: ReplayGuard = replays or InMemoryReplayGuard()
 
     @property
     def messages(self) -> tuple[str, ...]:
@@ -141,21 +232,13 @@ class TcecEndpoint:
             raise ParameterError("TimeStamp超出允许范围")
         if not is_valid_seq(seq):
             raise ParameterError("Seq格式错误")
-        self._forget_old(now)
         key = (operator_id, timestamp, seq)
-        if key in self._seen:
+        if not self._replays.first_time(key, sent_at + self._window, now):
             raise ParameterError("重复的请求(TimeStamp+Seq)")
-        self._seen.add(key)
-        heapq.heappush(self._seen_expiry, (sent_at + self._window, key))
-
-    def _forget_old(self, now: datetime) -> None:
-        while self._seen_expiry and self._seen_expiry[0][0] < now:
-            _, key = heapq.heappop(self._seen_expiry)
-            self._seen.discard(key)
 
     def _check_token(self, operator_id: str, authorization: str | None) -> None:
         scheme, _, token = (authorization or "").partition(" ")
-        grant = self._grants.get(token.strip()) if scheme.lower() == "bearer" else None
+        grant = self._grants.find(token.strip()) if scheme.lower() == "bearer" else None
         if grant is None or grant.operator_id != operator_id:
             raise TokenError("Token无效")
         if grant.expires_at <= self._clock.now():
@@ -182,9 +265,7 @@ class TcecEndpoint:
         if not hmac.compare_digest(given, expected):
             return _token_refused(operator_id, fail_reason=2)
         now = self._clock.now()
-        self._grants = {t: g for t, g in self._grants.items() if g.expires_at > now}
-        token = self._new_token()
-        self._grants[token] = _Grant(operator_id, now + self._token_ttl)
+        token = self._grants.issue(operator_id, now + self._token_ttl, now)
         return QueryTokenResponse(
             OperatorID=operator_id,
             SuccStat=0,

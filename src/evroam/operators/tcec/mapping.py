@@ -35,7 +35,12 @@ from evroam.operators.tcec.models import (
     SwapBayInfo,
 )
 from evroam.operators.tcec.park_fee import format_park_fee, parse_park_fee
-from evroam.operators.tcec.timestamp import format_hhmmss, parse_hhmmss
+from evroam.operators.tcec.timestamp import (
+    format_hhmmss,
+    format_status_time,
+    parse_hhmmss,
+    parse_status_time,
+)
 from evroam.pricing.tariff import PeriodKind, PeriodPrice, Tariff, TouWindow
 from evroam.shared.geo import GeoPoint
 from evroam.shared.ids import OperatorId, PileId, StationId, TariffId, station_id_for
@@ -296,7 +301,14 @@ def connector_status_info_from_pile(
         ConnectorID=pile.external_uid,
         Status=code_from_pile_status(pile.status),
         SwapInfo=_swap_info(swap) if is_bay else None,
+        StatusTime=format_status_time(pile.status_at) if pile.status_at else None,
     )
+
+
+def observed_at_of(info: ConnectorStatusInfo, received_at: datetime) -> datetime:
+    """When the reported status began: the StatusTime extension when the partner
+    sends it, else when we received the report (ordering then follows arrival)."""
+    return parse_status_time(info.StatusTime) if info.StatusTime else received_at
 
 
 def station_status_info_from_station(station: Station) -> StationStatusInfo:

@@ -202,6 +202,9 @@ class ConnectorStatusInfo(Wire):
     ParkStatus: int | None = None  # 0 unknown, 10 free, 50 occupied
     LockStatus: int | None = None  # 0 unknown, 10 locked, 50 unlocked
     SwapInfo: SwapBayInfo | None = None  # evroam extension, on a swap bay's connector
+    # evroam extension (ADR 0004): when this status began, ``yyyy-MM-dd
+    # HH:mm:ss.SSS`` Beijing time, so reordered or replayed pushes are detected.
+    StatusTime: str | None = None
 
 
 class StationStatusInfo(Wire):

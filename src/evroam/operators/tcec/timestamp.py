@@ -68,3 +68,22 @@ def parse_hhmmss(text: str) -> time:
         raise ParameterError("StartTime格式错误")
     hour, minute, second = (int(part) for part in match.groups())
     return time(hour, minute, second)
+
+
+def format_status_time(moment: datetime) -> str:
+    """``StatusTime`` (evroam extension): ``yyyy-MM-dd HH:mm:ss.SSS`` Beijing time."""
+    if moment.tzinfo is None:
+        raise ValueError("moment must be timezone-aware")
+    local = moment.astimezone(WIRE_ZONE)
+    return local.strftime("%Y-%m-%d %H:%M:%S.") + f"{local.microsecond // 1000:03d}"
+
+
+def parse_status_time(text: str) -> datetime:
+    """A ``StatusTime`` with or without milliseconds, as aware UTC (4003 if bad)."""
+    for pattern in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
+        try:
+            local = datetime.strptime(text, pattern).replace(tzinfo=WIRE_ZONE)
+        except ValueError:
+            continue
+        return local.astimezone(UTC)
+    raise ParameterError("StatusTime格式错误")

@@ -1,0 +1,140 @@
+"""Platform operator endpoints under /api/v1/admin (admin bearer token)."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException
+from pydantic import BaseModel, Field
+
+from evroam.api.deps import ServicesDep
+from evroam.api.problem import ADMIN_RESPONSES
+from evroam.catalogue.model import OperatorProfile, Protocol
+from evroam.partners.model import DEFAULT_STATUS_TTL_S, Partner, PartnerHealth
+from evroam.shared.ids import OperatorId
+
+
+def require_admin(
+    services: ServicesDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> None:
+    scheme, _, token = (authorization or "").partition(" ")
+    expected = services.settings.admin_token.encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected):
+        raise HTTPException(401, "admin bearer token required")
+
+
+router = APIRouter(
+    prefix="/api/v1/admin",
+    tags=["admin"],
+    dependencies=[Depends(require_admin)],
+    responses=ADMIN_RESPONSES,
+)
+
+
+class PartnerCreate(BaseModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9]{1,31}$", description="operator id")
+    name: str = Field(min_length=1, max_length=200)
+    protocol: Protocol
+    profile: OperatorProfile
+    url: str = Field(
+        min_length=8, max_length=500, description="OCPI versions URL or T/CEC base URL"
+    )
+    credentials: dict[str, str] = Field(
+        default_factory=dict,
+        description="OCPI: token_a. T/CEC: operator_id, operator_secret, data_secret, "
+        "data_secret_iv, sig_secret, fee_spelling (Sevice|Service)",
+    )
+    status_ttl_s: int = Field(default=DEFAULT_STATUS_TTL_S, ge=30, le=86_400)
+
+
+class PartnerHealthPublic(BaseModel):
+    id: str
+    name: str
+    protocol: Protocol
+    profile: OperatorProfile
+    url: str
+    is_reachable: bool
+    stations: int
+    piles: int
+    unknown_piles: int = Field(description="piles whose status is stale (TTL passed)")
+    last_push_at: datetime | None
+    newest_observed_at: datetime | None
+    lag_s: float | None
+    last_sync_at: datetime | None
+    last_sync_stations: int
+    pushes_total: int
+    changes_total: int
+    errors_total: int
+    last_error: str | None
+    last_error_at: datetime | None
+    status_ttl_s: int
+
+
+class PartnerHealthList(BaseModel):
+    items: list[PartnerHealthPublic]
+
+
+class SyncResult(BaseModel):
+    partner: str
+    stations: int
+
+
+def partner_health_public(h: PartnerHealth) -> PartnerHealthPublic:
+    p, f = h.partner, h.feed
+    return PartnerHealthPublic(
+        id=p.id,
+        name=p.name,
+        protocol=p.protocol,
+        profile=p.profile,
+        url=p.url,
+        is_reachable=f.is_reachable,
+        stations=h.stations,
+        piles=h.piles,
+        unknown_piles=h.unknown_piles,
+        last_push_at=f.last_push_at,
+        newest_observed_at=f.newest_observed_at,
+        lag_s=None if h.lag_s is None else round(h.lag_s, 3),
+        last_sync_at=f.last_sync_at,
+        last_sync_stations=f.last_sync_stations,
+        pushes_total=f.pushes_total,
+        changes_total=f.changes_total,
+        errors_total=f.errors_total,
+        last_error=f.last_error,
+        last_error_at=f.last_error_at,
+        status_ttl_s=p.status_ttl_s,
+    )
+
+
+@router.get("/partners", response_model=PartnerHealthList)
+def list_partners(services: ServicesDep) -> PartnerHealthList:
+    """Every partner with its feed health: last update, lag, errors, stale piles."""
+    return PartnerHealthList(
+        items=[partner_health_public(h) for h in services.partners.list_health()]
+    )
+
+
+@router.post("/partners", response_model=PartnerHealthPublic, status_code=201)
+async def add_partner(
+    services: ServicesDep, body: PartnerCreate
+) -> PartnerHealthPublic:
+    """Onboard a partner: protocol handshake, then a full pull of its network."""
+    partner = Partner(
+        id=OperatorId(body.id),
+        name=body.name,
+        protocol=body.protocol,
+        profile=body.profile,
+        url=body.url,
+        credentials=body.credentials,
+        status_ttl_s=body.status_ttl_s,
+    )
+    return partner_health_public(await services.partners.add_partner(partner))
+
+
+@router.post("/partners/{partner_id}/sync", response_model=SyncResult)
+async def sync_partner(services: ServicesDep, partner_id: str) -> SyncResult:
+    """Pull the partner's whole network again (full resync)."""
+    stations = await services.partners.sync_partner(OperatorId(partner_id))
+    return SyncResult(partner=partner_id, stations=stations)

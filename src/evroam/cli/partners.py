@@ -1,0 +1,202 @@
+"""``evroam partners add|list|sync``: onboard partners and watch their feeds."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from evroam.bootstrap import Services, build_services
+from evroam.catalogue.model import OperatorProfile, Protocol
+from evroam.cli.options import DEFAULT_DB, DbOption, JsonOption
+from evroam.config import Settings
+from evroam.partners.model import DEFAULT_STATUS_TTL_S, Partner, PartnerHealth
+from evroam.shared.ids import OperatorId
+
+app = typer.Typer(
+    help="Onboard partner operators and watch their feeds.", no_args_is_help=True
+)
+T = TypeVar("T")
+
+
+def _run(db: str, work: Callable[[Services], Coroutine[Any, Any, T]]) -> T:
+    services = build_services(Settings(database_url=db))
+    try:
+        return asyncio.run(work(services))
+    finally:
+        services.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Option(help="Partner id, e.g. swapway (lower case).")],
+    protocol: Annotated[Protocol, typer.Option(help="ocpi or tcec.")],
+    url: Annotated[
+        str, typer.Option(help="OCPI versions URL, or T/CEC base URL (…/evcs/v1).")
+    ],
+    profile: Annotated[OperatorProfile, typer.Option(help="swap, fast or community.")],
+    display_name: Annotated[str | None, typer.Option(help="Name drivers see.")] = None,
+    token_a: Annotated[
+        str | None, typer.Option(help="OCPI: the TOKEN_A the CPO gave us.")
+    ] = None,
+    operator_id: Annotated[
+        str | None, typer.Option(help="T/CEC: the partner's OperatorID.")
+    ] = None,
+    operator_secret: Annotated[
+        str | None, typer.Option(help="T/CEC: OperatorSecret.")
+    ] = None,
+    data_secret: Annotated[
+        str | None, typer.Option(help="T/CEC: DataSecret (16 chars).")
+    ] = None,
+    data_secret_iv: Annotated[
+        str | None, typer.Option(help="T/CEC: DataSecretIV (16 chars).")
+    ] = None,
+    sig_secret: Annotated[str | None, typer.Option(help="T/CEC: SigSecret.")] = None,
+    fee_spelling: Annotated[
+        str, typer.Option(help="T/CEC: Sevice (standard) or Service.")
+    ] = "Sevice",
+    status_ttl_s: Annotated[
+        int, typer.Option(min=30, help="Piles silent this long show unknown.")
+    ] = DEFAULT_STATUS_TTL_S,
+    sync: Annotated[
+        bool, typer.Option(help="Pull the whole network after the handshake.")
+    ] = True,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Handshake (OCPI credentials or T/CEC query_token), then pull the network."""
+    if protocol is Protocol.OCPI:
+        credentials = {"token_a": token_a or ""}
+    else:
+        credentials = {
+            "operator_id": operator_id or "",
+            "operator_secret": operator_secret or "",
+            "data_secret": data_secret or "",
+            "data_secret_iv": data_secret_iv or "",
+            "sig_secret": sig_secret or "",
+            "fee_spelling": fee_spelling,
+        }
+    partner = Partner(
+        id=OperatorId(name),
+        name=display_name or name,
+        protocol=protocol,
+        profile=profile,
+        url=url,
+        credentials=credentials,
+        status_ttl_s=status_ttl_s,
+    )
+
+    async def work(services: Services) -> PartnerHealth:
+        with _progress() as progress:
+            task = progress.add_task(f"pulling {name}", total=None)
+            return await services.partners.add_partner(
+                partner, sync=sync, on_progress=lambda n: progress.advance(task, n)
+            )
+
+    health = _run(db, work)
+    _print([health], as_json)
+
+
+@app.command("list")
+def list_partners(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """Partners with feed health: last update, lag, errors, stale piles."""
+
+    async def work(services: Services) -> list[PartnerHealth]:
+        return services.partners.list_health()
+
+    _print(_run(db, work), as_json)
+
+
+@app.command("sync")
+def sync_partner(
+    name: Annotated[str, typer.Argument(help="Partner id.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Pull a partner's whole network again (full resync)."""
+
+    async def work(services: Services) -> int:
+        with _progress() as progress:
+            task = progress.add_task(f"pulling {name}", total=None)
+            return await services.partners.sync_partner(
+                OperatorId(name), lambda n: progress.advance(task, n)
+            )
+
+    stations = _run(db, work)
+    typer.echo(f"{name}: {stations} stations pulled")
+
+
+def health_json(h: PartnerHealth) -> dict[str, Any]:
+    f = h.feed
+    return {
+        "id": h.partner.id,
+        "name": h.partner.name,
+        "protocol": h.partner.protocol.value,
+        "url": h.partner.url,
+        "is_reachable": f.is_reachable,
+        "stations": h.stations,
+        "piles": h.piles,
+        "unknown_piles": h.unknown_piles,
+        "last_push_at": f.last_push_at.isoformat() if f.last_push_at else None,
+        "lag_s": h.lag_s,
+        "pushes_total": f.pushes_total,
+        "changes_total": f.changes_total,
+        "errors_total": f.errors_total,
+        "last_error": f.last_error,
+        "last_sync_at": f.last_sync_at.isoformat() if f.last_sync_at else None,
+    }
+
+
+def _print(items: list[PartnerHealth], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps([health_json(h) for h in items], indent=2))
+        return
+    table = Table(title="partners")
+    for column in (
+        "partner",
+        "protocol",
+        "reachable",
+        "stations",
+        "piles",
+        "stale",
+        "last update",
+        "lag s",
+        "pushes",
+        "errors",
+    ):
+        table.add_column(column)
+    for h in items:
+        f = h.feed
+        table.add_row(
+            h.partner.id,
+            h.partner.protocol.value,
+            "yes" if f.is_reachable else "NO",
+            str(h.stations),
+            str(h.piles),
+            str(h.unknown_piles),
+            f.last_push_at.strftime("%H:%M:%S") if f.last_push_at else "-",
+            "-" if h.lag_s is None else f"{h.lag_s:.1f}",
+            str(f.pushes_total),
+            str(f.errors_total),
+        )
+    Console().print(table)

@@ -1,0 +1,1 @@
+"""Partner onboarding, network sync, live-update intake and feed health."""

@@ -1,0 +1,242 @@
+"""Partner use-cases: onboard, sync, take live updates, watch feeds, report health."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import timedelta
+
+from evroam.catalogue.model import Operator, Protocol, Station
+from evroam.catalogue.service import CatalogueService
+from evroam.partners.errors import (
+    InvalidPartnerError,
+    PartnerError,
+    PartnerNotFoundError,
+    PartnerUnreachableError,
+)
+from evroam.partners.model import Partner, PartnerHealth
+from evroam.partners.ports import PartnerGateway, PartnerRepository, PileDirectory
+from evroam.shared.clock import Clock
+from evroam.shared.ids import OperatorId, PileId, StationId
+from evroam.status.model import PileStatusReport, SwapStockReport
+from evroam.status.service import StatusService
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class PartnersService:
+    def __init__(
+        self,
+        partners: PartnerRepository,
+        piles: PileDirectory,
+        catalogue: CatalogueService,
+        status: StatusService,
+        gateways: Mapping[Protocol, PartnerGateway],
+        clock: Clock,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._partners = partners
+        self._piles = piles
+        self._catalogue = catalogue
+        self._status = status
+        self._gateways = gateways
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+
+    # -- onboarding and sync -----------------------------------------------------
+    async def add_partner(
+        self,
+        partner: Partner,
+        *,
+        sync: bool = True,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> PartnerHealth:
+        """Handshake with a new partner, keep it and (by default) pull its network."""
+        gateway = self._gateway(partner.protocol)
+        if self._partners.find(partner.id) is not None:
+            raise InvalidPartnerError("name", f"a partner named {partner.id!r} exists")
+        provisional = replace(partner, added_at=self._clock.now())
+        # Saved before the handshake: an OCPI CPO calls us back with our token
+        # while it answers, and may reach another worker of ours.
+        self._partners.save(provisional)
+        try:
+            connected = await gateway.connect(provisional)
+        except BaseException:
+            self._partners.remove(partner.id)
+            raise
+        self._partners.save(connected)
+        self._catalogue.register_operator(
+            Operator(
+                connected.id,
+                connected.name,
+                connected.profile,
+                connected.protocol,
+                connected.country_code,
+                connected.party_id,
+            )
+        )
+        if sync:
+            await self.sync_partner(connected.id, on_progress)
+        return self.partner_health(connected.id)
+
+    async def sync_partner(
+        self,
+        partner_id: OperatorId,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Pull the partner's whole network (paged) and store it; returns stations."""
+        partner = self.get_partner(partner_id)
+        gateway = self._gateway(partner.protocol)
+        stations = 0
+        try:
+            async for batch in gateway.pull_network(partner):
+                self._catalogue.save_network_batch(batch.tariffs, batch.stations)
+                await self._status.ingest(batch.reports)
+                self._status.ingest_swap_stock(batch.swap_reports)
+                stations += len(batch.stations)
+                if on_progress is not None:
+                    on_progress(len(batch.stations))
+        except PartnerError as exc:
+            self._partners.record_error(partner_id, str(exc), self._clock.now())
+            self._partners.set_reachable(partner_id, False)
+            raise
+        self._partners.record_sync(partner_id, stations, self._clock.now())
+        self._partners.set_reachable(partner_id, True)
+        return stations
+
+    async def sync_with_backoff(
+        self,
+        partner_id: OperatorId,
+        attempts: int = 6,
+        base_delay_s: float = 1.0,
+        max_delay_s: float = 60.0,
+    ) -> int:
+        """Retry a full sync while the partner is unreachable (jittered backoff)."""
+        for attempt in range(attempts):
+            try:
+                return await self.sync_partner(partner_id)
+            except PartnerUnreachableError:
+                if attempt == attempts - 1:
+                    raise
+                # "Equal jitter": half fixed, half random, so retries spread out.
+                ceiling = min(max_delay_s, base_delay_s * 2**attempt)
+                await self._sleep(ceiling / 2 + self._rng.uniform(0, ceiling / 2))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- live updates -----------------------------------------------------------
+    async def receive_status(
+        self, partner_id: OperatorId, reports: Sequence[PileStatusReport]
+    ) -> int:
+        """A partner pushed status reports; returns how many changed something.
+
+        Reports about another operator's piles are dropped: a partner speaks
+        only for its own network.
+        """
+        reports = [r for r in reports if _owns(partner_id, r.pile_id)]
+        changed = await self._status.ingest(reports)
+        newest = max((r.observed_at for r in reports), default=None)
+        self._partners.record_push(
+            partner_id, len(reports), len(changed), newest, self._clock.now()
+        )
+        return len(changed)
+
+    def receive_swap_stock(
+        self, partner_id: OperatorId, reports: Sequence[SwapStockReport]
+    ) -> int:
+        own = [r for r in reports if _owns(partner_id, r.station_id)]
+        return self._status.ingest_swap_stock(own)
+
+    async def receive_station(self, partner_id: OperatorId, station: Station) -> None:
+        """A partner pushed a whole station: static data now, status order-safely."""
+        if not _owns(partner_id, station.id):
+            raise InvalidPartnerError("station", f"{station.id} is not {partner_id}'s")
+        existing = self._catalogue.find_station(station.id)
+        if existing is None:
+            self._catalogue.save_network_batch((), (station,))
+            self._partners.record_push(partner_id, 1, 0, None, self._clock.now())
+            return
+        held = {p.id: p for p in existing.piles}
+        static = replace(
+            station,
+            piles=tuple(
+                replace(p, status=held[p.id].status, status_at=held[p.id].status_at)
+                if p.id in held
+                else p
+                for p in station.piles
+            ),
+        )
+        self._catalogue.save_network_batch((), (static,))
+        reports = [
+            PileStatusReport(p.id, p.status, p.status_at)
+            for p in station.piles
+            if p.status_at is not None
+        ]
+        await self.receive_status(partner_id, reports)
+
+    def find_station(self, station_id: StationId) -> Station | None:
+        return self._catalogue.find_station(station_id)
+
+    def resolve_piles(
+        self, partner_id: OperatorId, external_uids: Sequence[str]
+    ) -> Mapping[str, PileId]:
+        """Hub pile ids for the partner's own pile ids (unknown ones are left out)."""
+        return self._piles.pile_ids_for(partner_id, external_uids)
+
+    # -- watching ----------------------------------------------------------------
+    async def expire_silent_piles(self) -> int:
+        """Turn piles unknown whose partner has not spoken of them within its TTL."""
+        expired = 0
+        for partner in self._partners.list():
+            ttl = timedelta(seconds=partner.status_ttl_s)
+            expired += len(await self._status.expire_silent_piles(partner.id, ttl))
+        return expired
+
+    async def check_partner(self, partner_id: OperatorId) -> bool:
+        """Ping one partner; one that comes back after being down is resynced."""
+        partner = self.get_partner(partner_id)
+        was_reachable = self._partners.health(partner_id).is_reachable
+        try:
+            await self._gateway(partner.protocol).ping(partner)
+        except PartnerError as exc:
+            self._partners.record_error(partner_id, str(exc), self._clock.now())
+            self._partners.set_reachable(partner_id, False)
+            return False
+        if not was_reachable:
+            await self.sync_with_backoff(partner_id)
+        return True
+
+    # -- queries ------------------------------------------------------------------
+    def get_partner(self, partner_id: OperatorId) -> Partner:
+        partner = self._partners.find(partner_id)
+        if partner is None:
+            raise PartnerNotFoundError(partner_id)
+        return partner
+
+    def list_partners(self) -> Sequence[Partner]:
+        return self._partners.list()
+
+    def partner_health(self, partner_id: OperatorId) -> PartnerHealth:
+        partner = self.get_partner(partner_id)
+        feed = self._partners.health(partner_id)
+        stations, piles, unknown = self._piles.pile_counts(partner_id)
+        return PartnerHealth(
+            partner, feed, stations, piles, unknown, feed.lag_s(self._clock.now())
+        )
+
+    def list_health(self) -> list[PartnerHealth]:
+        return [self.partner_health(p.id) for p in self._partners.list()]
+
+    def _gateway(self, protocol: Protocol) -> PartnerGateway:
+        gateway = self._gateways.get(protocol)
+        if gateway is None:
+            raise InvalidPartnerError("protocol", f"no gateway speaks {protocol.value}")
+        return gateway
+
+
+def _owns(partner_id: OperatorId, hub_id: str) -> bool:
+    """Hub station and pile ids start with their operator's id (shared.ids)."""
+    return hub_id.startswith(f"{partner_id}-")

@@ -1,0 +1,65 @@
+"""The feed watcher: expires silent piles and re-pulls partners that come back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import datetime
+
+from evroam.partners.errors import PartnerError
+from evroam.partners.ports import LeaseStore
+from evroam.partners.service import PartnersService
+from evroam.shared.clock import Clock
+
+LEASE = "feed-watcher"
+_log = logging.getLogger(__name__)
+
+
+class FeedWatcher:
+    """Runs in every API worker; only the lease holder works, the rest stand by."""
+
+    def __init__(
+        self,
+        partners: PartnersService,
+        leases: LeaseStore,
+        clock: Clock,
+        interval_s: float,
+        check_every_s: float,
+    ) -> None:
+        self._partners = partners
+        self._leases = leases
+        self._clock = clock
+        self._interval_s = interval_s
+        self._check_every_s = check_every_s
+        self._holder = uuid.uuid4().hex
+        self._last_check: datetime | None = None
+
+    async def run_forever(self) -> None:
+        try:
+            while True:
+                try:
+                    await self.run_once()
+                except Exception:  # keep watching whatever one round did
+                    _log.exception("feed watcher round failed")
+                await asyncio.sleep(self._interval_s)
+        finally:
+            self._leases.release(LEASE, self._holder)
+
+    async def run_once(self) -> bool:
+        """One round; False when another worker holds the lease."""
+        now = self._clock.now()
+        if not self._leases.try_acquire(LEASE, self._holder, self._interval_s * 3, now):
+            return False
+        await self._partners.expire_silent_piles()
+        due = self._last_check is None or (
+            (now - self._last_check).total_seconds() >= self._check_every_s
+        )
+        if due:
+            self._last_check = now
+            for partner in self._partners.list_partners():
+                try:
+                    await self._partners.check_partner(partner.id)
+                except PartnerError as exc:  # recorded in feed health by the service
+                    _log.warning("partner %s still unreachable: %s", partner.id, exc)
+        return True
