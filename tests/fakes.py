@@ -6,7 +6,13 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from evroam.catalogue.model import Operator, PileStatus, Station, count_piles
+from evroam.catalogue.model import (
+    Operator,
+    PileStatus,
+    Station,
+    count_piles,
+    keep_held_status,
+)
 from evroam.catalogue.search import (
     BoxQuery,
     Candidate,
@@ -85,9 +91,15 @@ class InMemoryStationRepository:
     def tariffs_by_id(self, ids: Iterable[TariffId]) -> dict[TariffId, Tariff]:
         return {i: self.tariffs[i] for i in ids if i in self.tariffs}
 
-    def save_stations(self, stations: Iterable[Station]) -> int:
+    def save_stations(
+        self, stations: Iterable[Station], keep_status: bool = False
+    ) -> int:
         count = 0
         for station in stations:
+            old = self.stations.get(station.id)
+            if old is not None and keep_status:
+                held = {p.id: (p.status, p.status_at) for p in old.piles}
+                station = keep_held_status(station, held)
             self.stations[station.id] = station
             count += 1
         return count

@@ -160,6 +160,7 @@ def _gateways(
             PartnerTokenStore(records),
             _ocpi_config(settings).versions_url,
             hub_credentials_role(settings),
+            clock,
         ),
         Protocol.TCEC: TcecPartnerGateway(http, settings.tcec_operator_id, clock),
     }

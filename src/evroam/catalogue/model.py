@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -208,3 +209,18 @@ def count_piles(piles: tuple[Pile, ...]) -> PileCounts:
         else:
             unknown += 1
     return PileCounts(free, busy, offline, unknown)
+
+
+def keep_held_status(
+    station: Station, held: Mapping[str, tuple[PileStatus, datetime | None]]
+) -> Station:
+    """``station`` with every pile found in ``held`` keeping that status and time."""
+    return replace(
+        station,
+        piles=tuple(
+            replace(p, status=held[p.id][0], status_at=held[p.id][1])
+            if p.id in held
+            else p
+            for p in station.piles
+        ),
+    )

@@ -37,8 +37,14 @@ class StationRepository(Protocol):
 
     def tariffs_by_id(self, ids: Iterable[TariffId]) -> dict[TariffId, Tariff]: ...
 
-    def save_stations(self, stations: Iterable[Station]) -> int:
-        """Insert or replace stations with their piles; returns how many."""
+    def save_stations(
+        self, stations: Iterable[Station], keep_status: bool = False
+    ) -> int:
+        """Insert or replace stations with their piles; returns how many.
+
+        With ``keep_status`` a pile the hub already holds keeps its status and
+        status time (statuses then arrive as order-safe reports).
+        """
         ...
 
     def find_station(self, station_id: StationId) -> Station | None: ...

@@ -153,6 +153,26 @@ class CatalogueService:
             on_progress(count)
         return count
 
+    def register_operator(self, operator: Operator) -> None:
+        self._repo.save_operator(operator)
+
+    def save_network_batch(
+        self, tariffs: Iterable[Tariff], stations: Iterable[Station]
+    ) -> int:
+        """Store a batch of a partner's tariffs and stations (replacing older ones).
+
+        Piles already held keep their status: live status only changes through
+        order-safe reports (status context), never by overwriting.
+        """
+        tariff_list = list(tariffs)
+        if tariff_list:
+            self._repo.save_tariffs(tariff_list)
+            self.invalidate_tariffs(t.id for t in tariff_list)
+        return self._repo.save_stations(stations, keep_status=True)
+
+    def find_station(self, station_id: StationId) -> Station | None:
+        return self._repo.find_station(station_id)
+
     def invalidate_tariffs(self, ids: Iterable[TariffId] | None = None) -> None:
         """Forget cached tariffs (all, or the given ones) after partners change them."""
         if ids is None:

@@ -1,23 +1,246 @@
-"""``evroam demo``: generate the reference scenario and serve it."""
+"""``evroam demo``: three partner simulators, the hub, real handshakes, live map."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
 
+import httpx
 import typer
+import uvicorn
+from rich.console import Console
 
-from evroam.cli.generate import ScenarioName, generate
-from evroam.cli.serve import serve
+from evroam.catalogue.model import OperatorProfile, Protocol
+from evroam.config import Settings
+from evroam.operators.simulator.credentials import (
+    default_ocpi_token_a,
+    default_tcec_credentials,
+)
+from evroam.shared.errors import EvroamError
 
-DEMO_DB = "sqlite:///var/demo.db"
+DEMO_DB = Path("var/demo.db")
+
+
+class DemoError(EvroamError):
+    """The demo could not start (a simulator did not come up)."""
+
+
+console = Console()
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPartner:
+    """One simulated partner of the reference scenario (names are fictional)."""
+
+    id: str
+    name: str
+    profile: OperatorProfile
+    protocol: Protocol
+    port: int
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        if self.protocol is Protocol.OCPI:
+            return f"{self.base}/ocpi/cpo/versions"
+        return f"{self.base}/evcs/v1"
+
+
+def demo_partners(first_port: int) -> tuple[DemoPartner, ...]:
+    return (
+        DemoPartner(
+            "swapway", "SwapWay Energy", OperatorProfile.SWAP, Protocol.TCEC, first_port
+        ),
+        DemoPartner(
+            "rapidgrid",
+            "Rapid Grid",
+            OperatorProfile.FAST,
+            Protocol.OCPI,
+            first_port + 1,
+        ),
+        DemoPartner(
+            "neighbourly",
+            "Neighbourly Charge",
+            OperatorProfile.COMMUNITY,
+            Protocol.TCEC,
+            first_port + 2,
+        ),
+    )
+
+
+def partner_request(p: DemoPartner) -> dict[str, Any]:
+    """The admin API body that onboards one simulated partner."""
+    if p.protocol is Protocol.OCPI:
+        credentials = {"token_a": default_ocpi_token_a(p.profile)}
+    else:
+        c = default_tcec_credentials(p.profile)
+        credentials = {
+            "operator_id": c.partner_operator_id,
+            "operator_secret": c.operator_secret,
+            "data_secret": c.data_secret,
+            "data_secret_iv": c.data_secret_iv,
+            "sig_secret": c.sig_secret,
+            "fee_spelling": c.fee_spelling.value,
+        }
+    return {
+        "id": p.id,
+        "name": p.name,
+        "protocol": p.protocol.value,
+        "profile": p.profile.value,
+        "url": p.url,
+        "credentials": credentials,
+    }
+
+
+@contextlib.contextmanager
+def simulators(
+    partners: tuple[DemoPartner, ...], hub_url: str, seed: int
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Each simulator is its own process, speaking its protocol on its port."""
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "evroam",
+                "simulate-partner",
+                "--profile",
+                p.profile.value,
+                "--protocol",
+                p.protocol.value,
+                "--port",
+                str(p.port),
+                "--hub-url",
+                hub_url,
+                "--seed",
+                str(seed),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        for p in partners
+    ]
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def wait_until_up(
+    partners: tuple[DemoPartner, ...], timeout_s: float = 120
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(timeout=2) as http:
+        for p in partners:
+            while True:
+                try:
+                    if (await http.get(f"{p.base}/sim/state")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise DemoError(f"simulator {p.id} did not start on :{p.port}")
+                await asyncio.sleep(0.3)
+
+
+async def onboard(
+    hub_url: str, admin_token: str, partners: tuple[DemoPartner, ...]
+) -> None:
+    """Onboard through the hub's admin API: the hub runs the real handshakes."""
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    async with httpx.AsyncClient(
+        base_url=hub_url, timeout=300, headers=headers
+    ) as http:
+        for p in partners:
+            started = time.perf_counter()
+            reply = await http.post("/api/v1/admin/partners", json=partner_request(p))
+            if reply.status_code != 201:
+                raise DemoError(f"onboarding {p.id} failed: {reply.text}")
+            body = reply.json()
+            console.print(
+                f"  [green]✓[/] {p.name} ({p.protocol.value.upper()} on :{p.port}): "
+                f"{body['stations']:,} stations, {body['piles']:,} piles pulled in "
+                f"{time.perf_counter() - started:.1f} s"
+            )
+
+
+async def run_hub(
+    settings: Settings, partners: tuple[DemoPartner, ...], host: str, port: int
+) -> None:
+    for key, value in settings_environment(settings).items():
+        os.environ[key] = value
+    config = uvicorn.Config(
+        "evroam.api.asgi:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if serving.done():
+                return
+            await asyncio.sleep(0.05)
+        console.print("waiting for the partner simulators…")
+        await wait_until_up(partners)
+        console.print("onboarding partners through their protocols:")
+        await onboard(settings.public_url, settings.admin_token, partners)
+        console.print(
+            f"\n[bold]map[/]   http://{host}:{port}/\n[bold]API[/]   "
+            f"http://{host}:{port}/docs\n[bold]feeds[/] evroam partners list "
+            f"--db sqlite:///{DEMO_DB}\nCtrl-C stops everything."
+        )
+        await serving
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The EVROAM_* variables that make app_from_environment build ``settings``."""
+    return {
+        f"EVROAM_{name.upper()}": str(value)
+        for name, value in settings.model_dump().items()
+        if value is not None
+    }
 
 
 def demo(
-    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Hub port.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    db: Annotated[str, typer.Option("--db", help="Database for the demo.")] = DEMO_DB,
+    first_partner_port: Annotated[
+        int,
+        typer.Option(min=1024, max=65000, help="Simulators use this and the next 2."),
+    ] = 9101,
     seed: Annotated[int, typer.Option(help="Scenario seed.")] = 7,
 ) -> None:
-    """Generate the reference scenario (3 partners, 29,000 piles) and serve the map."""
-    generate(ScenarioName.REFERENCE, seed, db)
-    serve(db, host, port, 1, None)
+    """Start 3 partner simulators (T/CEC, OCPI, T/CEC), onboard them, serve the map."""
+    DEMO_DB.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
+    hub_url = f"http://{host}:{port}"
+    settings = Settings(database_url=f"sqlite:///{DEMO_DB}", public_url=hub_url)
+    partners = demo_partners(first_partner_port)
+    console.print(f"[bold]evroam demo[/]: hub at {hub_url}, database {DEMO_DB}")
+    with simulators(partners, hub_url, seed), contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_hub(settings, partners, host, port))
+    console.print("stopped.")

@@ -7,7 +7,7 @@ import sys
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
-from evroam.cli import demo, generate, partners, serve, stations
+from evroam.cli import demo, generate, partners, serve, simulate, stations
 from evroam.shared.errors import EvroamError
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("generate")(generate.generate)
+app.command("simulate-partner")(simulate.simulate_partner)
 app.add_typer(stations.app, name="stations")
 app.add_typer(partners.app, name="partners")
 

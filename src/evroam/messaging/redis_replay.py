@@ -1,5 +1,7 @@
-"""Replay protection shared by every API worker: seen T/CEC (OperatorID, TimeStamp,
-Seq) keys live in Redis until their window closes."""
+"""T/CEC replay protection shared by every API worker, kept in Redis.
+
+Seen (OperatorID, TimeStamp, Seq) keys live until their window closes.
+"""
 
 from __future__ import annotations
 

@@ -154,22 +154,7 @@ class PartnersService:
         """A partner pushed a whole station: static data now, status order-safely."""
         if not _owns(partner_id, station.id):
             raise InvalidPartnerError("station", f"{station.id} is not {partner_id}'s")
-        existing = self._catalogue.find_station(station.id)
-        if existing is None:
-            self._catalogue.save_network_batch((), (station,))
-            self._partners.record_push(partner_id, 1, 0, None, self._clock.now())
-            return
-        held = {p.id: p for p in existing.piles}
-        static = replace(
-            station,
-            piles=tuple(
-                replace(p, status=held[p.id].status, status_at=held[p.id].status_at)
-                if p.id in held
-                else p
-                for p in station.piles
-            ),
-        )
-        self._catalogue.save_network_batch((), (static,))
+        self._catalogue.save_network_batch((), (station,))
         reports = [
             PileStatusReport(p.id, p.status, p.status_at)
             for p in station.piles

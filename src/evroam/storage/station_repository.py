@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -29,6 +30,7 @@ from evroam.catalogue.model import (
     Station,
     SwapBay,
     count_piles,
+    keep_held_status,
 )
 from evroam.catalogue.search import (
     BoxQuery,
@@ -145,12 +147,14 @@ class SqlStationRepository:
         return found
 
     # -- stations ----------------------------------------------------------------
-    def save_stations(self, items: Iterable[Station]) -> int:
+    def save_stations(self, items: Iterable[Station], keep_status: bool = False) -> int:
         batch = list(items)
         if not batch:
             return 0
         with self._engine.begin() as conn:
             existing = self._existing_sids(conn, [s.id for s in batch])
+            if existing and keep_status:
+                batch = self._with_held_status(conn, batch, list(existing.values()))
             if existing:
                 sids = list(existing.values())
                 conn.execute(delete(piles).where(piles.c.station_sid.in_(sids)))
@@ -175,6 +179,21 @@ class SqlStationRepository:
             if pile_rows:
                 conn.execute(insert(piles), pile_rows)
         return len(batch)
+
+    def _with_held_status(
+        self, conn: Connection, batch: list[Station], sids: list[int]
+    ) -> list[Station]:
+        held: dict[str, tuple[PileStatus, datetime | None]] = {}
+        for chunk in _chunks(sids):
+            rows = conn.execute(
+                select(piles.c.id, piles.c.status, piles.c.status_at).where(
+                    piles.c.station_sid.in_(chunk)
+                )
+            )
+            held.update(
+                {r.id: (PileStatus(r.status), aware_utc(r.status_at)) for r in rows}
+            )
+        return [keep_held_status(station, held) for station in batch]
 
     def _existing_sids(self, conn: Connection, ids: list[StationId]) -> dict[str, int]:
         found: dict[str, int] = {}

@@ -69,6 +69,7 @@ class TcecClient:
         clock: Clock,
         fee_spelling: FeeSpelling = FeeSpelling.STANDARD,
         token_margin_s: int = 60,
+        seq: SeqCounter | None = None,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
@@ -78,7 +79,9 @@ class TcecClient:
         self._clock = clock
         self._fee_spelling = fee_spelling
         self._token_margin = timedelta(seconds=token_margin_s)
-        self._seq = SeqCounter()
+        # Seq must not repeat within a TimeStamp for this sender: share one
+        # counter between clients that talk to the same peer (see hub.py).
+        self._seq = seq or SeqCounter()
         self._token: str | None = None
         self._token_expires_at: datetime | None = None
         self._token_lock = asyncio.Lock()

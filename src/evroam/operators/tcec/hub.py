@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import secrets
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import httpx
 
 from evroam.catalogue.model import Station
-from evroam.operators.tcec.client import TcecClient
+from evroam.operators.tcec.client import SeqCounter, TcecClient
 from evroam.operators.tcec.endpoint import Handler, PeerConfig
 from evroam.operators.tcec.errors import ParameterError, TcecError
 from evroam.operators.tcec.mapping import (
@@ -113,6 +114,7 @@ class TcecPartnerGateway:
         self._http = http
         self._hub_operator_id = hub_operator_id
         self._clock = clock
+        self._seqs: dict[str, SeqCounter] = {}
 
     async def connect(self, partner: Partner) -> Partner:
         check_credentials(partner.credentials)
@@ -168,6 +170,13 @@ class TcecPartnerGateway:
             tuple(stations), tuple(new_tariffs), tuple(reports), tuple(swaps)
         )
 
+    def _seq_for(self, partner: Partner) -> SeqCounter:
+        """One Seq counter per partner for all our calls; a random start keeps
+        separate hub processes from sending the same (TimeStamp, Seq)."""
+        if partner.id not in self._seqs:
+            self._seqs[partner.id] = SeqCounter(secrets.randbelow(9999))
+        return self._seqs[partner.id]
+
     @asynccontextmanager
     async def _client(self, partner: Partner) -> AsyncIterator[TcecClient]:
         c = partner.credentials
@@ -182,6 +191,7 @@ class TcecPartnerGateway:
                 fee_spelling=FeeSpelling(
                     c.get(FEE_SPELLING, FeeSpelling.STANDARD.value)
                 ),
+                seq=self._seq_for(partner),
             )
             try:
                 yield client

@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -32,6 +33,7 @@ from evroam.partners.errors import HandshakeError, PartnerUnreachableError
 from evroam.partners.model import NetworkBatch, Partner
 from evroam.partners.ports import PartnerRepository
 from evroam.partners.service import PartnersService
+from evroam.shared.clock import Clock
 from evroam.shared.ids import OperatorId, pile_id_for, station_id_for
 from evroam.status.model import PileStatusReport
 
@@ -115,7 +117,9 @@ class OcpiPartnerGateway:
         tokens: PartnerTokenStore,
         our_versions_url: str,
         our_role: wire.CredentialsRole,
+        clock: Clock,
     ) -> None:
+        self._clock = clock
         self._http = http
         self._tokens = tokens
         self._versions_url = our_versions_url
@@ -157,10 +161,10 @@ class OcpiPartnerGateway:
             async for location in client.iter_locations(page_limit=PAGE_LIMIT):
                 stations.append(station_from_location(location, partner.id, by_id))
                 if len(stations) >= _BATCH:
-                    yield _batch(stations, tariffs)
+                    yield _batch(stations, tariffs, self._clock.now())
                     stations, tariffs = [], ()
             if stations or tariffs:
-                yield _batch(stations, tariffs)
+                yield _batch(stations, tariffs, self._clock.now())
 
     async def ping(self, partner: Partner) -> None:
         async with self._client(partner) as client:
@@ -194,13 +198,16 @@ def _endpoints(peer: Peer) -> tuple[wire.Endpoint, ...]:
     )
 
 
-def _batch(stations: list[Station], tariffs: tuple[Any, ...]) -> NetworkBatch:
-    """Stations carry their pile statuses; they also go in as order-safe reports."""
+def _batch(
+    stations: list[Station], tariffs: tuple[Any, ...], fetched_at: datetime
+) -> NetworkBatch:
+    """Statuses go in as order-safe reports. A pulled status was true when we
+    fetched it: that, not the EVSE's older last_updated, is when we last heard
+    of the pile (the staleness TTL counts from it)."""
     reports = tuple(
-        PileStatusReport(p.id, p.status, p.status_at)
+        PileStatusReport(p.id, p.status, max(p.status_at or fetched_at, fetched_at))
         for s in stations
         for p in s.piles
-        if p.status_at is not None
     )
     return NetworkBatch(tuple(stations), tariffs, reports)
 

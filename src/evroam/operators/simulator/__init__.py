@@ -1,0 +1,1 @@
+"""Partner simulators: real protocol servers over generated networks (demo, tests)."""

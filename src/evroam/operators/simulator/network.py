@@ -1,0 +1,319 @@
+"""One partner's generated network in memory: live pile status and swap stock.
+
+Pure and deterministic: no I/O, no clock. Pile names follow one rule per
+protocol (docs/simulators.md): T/CEC sends no StationID with a status push, so
+each pile's ``external_uid`` becomes ``{StationID}{uid}`` (``S0001234E01``) and
+is its ConnectorID; OCPI keeps the uid (unique within its Location) and the
+simulator names the pile ``{location_id}/{evse_uid}``.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from evroam.catalogue.model import (
+    ConnectorStandard,
+    Operator,
+    OperatorProfile,
+    Pile,
+    PileStatus,
+    PowerType,
+    Protocol,
+    Station,
+    StatusCategory,
+    SwapBay,
+)
+from evroam.pricing.tariff import Tariff
+from evroam.scenario import Scenario, reference_scenario
+from evroam.shared.ids import TariffId
+
+OPERATOR_BY_PROFILE = {
+    OperatorProfile.SWAP: "swapway",
+    OperatorProfile.FAST: "rapidgrid",
+    OperatorProfile.COMMUNITY: "neighbourly",
+}
+
+
+class UnknownPileError(LookupError):
+    """No pile of this network has that name."""
+
+
+class Bucket(enum.Enum):
+    """Groups of piles the churn model draws from."""
+
+    FREE = "free"  # charging piles that are available
+    BUSY = "busy"  # charging piles that are occupied, charging or reserved
+    DOWN = "down"  # charging piles that are offline, faulted or unknown
+    BAY = "bay"  # swap bays, whatever their status
+
+
+@dataclass(frozen=True, slots=True)
+class PileRef:
+    """Where a pile sits and what the hub calls it (``name``)."""
+
+    index: int
+    station_index: int
+    position: int
+    name: str
+    is_dc: bool
+    is_swap_bay: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Pile ``pile`` (an index) has ``status`` from ``at``; ``swap`` is the new
+    stock and queue of a swap bay's station, when that changed."""
+
+    pile: int
+    status: PileStatus
+    at: datetime
+    swap: SwapBay | None = None
+
+
+class _IndexSet:
+    """A set of ints with O(1) add, remove and uniform random choice."""
+
+    __slots__ = ("_items", "_where")
+
+    def __init__(self) -> None:
+        self._items: list[int] = []
+        self._where: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, item: int) -> None:
+        if item not in self._where:
+            self._where[item] = len(self._items)
+            self._items.append(item)
+
+    def discard(self, item: int) -> None:
+        where = self._where.pop(item, None)
+        if where is None:
+            return
+        last = self._items.pop()
+        if last != item:
+            self._items[where] = last
+            self._where[last] = where
+
+    def choice(self, rng: random.Random) -> int | None:
+        if not self._items:
+            return None
+        return self._items[int(rng.random() * len(self._items))]
+
+
+def _bucket_for(status: PileStatus, is_bay: bool) -> Bucket:
+    if is_bay:
+        return Bucket.BAY
+    category = status.category
+    if category is StatusCategory.FREE:
+        return Bucket.FREE
+    if category is StatusCategory.BUSY:
+        return Bucket.BUSY
+    return Bucket.DOWN
+
+
+def _renamed(station: Station, protocol: Protocol) -> Station:
+    if protocol is not Protocol.TCEC:
+        return station
+    piles = tuple(
+        replace(p, external_uid=f"{station.external_id}{p.external_uid}")
+        for p in station.piles
+    )
+    return replace(station, piles=piles)
+
+
+class SimulatedNetwork:
+    """Stations as generated, plus the current status of every pile."""
+
+    def __init__(
+        self,
+        operator: Operator,
+        protocol: Protocol,
+        stations: Sequence[Station],
+        tariffs: Mapping[TariffId, Tariff],
+    ) -> None:
+        self.operator = operator
+        self.protocol = protocol
+        self._stations = tuple(_renamed(s, protocol) for s in stations)
+        self.tariffs = dict(tariffs)
+        self._index = {s.external_id: i for i, s in enumerate(self._stations)}
+        self.piles = tuple(self._pile_refs())
+        self._by_name = {p.name: p for p in self.piles}
+        self._status = [self._initial(p).status for p in self.piles]
+        self._status_at = [self._initial_at(p) for p in self.piles]
+        self._swap = {i: s.swap for i, s in enumerate(self._stations) if s.swap}
+        self._station_at = [s.updated_at or self._latest(i) for i, s in self._iter()]
+        self._buckets = {bucket: _IndexSet() for bucket in Bucket}
+        for pile in self.piles:
+            self._buckets[_bucket_for(self._status[pile.index], pile.is_swap_bay)].add(
+                pile.index
+            )
+
+    @classmethod
+    def from_scenario(
+        cls, scenario: Scenario, operator_id: str, protocol: Protocol
+    ) -> SimulatedNetwork:
+        operator = next(op for op in scenario.operators if op.id == operator_id)
+        stations = tuple(scenario.iter_stations(operator_id))
+        used = {s.tariff_id for s in stations}
+        tariffs = {t.id: t for t in scenario.tariffs if t.id in used}
+        return cls(operator, protocol, stations, tariffs)
+
+    @classmethod
+    def for_profile(
+        cls, profile: OperatorProfile, protocol: Protocol, seed: int
+    ) -> SimulatedNetwork:
+        """The profile's partner network from the reference scenario."""
+        scenario = reference_scenario(seed)
+        return cls.from_scenario(scenario, OPERATOR_BY_PROFILE[profile], protocol)
+
+    # --- reading -------------------------------------------------------------
+
+    @property
+    def station_count(self) -> int:
+        return len(self._stations)
+
+    @property
+    def pile_count(self) -> int:
+        return len(self.piles)
+
+    def status(self, pile: int) -> PileStatus:
+        return self._status[pile]
+
+    def status_at(self, pile: int) -> datetime:
+        return self._status_at[pile]
+
+    def swap_bay(self, station_index: int) -> SwapBay | None:
+        return self._swap.get(station_index)
+
+    def station_updated_at(self, station_index: int) -> datetime:
+        """When anything about the station (a pile, its stock) last changed."""
+        return self._station_at[station_index]
+
+    def station(self, station_index: int) -> Station:
+        """The station as it is now: live statuses and swap stock."""
+        base = self._stations[station_index]
+        first = self._first_pile[station_index]
+        piles = tuple(
+            replace(
+                p, status=self._status[first + n], status_at=self._status_at[first + n]
+            )
+            for n, p in enumerate(base.piles)
+        )
+        return replace(
+            base,
+            piles=piles,
+            swap=self._swap.get(station_index),
+            updated_at=self._station_at[station_index],
+        )
+
+    def stations(self) -> Iterator[Station]:
+        return (self.station(i) for i in range(len(self._stations)))
+
+    def find_station(self, external_id: str) -> int | None:
+        return self._index.get(external_id)
+
+    def find_pile(self, name: str) -> PileRef | None:
+        return self._by_name.get(name)
+
+    def info_updated_at(self, station_index: int) -> datetime | None:
+        """When the station's catalogue information (not its status) changed."""
+        return self._stations[station_index].updated_at
+
+    def pile_named(self, name: str) -> PileRef:
+        """The pile the hub calls ``name``; ``UnknownPileError`` if none."""
+        found = self._by_name.get(name)
+        if found is None:
+            raise UnknownPileError(name)
+        return found
+
+    def tariff_of(self, station_index: int) -> Tariff:
+        return self.tariffs[self._stations[station_index].tariff_id]
+
+    def pile_statuses(self) -> dict[str, PileStatus]:
+        """``{pile name: status}``: the ground truth to compare the hub against."""
+        return {p.name: self._status[p.index] for p in self.piles}
+
+    def count_by_status(self) -> dict[PileStatus, int]:
+        counts = dict.fromkeys(PileStatus, 0)
+        for status in self._status:
+            counts[status] += 1
+        return counts
+
+    def utilisation(self) -> float:
+        """Busy share of the charging piles that are up (swap bays excluded)."""
+        busy, free = len(self._buckets[Bucket.BUSY]), len(self._buckets[Bucket.FREE])
+        return busy / (busy + free) if busy + free else 0.0
+
+    def bucket_size(self, bucket: Bucket) -> int:
+        return len(self._buckets[bucket])
+
+    def sample(self, bucket: Bucket, rng: random.Random) -> int | None:
+        """A uniformly drawn pile index from ``bucket``, or None if it is empty."""
+        return self._buckets[bucket].choice(rng)
+
+    # --- changing ------------------------------------------------------------
+
+    def apply(self, change: Change) -> None:
+        pile = self.piles[change.pile]
+        old = _bucket_for(self._status[pile.index], pile.is_swap_bay)
+        new = _bucket_for(change.status, pile.is_swap_bay)
+        if old is not new:
+            self._buckets[old].discard(pile.index)
+            self._buckets[new].add(pile.index)
+        self._status[pile.index] = change.status
+        self._status_at[pile.index] = change.at
+        if change.swap is not None:
+            self._swap[pile.station_index] = change.swap
+        self._station_at[pile.station_index] = max(
+            self._station_at[pile.station_index], change.at
+        )
+
+    # --- loading -------------------------------------------------------------
+
+    def _iter(self) -> Iterator[tuple[int, Station]]:
+        return enumerate(self._stations)
+
+    def _pile_refs(self) -> Iterator[PileRef]:
+        index = 0
+        self._first_pile: list[int] = []
+        for si, station in self._iter():
+            self._first_pile.append(index)
+            for position, pile in enumerate(station.piles):
+                is_bay = any(
+                    c.standard is ConnectorStandard.SWAP for c in pile.connectors
+                )
+                yield PileRef(
+                    index=index,
+                    station_index=si,
+                    position=position,
+                    name=self._name(station, pile.external_uid),
+                    is_dc=any(c.power_type is PowerType.DC for c in pile.connectors),
+                    is_swap_bay=is_bay,
+                )
+                index += 1
+
+    def _name(self, station: Station, uid: str) -> str:
+        if self.protocol is Protocol.TCEC:
+            return uid  # already {StationID}{uid}: the ConnectorID
+        return f"{station.external_id}/{uid}"
+
+    def _initial(self, pile: PileRef) -> Pile:
+        return self._stations[pile.station_index].piles[pile.position]
+
+    def _initial_at(self, pile: PileRef) -> datetime:
+        station = self._stations[pile.station_index]
+        at = self._initial(pile).status_at or station.updated_at
+        if at is None:
+            raise ValueError(f"station {station.external_id} has no timestamps")
+        return at
+
+    def _latest(self, station_index: int) -> datetime:
+        first = self._first_pile[station_index]
+        count = len(self._stations[station_index].piles)
+        return max(self._status_at[first : first + count])

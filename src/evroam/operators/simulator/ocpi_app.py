@@ -1,0 +1,168 @@
+"""A partner platform speaking OCPI 2.2.1 as a CPO: senders, and pushes to the hub.
+
+It serves versions, credentials, and the Locations and Tariffs senders. The
+hub registers with TOKEN_A (given out of band); the CPO router then reads the
+hub's endpoints with the hub's TOKEN_B. From then on each status change is
+``PATCH {receiver}/{cc}/{party}/{location}/{evse_uid}`` with ``status`` and
+``last_updated``; a swap-stock change is a full ``PUT`` of the Location.
+Before registration changes only accumulate in the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+from fastapi import FastAPI
+
+from evroam.operators.ocpi.v2_2_1.client import OcpiClient
+from evroam.operators.ocpi.v2_2_1.endpoint import build_cpo_router
+from evroam.operators.ocpi.v2_2_1.enums import InterfaceRole, ModuleId, Role
+from evroam.operators.ocpi.v2_2_1.mapping import evse_status_from_pile_status
+from evroam.operators.ocpi.v2_2_1.models import (
+    BusinessDetails,
+    CredentialsRole,
+    Endpoint,
+    EvsePatch,
+)
+from evroam.operators.ocpi.v2_2_1.server import ServerConfig
+from evroam.operators.ocpi.v2_2_1.tokens import InMemoryTokenStore, Peer, TokenStore
+from evroam.operators.simulator.control import build_control_router
+from evroam.operators.simulator.network import Change, SimulatedNetwork
+from evroam.operators.simulator.ocpi_source import NetworkCpoSource
+from evroam.operators.simulator.runner import (
+    SimulationRunner,
+    SimulationSettings,
+    runner_lifespan,
+)
+from evroam.shared.clock import Clock, SystemClock
+
+HUB_KEY = "hub"  # the token store's key of the one peer a simulator serves
+OCPI_PREFIX = "/ocpi/cpo"
+
+
+@dataclass(frozen=True, slots=True)
+class OcpiSimulatorConfig:
+    """``public_url`` is where the hub reaches us, e.g. ``http://127.0.0.1:9001``."""
+
+    public_url: str
+    token_a: str
+    simulation: SimulationSettings = field(default_factory=SimulationSettings)
+    prefix: str = OCPI_PREFIX
+    push_timeout_s: float = 5.0
+
+    @property
+    def versions_url(self) -> str:
+        return f"{self.public_url.rstrip('/')}{self.prefix}/versions"
+
+    def __repr__(self) -> str:
+        return (
+            f"OcpiSimulatorConfig(public_url={self.public_url!r}, token_a=<redacted>)"
+        )
+
+
+class OcpiPusher:
+    """Pushes to the hub's Locations receiver once the hub has registered."""
+
+    def __init__(
+        self,
+        source: NetworkCpoSource,
+        network: SimulatedNetwork,
+        tokens: TokenStore,
+        http: httpx.AsyncClient,
+    ) -> None:
+        self._source = source
+        self._network = network
+        self._tokens = tokens
+        self._http = http
+
+    def _hub(self) -> Peer | None:
+        peer = self._tokens.find(HUB_KEY)
+        if peer is None or not peer.is_registered:
+            return None
+        if not peer.outgoing_token or ModuleId.LOCATIONS not in peer.endpoints:
+            return None
+        return peer
+
+    @property
+    def is_ready(self) -> bool:
+        return self._hub() is not None
+
+    async def push(self, change: Change) -> None:
+        hub = self._hub()
+        if hub is None:
+            raise RuntimeError("the hub is not registered")
+        receiver = Endpoint(
+            identifier=ModuleId.LOCATIONS,
+            role=InterfaceRole.RECEIVER,
+            url=hub.endpoints[ModuleId.LOCATIONS],
+        )
+        client = OcpiClient(self._http, token=hub.outgoing_token, endpoints=[receiver])
+        ref = self._network.piles[change.pile]
+        if change.swap is not None:
+            await client.push_location(self._source.location(ref.station_index))
+            return
+        location_id, evse_uid = ref.name.split("/", 1)
+        patch = EvsePatch(
+            status=evse_status_from_pile_status(change.status),
+            last_updated=change.at,
+        )
+        await client.patch_evse(
+            self._source.country_code,
+            self._source.party_id,
+            location_id,
+            evse_uid,
+            patch,
+        )
+
+
+def _our_role(network: SimulatedNetwork) -> CredentialsRole:
+    operator = network.operator
+    return CredentialsRole(
+        role=Role.CPO,
+        business_details=BusinessDetails(name=operator.name),
+        party_id=operator.party_id,
+        country_code=operator.country_code,
+    )
+
+
+def build_ocpi_simulator(
+    network: SimulatedNetwork,
+    config: OcpiSimulatorConfig,
+    *,
+    http: httpx.AsyncClient | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    """The app; ``app.state.runner`` is its ``SimulationRunner``. ``http`` (to
+    reach the hub) is closed with the app only when it was created here."""
+    clock = clock or SystemClock()
+    owned = http is None
+    hub_http = http or httpx.AsyncClient(timeout=config.push_timeout_s)
+    tokens = InMemoryTokenStore((Peer(key=HUB_KEY, incoming_token=config.token_a),))
+    source = NetworkCpoSource(network)
+    runner = SimulationRunner(
+        network,
+        OcpiPusher(source, network, tokens, hub_http),
+        config.simulation,
+        clock,
+    )
+    close: Callable[[], Awaitable[None]] | None = hub_http.aclose if owned else None
+    app = FastAPI(
+        title=f"{network.operator.name} (simulated OCPI 2.2.1 CPO)",
+        lifespan=runner_lifespan(runner, close),
+    )
+    app.include_router(
+        build_cpo_router(
+            config=ServerConfig(
+                config.public_url.rstrip("/"), (_our_role(network),), config.prefix
+            ),
+            tokens=tokens,
+            source=source,
+            fetch_endpoints=OcpiClient(hub_http).fetch_endpoints,
+            clock=clock,
+        )
+    )
+    app.include_router(build_control_router(runner))
+    app.state.runner = runner
+    return app

@@ -1,0 +1,188 @@
+"""The T/CEC simulator answers a real TcecClient and pushes to a T/CEC hub."""
+
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from evroam.catalogue.model import OperatorProfile, Protocol
+from evroam.operators.simulator.credentials import default_tcec_credentials
+from evroam.operators.simulator.network import SimulatedNetwork
+from evroam.operators.simulator.tcec_app import (
+    TcecSimulatorConfig,
+    build_tcec_simulator,
+)
+from evroam.operators.tcec.client import TcecClient
+from evroam.operators.tcec.endpoint import PeerConfig, TcecEndpoint, build_router
+from evroam.operators.tcec.mapping import code_from_pile_status
+from evroam.operators.tcec.models import NotificationStationStatusRequest, parse_body
+from evroam.operators.tcec.timestamp import WIRE_ZONE
+
+CREDS = default_tcec_credentials(OperatorProfile.COMMUNITY)
+SIM_URL = "http://sim.test"
+HUB_URL = "http://hub.test"
+
+
+class FakeTcecHub:
+    """The hub's T/CEC side: records every notification_stationStatus."""
+
+    def __init__(self, clock) -> None:
+        self.received: list[dict[str, Any]] = []
+        peer = PeerConfig(CREDS.operator_secret, CREDS.secrets)
+        endpoint = TcecEndpoint(
+            {CREDS.partner_operator_id: peer},
+            token_ttl_s=7200,
+            clock=clock,
+            handlers={"notification_stationStatus": self.on_status},
+        )
+        self.app = FastAPI()
+        self.app.include_router(build_router(endpoint))
+
+    async def on_status(self, operator_id: str, body: dict[str, Any]):
+        request = parse_body(NotificationStationStatusRequest, body)
+        self.received.append(request.ConnectorStatusInfo.to_wire())
+        return {"Status": 0}
+
+
+def simulator(network, clock, hub: FakeTcecHub | None = None):
+    to_hub = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=hub.app if hub else FastAPI())
+    )
+    config = TcecSimulatorConfig(credentials=CREDS, hub_url=HUB_URL)
+    return build_tcec_simulator(network, config, http=to_hub, clock=clock)
+
+
+@pytest.fixture
+async def hub_client(community_tcec, clock):
+    app = simulator(community_tcec, clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
+        yield TcecClient(
+            http,
+            base_url=f"{SIM_URL}/evcs/v1",
+            operator_id=CREDS.hub_operator_id,
+            operator_secret=CREDS.operator_secret,
+            secrets=CREDS.secrets,
+            clock=clock,
+        )
+
+
+class TestPulling:
+    async def test_all_pages_hold_every_pile_of_the_community_network(self, hub_client):
+        stations = [s async for s in hub_client.iter_all_stations(page_size=100)]
+        connectors = [
+            c.ConnectorID
+            for s in stations
+            for e in s.EquipmentInfos
+            for c in e.ConnectorInfos
+        ]
+        assert len(stations) == 1197
+        assert len(connectors) == len(set(connectors)) == 6000
+
+    async def test_a_page_reports_its_count_and_the_total(self, hub_client):
+        page = await hub_client.query_stations_info(page_no=2, page_size=50)
+        assert page.PageNo == 2
+        assert page.ItemSize == 1197
+        assert page.PageCount == 24
+        assert len(page.StationInfos) == 50
+
+    async def test_page_size_is_capped_so_a_page_fits_an_envelope(self, hub_client):
+        page = await hub_client.query_stations_info(page_no=1, page_size=1000)
+        assert len(page.StationInfos) == 100
+        assert page.PageCount == 12
+
+    async def test_connector_ids_are_the_station_id_then_the_pile_uid(self, hub_client):
+        page = await hub_client.query_stations_info(page_no=1, page_size=1)
+        station = page.StationInfos[0]
+        first = station.EquipmentInfos[0].ConnectorInfos[0].ConnectorID
+        assert first == f"{station.StationID}E01"
+
+    async def test_station_status_reports_every_connector_as_the_network_holds_it(
+        self, hub_client, community_tcec
+    ):
+        reply = await hub_client.query_station_status(["S0000001", "NOPE"])
+        (info,) = reply.StationStatusInfos
+        truth = community_tcec.pile_statuses()
+        assert {c.ConnectorID: c.Status for c in info.ConnectorStatusInfos} == {
+            name: code_from_pile_status(status)
+            for name, status in truth.items()
+            if name.startswith("S0000001E")
+        }
+
+    async def test_business_policy_gives_the_piles_tariff_prices(
+        self, hub_client, community_tcec, clock
+    ):
+        pile = community_tcec.pile_named("S0000001E01")
+        tariff = community_tcec.tariff_of(pile.station_index)
+        reply = await hub_client.query_equip_business_policy("S0000001E01")
+        assert reply.SuccStat == 0
+        assert reply.SumPeriod == len(reply.PolicyInfos) > 1
+        local = clock.now().astimezone(WIRE_ZONE)
+        offered = {(p.ElecPrice, p.SevicePrice) for p in reply.PolicyInfos}
+        expected = {(p.electricity_per_kwh, p.service_per_kwh) for p in tariff.prices}
+        assert offered <= expected
+        now_price = tariff.price_for(tariff.kind_at(local))
+        assert (now_price.electricity_per_kwh, now_price.service_per_kwh) in offered
+
+    async def test_business_policy_of_an_unknown_connector_fails_politely(
+        self, hub_client
+    ):
+        reply = await hub_client.query_equip_business_policy("S9999999E01")
+        assert reply.SuccStat == 1
+        assert reply.FailReason == 1
+
+
+class TestPushing:
+    async def test_a_forced_change_reaches_the_hub_with_its_new_status(
+        self, community_tcec, clock
+    ):
+        hub = FakeTcecHub(clock)
+        app = simulator(community_tcec, clock, hub)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
+            answer = await http.post(
+                f"{SIM_URL}/sim/piles/S0000001E02/status", json={"status": "faulted"}
+            )
+        assert answer.status_code == 200
+        (pushed,) = hub.received
+        assert (pushed["ConnectorID"], pushed["Status"]) == ("S0000001E02", 255)
+        assert pushed["StatusTime"].startswith("2024-11-01 19:00:00")  # Beijing time
+        assert app.state.runner.counters.sent == 1
+
+    async def test_churn_pushes_one_notification_per_change(
+        self, community_tcec, clock
+    ):
+        hub = FakeTcecHub(clock)
+        runner = simulator(community_tcec, clock, hub).state.runner
+        await runner.tick(clock.now())
+        clock.set(clock.now().replace(second=5))
+        changes = await runner.tick(clock.now())
+        assert len(changes) == 50
+        assert len(hub.received) == 50
+        assert runner.counters.sent == 50
+
+    async def test_a_swap_bay_push_carries_its_stock_and_queue(self, clock):
+        network = SimulatedNetwork.for_profile(OperatorProfile.SWAP, Protocol.TCEC, 7)
+        hub = FakeTcecHub(clock)
+        runner = simulator(network, clock, hub).state.runner
+        await runner.tick(clock.now())
+        clock.set(clock.now().replace(second=2))
+        changes = await runner.tick(clock.now())
+        swaps = [c for c in changes if c.swap is not None]
+        pushed = {r["ConnectorID"]: r for r in hub.received if "SwapInfo" in r}
+        assert swaps
+        for change in swaps:
+            name = network.piles[change.pile].name
+            assert (
+                pushed[name]["SwapInfo"]["BatteryStock"]
+                == change.swap.batteries_in_stock
+            )
+
+    async def test_pushes_to_a_hub_that_does_not_know_us_are_counted_as_failed(
+        self, community_tcec, clock
+    ):
+        runner = simulator(community_tcec, clock).state.runner
+        await runner.tick(clock.now())
+        clock.set(clock.now().replace(second=1))
+        changes = await runner.tick(clock.now())
+        assert runner.counters.failed == len(changes) == 10
+        assert runner.counters.sent == 0
