@@ -148,6 +148,13 @@ class InMemoryStationRepository:
             if p.external_uid in wanted
         }
 
+    def external_station_ids(self, operator_id: OperatorId) -> list[str]:
+        return sorted(
+            s.external_id
+            for s in self.stations.values()
+            if s.operator_id == operator_id
+        )
+
     def pile_counts(self, operator_id: OperatorId) -> tuple[int, int, int]:
         mine = [s for s in self.stations.values() if s.operator_id == operator_id]
         piles = [p for s in mine for p in s.piles]
@@ -331,6 +338,7 @@ class FakeGateway:
 
     def __init__(self, batches: Sequence[NetworkBatch] = ()) -> None:
         self.batches = list(batches)
+        self.status_batches: list[NetworkBatch] = []
         self.failures_left = 0  # next N calls raise PartnerUnreachableError
         self.refuse = False
         self.connected: list[Partner] = []
@@ -352,6 +360,13 @@ class FakeGateway:
         self.pulls += 1
         self._maybe_fail()
         for batch in self.batches:
+            yield batch
+
+    async def pull_status(
+        self, partner: Partner, station_ids: Sequence[str]
+    ) -> AsyncIterator[NetworkBatch]:
+        self._maybe_fail()
+        for batch in self.status_batches:
             yield batch
 
     async def ping(self, partner: Partner) -> None:

@@ -47,4 +47,8 @@ class Settings(BaseSettings):
     partner_check_interval_s: float = Field(
         default=30.0, description="How often partners are pinged (resync when back)"
     )
+    reconcile_interval_s: float = Field(
+        default=300.0,
+        description="How often live status is re-read from partners (0: never)",
+    )
     http_timeout_s: float = Field(default=20.0, description="Timeout of partner calls")

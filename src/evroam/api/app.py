@@ -36,6 +36,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             running.clock,
             settings.maintenance_interval_s,
             settings.partner_check_interval_s,
+            settings.reconcile_interval_s,
         )
         task = (
             asyncio.create_task(watcher.run_forever())

@@ -48,6 +48,10 @@ class PileDirectory(Protocol):
         self, operator_id: OperatorId, external_uids: Sequence[str]
     ) -> Mapping[str, PileId]: ...
 
+    def external_station_ids(self, operator_id: OperatorId) -> Sequence[str]:
+        """The partner's own ids of every station we hold for it."""
+        ...
+
     def pile_counts(self, operator_id: OperatorId) -> tuple[int, int, int]:
         """(stations, piles, piles in status unknown) of one operator."""
         ...
@@ -64,6 +68,13 @@ class PartnerGateway(Protocol):
 
     def pull_network(self, partner: Partner) -> AsyncIterator[NetworkBatch]:
         """The partner's whole network, page by page, with live status."""
+        ...
+
+    def pull_status(
+        self, partner: Partner, station_ids: Sequence[str]
+    ) -> AsyncIterator[NetworkBatch]:
+        """Live status only (reports, no stations) of the partner's stations,
+        given by the partner's own station ids; heals dropped pushes."""
         ...
 
     async def ping(self, partner: Partner) -> None:

@@ -127,6 +127,26 @@ class PartnersService:
                 await self._sleep(ceiling / 2 + self._rng.uniform(0, ceiling / 2))
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def reconcile_status(self, partner_id: OperatorId) -> int:
+        """Re-read live status from the partner; returns how many piles changed.
+
+        Pushes can be lost on the way; the partner's answer now is newer than
+        any push sent before it, so order-safety keeps this correct.
+        """
+        partner = self.get_partner(partner_id)
+        gateway = self._gateway(partner.protocol)
+        station_ids = self._piles.external_station_ids(partner_id)
+        changed = 0
+        try:
+            async for batch in gateway.pull_status(partner, station_ids):
+                changed += len(await self._status.ingest(batch.reports))
+                self._status.ingest_swap_stock(batch.swap_reports)
+        except PartnerError as exc:
+            self._partners.record_error(partner_id, str(exc), self._clock.now())
+            self._partners.set_reachable(partner_id, False)
+            raise
+        return changed
+
     # -- live updates -----------------------------------------------------------
     async def receive_status(
         self, partner_id: OperatorId, reports: Sequence[PileStatusReport]

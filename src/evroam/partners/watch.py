@@ -26,6 +26,7 @@ class FeedWatcher:
         clock: Clock,
         interval_s: float,
         check_every_s: float,
+        reconcile_every_s: float = 0.0,
     ) -> None:
         self._partners = partners
         self._leases = leases
@@ -33,7 +34,9 @@ class FeedWatcher:
         self._interval_s = interval_s
         self._check_every_s = check_every_s
         self._holder = uuid.uuid4().hex
+        self._reconcile_every_s = reconcile_every_s
         self._last_check: datetime | None = None
+        self._last_reconcile: datetime | None = None
 
     async def run_forever(self) -> None:
         try:
@@ -62,4 +65,26 @@ class FeedWatcher:
                     await self._partners.check_partner(partner.id)
                 except PartnerError as exc:  # recorded in feed health by the service
                     _log.warning("partner %s still unreachable: %s", partner.id, exc)
+        if self._reconcile_due(now):
+            self._last_reconcile = now
+            await self._reconcile_all()
         return True
+
+    def _reconcile_due(self, now: datetime) -> bool:
+        if self._reconcile_every_s <= 0:
+            return False
+        if self._last_reconcile is None:
+            self._last_reconcile = now  # the first sync just read everything
+            return False
+        elapsed = (now - self._last_reconcile).total_seconds()
+        return elapsed >= self._reconcile_every_s
+
+    async def _reconcile_all(self) -> None:
+        for partner in self._partners.list_partners():
+            try:
+                changed = await self._partners.reconcile_status(partner.id)
+            except PartnerError as exc:
+                _log.warning("reconciling %s failed: %s", partner.id, exc)
+                continue
+            if changed:
+                _log.info("reconciling %s healed %d piles", partner.id, changed)

@@ -298,6 +298,15 @@ class SqlStationRepository:
                 found.update({r.external_uid: PileId(r.id) for r in rows})
         return found
 
+    def external_station_ids(self, operator_id: OperatorId) -> list[str]:
+        query = (
+            select(stations.c.external_id)
+            .where(stations.c.operator_id == operator_id)
+            .order_by(stations.c.external_id)
+        )
+        with self._engine.connect() as conn:
+            return [r.external_id for r in conn.execute(query)]
+
     def pile_counts(self, operator_id: OperatorId) -> tuple[int, int, int]:
         c = stations.c
         query = select(

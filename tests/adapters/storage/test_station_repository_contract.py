@@ -202,3 +202,28 @@ class TestClusters:
             len(s.piles) for s in stations
         )
         assert len(clusters) > 1
+
+
+class TestPileDirectory:
+    def test_finds_hub_pile_ids_and_station_ids_of_one_operator(self, repo):
+        mine = a_station("S1")
+        theirs = a_station("S1", operator_id="swapway", lat=31.3)
+        repo.save_stations([mine, theirs])
+        found = repo.pile_ids_for(OperatorId("rapidgrid"), ["E01", "E02", "E99"])
+        assert found == {"E01": mine.piles[0].id, "E02": mine.piles[1].id}
+        assert list(repo.external_station_ids(OperatorId("rapidgrid"))) == ["S1"]
+        assert repo.pile_counts(OperatorId("swapway")) == (1, 2, 0)
+
+    def test_saving_with_keep_status_keeps_what_we_hold(self, repo):
+        station = a_station(statuses=(PileStatus.CHARGING, PileStatus.AVAILABLE))
+        repo.save_stations([station])
+        pulled = a_station(
+            name="Renamed", statuses=(PileStatus.OFFLINE, PileStatus.OFFLINE)
+        )
+        repo.save_stations([pulled], keep_status=True)
+        held = repo.find_station(station.id)
+        assert held.name == "Renamed"
+        assert [p.status for p in held.piles] == [
+            PileStatus.CHARGING,
+            PileStatus.AVAILABLE,
+        ]

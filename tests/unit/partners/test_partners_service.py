@@ -245,3 +245,46 @@ class TestWatching:
         assert await second.run_once() is False
         world.clock.set(LATER + timedelta(seconds=16))  # lease (3 rounds) ran out
         assert await second.run_once() is True
+
+
+class TestReconciling:
+    async def test_reading_status_again_heals_a_lost_push(self):
+        world = World(network())
+        await world.service.add_partner(a_partner())
+        truth = PileStatusReport(
+            PileId("rapidgrid-S1-E01"), PileStatus.OFFLINE, LATER + timedelta(minutes=1)
+        )
+        world.gateway.status_batches = [NetworkBatch((), (), (truth,))]
+        assert await world.service.reconcile_status(OperatorId("rapidgrid")) == 1
+        held = world.stations.find_station("rapidgrid-S1")
+        assert held.piles[0].status is PileStatus.OFFLINE
+
+    async def test_a_partner_down_while_reconciling_is_marked_unreachable(self):
+        world = World(network())
+        await world.service.add_partner(a_partner())
+        world.gateway.failures_left = 1
+        with pytest.raises(PartnerUnreachableError):
+            await world.service.reconcile_status(OperatorId("rapidgrid"))
+        assert not world.records.health("rapidgrid").is_reachable
+
+    async def test_the_watcher_reconciles_on_its_own_schedule(self):
+        world = World(network())
+        await world.service.add_partner(a_partner())
+        truth = PileStatusReport(
+            PileId("rapidgrid-S2-E01"), PileStatus.AVAILABLE, LATER + timedelta(hours=1)
+        )
+        world.gateway.status_batches = [NetworkBatch((), (), (truth,))]
+        watcher = FeedWatcher(
+            world.service, InMemoryLeaseStore(), world.clock, 5, 30, 60
+        )
+        await watcher.run_once()  # starts the clock: the first sync read everything
+        assert (
+            world.stations.find_station("rapidgrid-S2").piles[0].status
+            is PileStatus.FAULTED
+        )
+        world.clock.set(LATER + timedelta(seconds=61))
+        await watcher.run_once()
+        assert (
+            world.stations.find_station("rapidgrid-S2").piles[0].status
+            is PileStatus.AVAILABLE
+        )

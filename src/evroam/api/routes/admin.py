@@ -138,3 +138,15 @@ async def sync_partner(services: ServicesDep, partner_id: str) -> SyncResult:
     """Pull the partner's whole network again (full resync)."""
     stations = await services.partners.sync_partner(OperatorId(partner_id))
     return SyncResult(partner=partner_id, stations=stations)
+
+
+class ReconcileResult(BaseModel):
+    partner: str
+    changed_piles: int
+
+
+@router.post("/partners/{partner_id}/reconcile", response_model=ReconcileResult)
+async def reconcile_partner(services: ServicesDep, partner_id: str) -> ReconcileResult:
+    """Re-read every pile's live status from the partner (heals lost pushes)."""
+    changed = await services.partners.reconcile_status(OperatorId(partner_id))
+    return ReconcileResult(partner=partner_id, changed_piles=changed)

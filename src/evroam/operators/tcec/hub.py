@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import json
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -29,6 +29,7 @@ from evroam.operators.tcec.models import (
     NotificationStationStatusResponse,
     PolicyInfo,
     StationInfo,
+    StationStatusInfo,
     parse_body,
 )
 from evroam.operators.tcec.signing import TcecSecrets
@@ -140,6 +141,29 @@ class TcecPartnerGateway:
             if page:
                 yield await self._batch(client, partner, page, seen_tariffs)
 
+    async def pull_status(
+        self, partner: Partner, station_ids: Sequence[str]
+    ) -> AsyncIterator[NetworkBatch]:
+        """query_station_status for every station, 50 at a time (T/CEC limit)."""
+        async with self._client(partner) as client:
+            await client.query_token()
+            for start in range(0, len(station_ids), PAGE_SIZE):
+                chunk = station_ids[start : start + PAGE_SIZE]
+                status = await client.query_station_status(chunk)
+                yield self._status_batch(partner, status.StationStatusInfos)
+
+    def _status_batch(
+        self, partner: Partner, infos: Sequence[StationStatusInfo]
+    ) -> NetworkBatch:
+        now = self._clock.now()
+        reports: list[PileStatusReport] = []
+        swaps: list[SwapStockReport] = []
+        for status_info in infos:
+            piles, swap = reports_from_station_status(partner.id, status_info, now)
+            reports.extend(piles)
+            swaps.extend(swap)
+        return NetworkBatch((), (), tuple(reports), tuple(swaps))
+
     async def _batch(
         self,
         client: TcecClient,
@@ -160,14 +184,9 @@ class TcecPartnerGateway:
                 seen_tariffs.add(tariff_id)
             stations.append(station_from_station_info(info, partner.id, tariff_id, now))
         status = await client.query_station_status([i.StationID for i in page])
-        reports: list[PileStatusReport] = []
-        swaps: list[SwapStockReport] = []
-        for status_info in status.StationStatusInfos:
-            piles, swap = reports_from_station_status(partner.id, status_info, now)
-            reports.extend(piles)
-            swaps.extend(swap)
+        live = self._status_batch(partner, status.StationStatusInfos)
         return NetworkBatch(
-            tuple(stations), tuple(new_tariffs), tuple(reports), tuple(swaps)
+            tuple(stations), tuple(new_tariffs), live.reports, live.swap_reports
         )
 
     def _seq_for(self, partner: Partner) -> SeqCounter:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -165,6 +165,22 @@ class OcpiPartnerGateway:
                     stations, tariffs = [], ()
             if stations or tariffs:
                 yield _batch(stations, tariffs, self._clock.now())
+
+    async def pull_status(
+        self,
+        partner: Partner,
+        station_ids: Sequence[str],  # noqa: ARG002 - a Locations pull covers all
+    ) -> AsyncIterator[NetworkBatch]:
+        """Every Location's EVSE status, as reports only (stations unchanged)."""
+        async with self._client(partner) as client:
+            page: list[Station] = []
+            async for location in client.iter_locations(page_limit=PAGE_LIMIT):
+                page.append(station_from_location(location, partner.id, {}))
+                if len(page) >= _BATCH:
+                    yield replace(_batch(page, (), self._clock.now()), stations=())
+                    page = []
+            if page:
+                yield replace(_batch(page, (), self._clock.now()), stations=())
 
     async def ping(self, partner: Partner) -> None:
         async with self._client(partner) as client:
