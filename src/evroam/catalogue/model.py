@@ -28,7 +28,20 @@ class ConnectorStandard(enum.StrEnum):
     @property
     def bit(self) -> int:
         """A stable bit for bitmask filters (order of declaration)."""
-        return 1 << list(ConnectorStandard).index(self)
+        return _CONNECTOR_BITS[self]
+
+    @classmethod
+    def from_mask(cls, mask: int) -> frozenset[ConnectorStandard]:
+        """The standards whose bits are set in ``mask``."""
+        found = _MASKS.get(mask)
+        if found is None:
+            found = frozenset(s for s, bit in _CONNECTOR_BITS.items() if mask & bit)
+            _MASKS[mask] = found
+        return found
+
+
+_CONNECTOR_BITS = {standard: 1 << i for i, standard in enumerate(ConnectorStandard)}
+_MASKS: dict[int, frozenset[ConnectorStandard]] = {}
 
 
 class PowerType(enum.StrEnum):

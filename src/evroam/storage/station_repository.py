@@ -62,7 +62,7 @@ from evroam.storage.spatial import (
 from evroam.storage.tables import operators, piles, stations, tariffs
 
 _CHUNK = 500
-_FIRST_RADIUS_M = 2_000.0
+_FIRST_RADIUS_M = 1_000.0
 
 
 class SqlStationRepository:
@@ -235,20 +235,21 @@ class SqlStationRepository:
             while True:
                 radius = min(radius, query.radius_m)
                 clause = self._spatial.near(lat, lon, radius)
-                rows = conn.execute(base_candidate_select().where(clause, *where)).all()
-                hits = sorted(
-                    (d, r.id, r)
+                rows = conn.execute(base_candidate_select().where(clause, *where))
+                hits = [
+                    (d, r[1], r[4], r[5])
                     for r in rows
-                    if (d := distance_m(lat, lon, r.lat, r.lon)) <= radius
-                )
+                    if (d := distance_m(lat, lon, r[2], r[3])) <= radius
+                ]
                 if query.after is not None:
                     hits = [h for h in hits if (h[0], h[1]) > query.after]
                 if len(hits) >= want or radius >= query.radius_m:
                     break
                 radius *= 3.0
+        hits.sort(key=lambda h: (h[0], h[1]))
         return [
-            Candidate(StationId(r.id), d, TariffId(r.tariff_id), r.time_zone)
-            for d, _, r in hits
+            Candidate(StationId(i), d, TariffId(tariff), zone)
+            for d, i, tariff, zone in hits
         ]
 
     def candidates_in_box(self, query: BoxQuery, want: int) -> Sequence[Candidate]:
@@ -458,10 +459,6 @@ def _swap(row: RowMapping) -> SwapBay | None:
     )
 
 
-def _connectors_of(mask: int) -> frozenset[ConnectorStandard]:
-    return frozenset(s for s in ConnectorStandard if mask & s.bit)
-
-
 def _summary(row: RowMapping) -> StationSummary:
     return StationSummary(
         id=StationId(row["id"]),
@@ -474,7 +471,7 @@ def _summary(row: RowMapping) -> StationSummary:
         tariff_id=TariffId(row["tariff_id"]),
         time_zone=row["time_zone"],
         max_power_kw=row["max_power_kw"],
-        connectors=_connectors_of(row["connector_mask"]),
+        connectors=ConnectorStandard.from_mask(row["connector_mask"]),
         piles=PileCounts(
             row["piles_free"],
             row["piles_busy"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from evroam.api.deps import ServicesDep
 from evroam.api.schemas.stations import (
@@ -72,7 +72,7 @@ def list_stations(
     max_price_per_kwh: Annotated[Decimal | None, Query(ge=0, le=100)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> StationPage:
+) -> Response:
     """Stations near a point (nearest first) or inside a box (by id), filtered."""
     f = station_filter(
         connector, min_power_kw, operator, available, is_swap, max_price_per_kwh
@@ -91,9 +91,11 @@ def list_stations(
         page = services.catalogue.find_stations_in_box(box_query)
     else:
         raise InvalidQueryError("lat", "give lat and lon (with radius_km) or bbox")
-    return StationPage(
+    body = StationPage(
         items=[station_public(hit) for hit in page.items], next_cursor=page.next_cursor
     )
+    # Built and checked once above; FastAPI would validate it a second time.
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 @router.get("/stations/clusters", response_model=ClusterList)
