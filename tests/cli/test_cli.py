@@ -16,7 +16,18 @@ from evroam.config import Settings
 from tests.api.conftest import seed
 
 runner = CliRunner()
-COMMANDS = [["demo"], ["serve"], ["generate"], ["stations"], ["stations", "near"]]
+COMMANDS = [
+    ["demo"],
+    ["serve"],
+    ["generate"],
+    ["stations"],
+    ["stations", "near"],
+    ["partners"],
+    ["partners", "add"],
+    ["partners", "list"],
+    ["partners", "sync"],
+    ["simulate-partner"],
+]
 
 
 @pytest.fixture
@@ -121,3 +132,68 @@ class TestErrors:
         )
         assert result.exit_code == 2
         assert "warp" in result.output
+
+
+class TestPartners:
+    def test_list_shows_no_partners_on_a_fresh_database(self, db):
+        result = runner.invoke(app, ["partners", "list", "--db", db, "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output) == []
+
+    def test_adding_a_tcec_partner_without_secrets_names_the_missing_one(self, db):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "evroam",
+                "partners",
+                "add",
+                "--name",
+                "swapway",
+                "--protocol",
+                "tcec",
+                "--url",
+                "http://127.0.0.1:9/evcs/v1",
+                "--profile",
+                "swap",
+                "--db",
+                db,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 2
+        [line] = result.stderr.strip().splitlines()[-1:]
+        assert "operator-id" in line
+        listed = runner.invoke(app, ["partners", "list", "--db", db, "--json"])
+        assert json.loads(listed.output) == []  # nothing was saved
+
+    def test_an_unreachable_partner_is_one_clear_line(self, db):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "evroam",
+                "partners",
+                "add",
+                "--name",
+                "rapidgrid",
+                "--protocol",
+                "ocpi",
+                "--url",
+                "http://127.0.0.1:9/ocpi/versions",
+                "--profile",
+                "fast",
+                "--token-a",
+                "abc",
+                "--db",
+                db,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 2
+        assert "evroam: error:" in result.stderr
+        assert "Traceback" not in result.stderr
