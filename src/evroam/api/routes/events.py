@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -70,5 +71,8 @@ async def _sse(bus: EventBus, box: BoundingBox | None) -> AsyncIterator[str]:
                 yield sse_frame(event)
     finally:
         if pending is not None:
+            # The pending read holds the generator: finish it before closing.
             pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending
         await events.aclose()  # type: ignore[attr-defined]
