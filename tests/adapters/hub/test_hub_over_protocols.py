@@ -1,0 +1,280 @@
+"""The hub's protocol adapters against the real partner simulators, in process.
+
+The hub app and two simulator apps (OCPI CPO, T/CEC) are wired to each other
+through ASGI transports, so handshakes, paged pulls, pushes and reconciliation
+run through the real protocol code without sockets (e2e/ covers sockets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+
+from evroam.api.app import create_app
+from evroam.bootstrap import Services, build_services
+from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
+from evroam.catalogue.search import NearQuery, StationFilter
+from evroam.cli.demo import DemoPartner, partner_request
+from evroam.config import Settings
+from evroam.operators.simulator.credentials import (
+    default_ocpi_token_a,
+    default_tcec_credentials,
+)
+from evroam.operators.simulator.network import Change, SimulatedNetwork
+from evroam.operators.simulator.ocpi_app import (
+    OcpiSimulatorConfig,
+    build_ocpi_simulator,
+)
+from evroam.operators.simulator.runner import SimulationSettings
+from evroam.operators.simulator.tcec_app import (
+    TcecSimulatorConfig,
+    build_tcec_simulator,
+)
+from evroam.partners.errors import HandshakeError, PartnerUnreachableError
+from evroam.partners.model import Partner
+from evroam.shared.geo import GeoPoint
+from evroam.shared.ids import OperatorId, pile_id_for, station_id_for
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+class HostRouter(httpx.AsyncBaseTransport):
+    """Each request goes to the app serving its host; unknown hosts refuse."""
+
+    def __init__(self) -> None:
+        self.apps: dict[str, httpx.ASGITransport] = {}
+
+    def mount(self, host: str, app: FastAPI) -> None:
+        self.apps[host] = httpx.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        app = self.apps.get(request.url.host)
+        if app is None:
+            raise httpx.ConnectError(f"connection refused: {request.url.host}")
+        return await app.handle_async_request(request)
+
+
+@dataclass
+class World:
+    services: Services
+    router: HostRouter
+    fast: SimulatedNetwork
+    community: SimulatedNetwork
+    fast_app: FastAPI
+    community_app: FastAPI
+
+
+def record(partner: DemoPartner, host: str) -> Partner:
+    body = partner_request(partner)
+    url = body["url"].replace(f"127.0.0.1:{partner.port}", host)
+    return Partner(
+        OperatorId(body["id"]),
+        body["name"],
+        Protocol(body["protocol"]),
+        OperatorProfile(body["profile"]),
+        url,
+        body["credentials"],
+    )
+
+
+FAST = DemoPartner("rapidgrid", "Rapid Grid", OperatorProfile.FAST, Protocol.OCPI, 1)
+COMMUNITY = DemoPartner(
+    "neighbourly", "Neighbourly Charge", OperatorProfile.COMMUNITY, Protocol.TCEC, 2
+)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    router = HostRouter()
+    db = Path(tmp_path_factory.mktemp("hub")) / "hub.db"
+    settings = Settings(
+        database_url=f"sqlite:///{db}",
+        public_url="http://hub.test",
+        maintenance_interval_s=0,
+    )
+    services = build_services(
+        settings, http=lambda: httpx.AsyncClient(transport=router)
+    )
+    router.mount("hub.test", create_app(settings, services))
+    to_hub = httpx.AsyncClient(transport=router)
+    quiet = SimulationSettings(changes_per_s=0)
+    fast = SimulatedNetwork.for_profile(OperatorProfile.FAST, Protocol.OCPI, 7)
+    fast_app = build_ocpi_simulator(
+        fast,
+        OcpiSimulatorConfig("http://fast.test", default_ocpi_token_a("fast"), quiet),
+        http=to_hub,
+    )
+    community = SimulatedNetwork.for_profile(
+        OperatorProfile.COMMUNITY, Protocol.TCEC, 7
+    )
+    community_app = build_tcec_simulator(
+        community,
+        TcecSimulatorConfig(
+            default_tcec_credentials("community"), "http://hub.test", quiet
+        ),
+        http=to_hub,
+    )
+    router.mount("fast.test", fast_app)
+    router.mount("community.test", community_app)
+    await services.partners.add_partner(record(FAST, "fast.test"))
+    await services.partners.add_partner(record(COMMUNITY, "community.test"))
+    yield World(services, router, fast, community, fast_app, community_app)
+    await to_hub.aclose()
+    services.close()
+
+
+def hub_pile_status(
+    world: World, operator: str, station_ext: str, uid: str
+) -> PileStatus:
+    station = world.services.catalogue.find_station(
+        station_id_for(operator, station_ext)
+    )
+    pile_id = pile_id_for(station.id, uid)
+    return next(p.status for p in station.piles if p.id == pile_id)
+
+
+def split_name(world: World, operator: str, name: str) -> tuple[str, str]:
+    """A simulator pile name as (station external id, pile uid) in hub terms."""
+    if operator == "rapidgrid":  # OCPI: "{location_id}/{evse_uid}"
+        location_id, evse_uid = name.split("/")
+        return location_id, evse_uid
+    ref = world.community.pile_named(name)  # T/CEC: the ConnectorID
+    return world.community.station(ref.station_index).external_id, name
+
+
+class TestOnboarding:
+    async def test_both_partners_arrive_whole_with_their_protocols(self, world):
+        stats = {s.operator.id: s for s in world.services.catalogue.list_operators()}
+        assert (stats["rapidgrid"].piles, stats["rapidgrid"].operator.protocol) == (
+            9000,
+            Protocol.OCPI,
+        )
+        assert (stats["neighbourly"].piles, stats["neighbourly"].operator.protocol) == (
+            6000,
+            Protocol.TCEC,
+        )
+
+    async def test_the_ocpi_handshake_leaves_us_tokens_b_and_c(self, world):
+        partner = world.services.partners.get_partner(OperatorId("rapidgrid"))
+        assert partner.credentials["token_b"]
+        assert partner.credentials["token_c"]
+        assert partner.credentials["token_c"] != partner.credentials["token_a"]
+        assert (partner.country_code, partner.party_id) == ("CN", "RPG")
+
+    async def test_every_pulled_pile_has_a_live_status_and_every_station_a_price(
+        self, world
+    ):
+        for operator in ("rapidgrid", "neighbourly"):
+            health = world.services.partners.partner_health(OperatorId(operator))
+            assert health.unknown_piles == 0
+        truth = world.community.pile_statuses()
+        name = next(iter(truth))
+        assert (
+            hub_pile_status(
+                world, "neighbourly", *split_name(world, "neighbourly", name)
+            )
+            == truth[name]
+        )
+        station = world.community.station(0)
+        page = world.services.catalogue.find_stations_near(
+            NearQuery(GeoPoint(station.lat, station.lon), 1000.0, StationFilter(), 5)
+        )
+        assert any(
+            h.summary.id == f"neighbourly-{station.external_id}" for h in page.items
+        )
+
+
+class TestPushes:
+    @pytest.mark.parametrize(
+        ("operator", "app_name"),
+        [
+            ("rapidgrid", "fast_app"),
+            ("neighbourly", "community_app"),
+        ],
+    )
+    async def test_a_change_at_the_partner_reaches_the_hub(
+        self, world, operator, app_name
+    ):
+        network = world.fast if operator == "rapidgrid" else world.community
+        name, before = next(iter(network.pile_statuses().items()))
+        after = (
+            PileStatus.FAULTED
+            if before is not PileStatus.FAULTED
+            else PileStatus.AVAILABLE
+        )
+        await getattr(world, app_name).state.runner.force(name, after)
+        assert (
+            hub_pile_status(world, operator, *split_name(world, operator, name))
+            is after
+        )
+        health = world.services.partners.partner_health(OperatorId(operator))
+        assert health.feed.pushes_total >= 1
+        assert health.feed.errors_total == 0
+
+
+class TestReconciling:
+    @pytest.mark.parametrize("operator", ["rapidgrid", "neighbourly"])
+    async def test_a_change_the_partner_never_pushed_is_healed(self, world, operator):
+        network = world.fast if operator == "rapidgrid" else world.community
+        name, before = list(network.pile_statuses().items())[7]
+        after = (
+            PileStatus.RESERVED
+            if before is not PileStatus.RESERVED
+            else PileStatus.AVAILABLE
+        )
+        ref = network.pile_named(name)
+        network.apply(Change(ref.index, after, datetime.now(UTC)))  # no push: "lost"
+        hub_station = split_name(world, operator, name)
+        assert hub_pile_status(world, operator, *hub_station) is before
+        changed = await world.services.partners.reconcile_status(OperatorId(operator))
+        assert changed >= 1
+        assert hub_pile_status(world, operator, *hub_station) is after
+
+
+class TestRefusals:
+    async def test_a_wrong_token_a_is_a_handshake_error_and_leaves_nothing(self, world):
+        wrong = replace(
+            record(FAST, "fast.test"),
+            id=OperatorId("impostor"),
+            credentials={"token_a": "not-the-token"},
+        )
+        with pytest.raises(HandshakeError):
+            await world.services.partners.add_partner(wrong)
+        assert world.services.partner_records.find(OperatorId("impostor")) is None
+
+    async def test_a_wrong_tcec_secret_is_refused(self, world):
+        good = record(COMMUNITY, "community.test")
+        wrong = replace(
+            good,
+            id=OperatorId("impostor"),
+            credentials={**good.credentials, "operator_secret": "x" * 16},
+        )
+        with pytest.raises(HandshakeError):
+            await world.services.partners.add_partner(wrong)
+
+    async def test_an_unreachable_partner_is_reported_as_such(self, world):
+        gone = replace(record(FAST, "nowhere.test"), id=OperatorId("ghost"))
+        with pytest.raises(PartnerUnreachableError):
+            await world.services.partners.add_partner(gone)
+
+    async def test_a_forged_tcec_push_gets_ret_4001_and_changes_nothing(self, world):
+        creds = default_tcec_credentials("community")
+        envelope = {
+            "OperatorID": creds.partner_operator_id,
+            "Data": "AAAA",
+            "TimeStamp": "20261126120000",
+            "Seq": "0001",
+            "Sig": "0" * 32,
+        }
+        async with httpx.AsyncClient(transport=world.router) as http:
+            reply = await http.post(
+                "http://hub.test/evcs/v1/notification_stationStatus", json=envelope
+            )
+        assert reply.json()["Ret"] == 4001
