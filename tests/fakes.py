@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -256,8 +256,13 @@ class RecordingEventBus:
     async def publish(self, events: Sequence[PileStatusChanged]) -> None:
         self.published.extend(events)
 
-    async def subscribe(self) -> AsyncIterator[PileStatusChanged]:
-        for event in list(self.published):
+    async def subscribe(self) -> AsyncGenerator[PileStatusChanged, None]:
+        return self._replay(list(self.published))
+
+    async def _replay(
+        self, events: list[PileStatusChanged]
+    ) -> AsyncGenerator[PileStatusChanged, None]:
+        for event in events:
             yield event
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -41,9 +41,17 @@ class RedisStreamsEventBus:
                 )
             await pipe.execute()
 
-    async def subscribe(self) -> AsyncIterator[PileStatusChanged]:
+    async def subscribe(self) -> AsyncGenerator[PileStatusChanged, None]:
+        """Pins the stream's current last id now, so no event published after
+        this call is missed (reading from ``$`` later would skip some)."""
         client = aioredis.Redis.from_url(self._url)
-        last_id = "$"
+        newest: Any = await client.xrevrange(self._stream, count=1)
+        last_id = newest[0][0] if newest else b"0-0"
+        return self._read(client, last_id)
+
+    async def _read(
+        self, client: aioredis.Redis, last_id: bytes
+    ) -> AsyncGenerator[PileStatusChanged, None]:
         try:
             while True:
                 reply: Any = await client.xread(

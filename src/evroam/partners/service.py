@@ -81,6 +81,9 @@ class PartnersService:
         )
         if sync:
             await self.sync_partner(connected.id, on_progress)
+            # Pushes that came while the first pull ran could name stations we
+            # had not stored yet; one status pass now catches them up.
+            await self.reconcile_status(connected.id)
         return self.partner_health(connected.id)
 
     async def sync_partner(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 
 from evroam.status.model import PileStatusChanged
 
@@ -23,7 +23,7 @@ class InProcessEventBus:
                     queue.get_nowait()
                 queue.put_nowait(event)
 
-    def subscribe(self) -> AsyncIterator[PileStatusChanged]:
+    async def subscribe(self) -> AsyncGenerator[PileStatusChanged, None]:
         """Registers at once, so nothing published after this call is missed."""
         queue: asyncio.Queue[PileStatusChanged] = asyncio.Queue(_QUEUE_SIZE)
         self._queues.add(queue)
@@ -31,7 +31,7 @@ class InProcessEventBus:
 
     async def _drain(
         self, queue: asyncio.Queue[PileStatusChanged]
-    ) -> AsyncIterator[PileStatusChanged]:
+    ) -> AsyncGenerator[PileStatusChanged, None]:
         try:
             while True:
                 yield await queue.get()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -30,6 +30,6 @@ class StatusStore(Protocol):
 class EventBus(Protocol):
     async def publish(self, events: Sequence[PileStatusChanged]) -> None: ...
 
-    def subscribe(self) -> AsyncIterator[PileStatusChanged]:
+    async def subscribe(self) -> AsyncGenerator[PileStatusChanged, None]:
         """Every event published after the call, until the iterator is closed."""
         ...

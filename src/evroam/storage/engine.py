@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from evroam.storage.tables import metadata
 
@@ -48,8 +50,24 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.close()
 
 
-def create_schema(engine: Engine) -> None:
-    """Create tables and the spatial index if they do not exist (idempotent)."""
+def create_schema(engine: Engine, attempts: int = 5) -> None:
+    """Create tables and the spatial index if they do not exist (idempotent).
+
+    Several API workers start at once on a fresh database; two of them may both
+    see a table missing and one CREATE then fails. The loser retries and finds
+    the schema the winner made.
+    """
+    for attempt in range(attempts):
+        try:
+            _create_schema_once(engine)
+            return
+        except (OperationalError, ProgrammingError, IntegrityError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _create_schema_once(engine: Engine) -> None:
     with engine.begin() as conn:
         if not is_sqlite(engine):
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))

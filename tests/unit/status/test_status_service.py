@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from datetime import datetime, timedelta
-from typing import cast
 
 import pytest
 
@@ -220,9 +219,10 @@ def an_event(n: int) -> PileStatusChanged:
     )
 
 
-def subscription(bus: InProcessEventBus) -> AsyncGenerator[PileStatusChanged, None]:
-    # The port promises an async iterator; the in-process bus gives a generator.
-    return cast(AsyncGenerator[PileStatusChanged, None], bus.subscribe())
+async def subscription(
+    bus: InProcessEventBus,
+) -> AsyncGenerator[PileStatusChanged, None]:
+    return await bus.subscribe()
 
 
 async def collect(
@@ -241,7 +241,7 @@ async def subscribed(
     bus: InProcessEventBus, n: int
 ) -> asyncio.Task[list[PileStatusChanged]]:
     """A task that has started listening and will gather ``n`` events."""
-    task = asyncio.create_task(collect(subscription(bus), n))
+    task = asyncio.create_task(collect(await subscription(bus), n))
     await asyncio.sleep(0)  # let it reach its first wait
     return task
 
@@ -270,7 +270,7 @@ class TestInProcessEventBus:
     async def test_a_subscriber_that_closes_is_removed(self):
         bus = InProcessEventBus()
         stays = await subscribed(bus, 2)
-        leaving = subscription(bus)
+        leaving = await subscription(bus)
         pending = asyncio.ensure_future(anext(leaving))
         await asyncio.sleep(0)
         await bus.publish([an_event(1)])
@@ -294,7 +294,7 @@ class TestInProcessEventBus:
 
     async def test_a_slow_subscriber_loses_its_oldest_events_not_its_newest(self):
         bus = InProcessEventBus()
-        slow = subscription(bus)
+        slow = await subscription(bus)
         first = asyncio.ensure_future(anext(slow))
         await asyncio.sleep(0)
 
@@ -307,7 +307,7 @@ class TestInProcessEventBus:
 
     async def test_delivers_events_published_right_after_subscribe_is_called(self):
         bus = InProcessEventBus()
-        events = subscription(bus)
+        events = await subscription(bus)
 
         await bus.publish([an_event(1)])
 

@@ -54,7 +54,7 @@ def sse_frame(event: PileStatusChanged) -> str:
 
 
 async def _sse(bus: EventBus, box: BoundingBox | None) -> AsyncIterator[str]:
-    events = bus.subscribe()
+    events = await bus.subscribe()
     yield ": connected\n\n"
     pending: asyncio.Task[PileStatusChanged] | None = None
     try:
@@ -75,4 +75,4 @@ async def _sse(bus: EventBus, box: BoundingBox | None) -> AsyncIterator[str]:
             pending.cancel()
             with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
                 await pending
-        await events.aclose()  # type: ignore[attr-defined]
+        await events.aclose()
