@@ -35,7 +35,7 @@ from .processes import (
     worker_of_connections,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.redis]
+pytestmark = [pytest.mark.e2e, pytest.mark.redis, pytest.mark.xdist_group("e2e")]
 
 MAX_SSE_CLIENTS = 12
 

@@ -33,7 +33,7 @@ from .processes import (
     sse,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 LIVE_WITHIN_S = 2.0
 

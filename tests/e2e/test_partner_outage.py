@@ -21,7 +21,7 @@ from .processes import (
     wait,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 FAST_WATCH = {
     "EVROAM_PARTNER_CHECK_INTERVAL_S": "1",

@@ -226,3 +226,25 @@ class TestFuzzedInput:
     def test_arbitrary_json_as_a_response_only_raises_tcec_errors(self, payload):
         with pytest.raises(TcecError):
             open_response(SECRETS, payload)
+
+
+class TestUnsignedRefusals:
+    def test_an_unsigned_refusal_reports_its_ret_not_a_bad_signature(self):
+        from evroam.operators.tcec.errors import SignatureError, TokenError
+        from evroam.operators.tcec.signing import TcecSecrets, open_response
+
+        secrets = TcecSecrets.from_text("1234567890abcdef", "1234567890abcdef", "k")
+        unknown = {"Ret": 4001, "Msg": "未知的OperatorID", "Data": "", "Sig": ""}
+        with pytest.raises(SignatureError, match="未知的OperatorID.*unsigned"):
+            open_response(secrets, unknown)
+        expired = {"Ret": 4002, "Msg": "Token无效", "Data": "", "Sig": ""}
+        with pytest.raises(TokenError, match="unsigned"):
+            open_response(secrets, expired)
+
+    def test_an_unsigned_success_is_still_refused(self):
+        from evroam.operators.tcec.errors import SignatureError
+        from evroam.operators.tcec.signing import TcecSecrets, open_response
+
+        secrets = TcecSecrets.from_text("1234567890abcdef", "1234567890abcdef", "k")
+        with pytest.raises(SignatureError, match="应答签名错误"):
+            open_response(secrets, {"Ret": 0, "Msg": "", "Data": "", "Sig": ""})

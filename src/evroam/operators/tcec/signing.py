@@ -230,6 +230,10 @@ def open_response(secrets: TcecSecrets, envelope: object) -> dict[str, Any]:
         raise PayloadError("应答缺少字段")
     if len(data) > MAX_ENVELOPE_BYTES:
         raise PayloadError("应答过大")
+    if ret != 0 and not sig and not data:
+        # An unsigned refusal (the peer could not tell who we are): nothing in
+        # it is trusted, but its Ret says why, which beats "bad signature".
+        raise error_for(ret, f"{msg} (unsigned)")
     if not _same_sig(sign_response(secrets, ret, msg, data), sig):
         raise SignatureError("应答签名错误")
     if ret != 0:

@@ -1,0 +1,89 @@
+"""A priced charge: bill lines and the totals owed to the partner and by the driver."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from evroam.shared.money import DEFAULT_CURRENCY, UNIT_PRICE_PLACES, Money
+
+_SYMBOLS = {"CNY": "¥", "EUR": "€", "USD": "$"}
+
+
+class LineKind(enum.StrEnum):
+    ELECTRICITY = "electricity"
+    SERVICE = "service"
+    PARKING = "parking"
+    IDLE = "idle"
+    DISCOUNT = "discount"
+
+
+def price_text(amount: Decimal, currency: str, places: Decimal = UNIT_PRICE_PLACES) -> str:
+    symbol = _SYMBOLS.get(currency)
+    number = f"{amount.quantize(places)}"
+    return f"{symbol}{number}" if symbol else f"{number} {currency}"
+
+
+@dataclass(frozen=True, slots=True)
+class BillLine:
+    """One line of a bill. ``amount`` is ``quantity × unit_price`` rounded half
+    up to the fen once (a parking day may be capped below it). A discount line's
+    amount is positive and is subtracted from what the driver pays; its
+    ``quantity`` is the percent and ``unit_price`` the amount it is taken off."""
+
+    kind: LineKind
+    period: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    amount: Money
+    note: str = ""
+
+    def describe(self) -> str:
+        currency = self.amount.currency
+        if self.kind is LineKind.DISCOUNT:
+            base = price_text(self.unit_price, currency, Decimal("0.01"))
+            text = f"discount, {self.period}, {self.quantity.normalize():f}% of {base}"
+        else:
+            unit_price = price_text(self.unit_price, currency)
+            text = f"{self.kind}, {self.period}, {self.quantity} {self.unit} × {unit_price}"
+        return f"{text} ({self.note})" if self.note else text
+
+
+@dataclass(frozen=True, slots=True)
+class Bill:
+    """``partner_total``: every line but discounts (what we owe the partner);
+    ``driver_total`` = ``partner_total`` − ``discount_total``, never negative."""
+
+    lines: tuple[BillLine, ...]
+    energy_kwh: Decimal
+    partner_total: Money
+    discount_total: Money
+    driver_total: Money
+
+    @property
+    def currency(self) -> str:
+        return self.partner_total.currency
+
+    @classmethod
+    def of(
+        cls, lines: Iterable[BillLine], energy_kwh: Decimal, currency: str = DEFAULT_CURRENCY
+    ) -> Bill:
+        kept = tuple(lines)
+        partner = _sum(
+            (line.amount for line in kept if line.kind is not LineKind.DISCOUNT), currency
+        )
+        discount = _sum(
+            (line.amount for line in kept if line.kind is LineKind.DISCOUNT), currency
+        )
+        driver = max(partner - discount, Money.zero(currency))
+        return cls(kept, energy_kwh, partner, discount, driver)
+
+
+def _sum(amounts: Iterable[Money], currency: str) -> Money:
+    total = Money.zero(currency)
+    for amount in amounts:
+        total = total + amount
+    return total
