@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from evroam.accounts.service import AccountService
 from evroam.catalogue.model import Protocol
 from evroam.catalogue.service import CatalogueService
 from evroam.config import Settings
@@ -45,6 +46,7 @@ from evroam.shared.clock import Clock, SystemClock
 from evroam.status.bus import InProcessEventBus
 from evroam.status.ports import EventBus
 from evroam.status.service import StatusService
+from evroam.storage.account_repository import SqlAccountRepository
 from evroam.storage.engine import create_database_engine, create_schema
 from evroam.storage.lease import SqlLeaseStore
 from evroam.storage.partner_repository import SqlPartnerRepository
@@ -67,6 +69,7 @@ class Services:
     partner_records: SqlPartnerRepository
     leases: SqlLeaseStore
     http: Callable[[], httpx.AsyncClient]
+    accounts: AccountService
 
     def ping_database(self) -> bool:
         try:
@@ -119,6 +122,7 @@ def build_services(
         partner_records=records,
         leases=SqlLeaseStore(engine),
         http=http,
+        accounts=AccountService(SqlAccountRepository(engine), clock),
     )
 
 

@@ -16,7 +16,14 @@ from evroam.api.problem import (
     install_problem_handlers,
     problem_schemas,
 )
-from evroam.api.routes import admin, events, health, operators, stations
+from evroam.api.routes import (
+    accounts,
+    admin,
+    events,
+    health,
+    operators,
+    stations,
+)
 from evroam.api.routes.web import mount_web
 from evroam.bootstrap import Services, build_partner_routers, build_services
 from evroam.config import Settings
@@ -63,7 +70,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.state.services = running
     install_problem_handlers(app)
     _document_problem_schema(app)
-    for module in (health, operators, stations, events, admin):
+    for module in (health, operators, stations, events, accounts, admin):
         app.include_router(module.router)
     for router in build_partner_routers(running):
         app.include_router(router, include_in_schema=False)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
+from evroam.accounts.model import Account
 from evroam.bootstrap import Services
 
 
@@ -15,3 +16,14 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def current_account(
+    services: ServicesDep, authorization: Annotated[str | None, Header()] = None
+) -> Account:
+    """The account whose ``Authorization: Bearer <token>`` made the call (else 401)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    return services.accounts.authenticate(token if scheme.lower() == "bearer" else None)
+
+
+CurrentAccount = Annotated[Account, Depends(current_account)]

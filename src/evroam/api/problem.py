@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from evroam.accounts.errors import AuthenticationError
 from evroam.partners.errors import HandshakeError, PartnerError
 from evroam.shared.errors import InvalidInputError, NotFoundError
 
@@ -44,6 +45,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _documented("Not found"),
     422: _documented("Invalid input; `errors` names each offending field"),
 }
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _documented("Bearer token missing or unknown"),
+}
 ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: _documented("Admin bearer token missing or wrong"),
     502: _documented("The partner refused us or could not be reached"),
@@ -69,6 +73,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(PartnerError, _partner)
+    app.add_exception_handler(AuthenticationError, _unauthenticated)
 
 
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:
@@ -100,6 +105,12 @@ async def _invalid_input(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
     return problem(404, "Not found", str(exc))
+
+
+async def _unauthenticated(_request: Request, exc: Exception) -> JSONResponse:
+    response = problem(401, "Not authenticated", str(exc))
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 async def _partner(_request: Request, exc: Exception) -> JSONResponse:

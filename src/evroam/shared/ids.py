@@ -13,6 +13,12 @@ PileId = NewType("PileId", str)
 
 TariffId = NewType("TariffId", str)
 
+AccountId = NewType("AccountId", str)
+"""A driver account: ``acc_<16 hex>``."""
+
+SessionId = NewType("SessionId", str)
+"""A charging session of the hub: ``ses_<16 hex>``."""
+
 
 def station_id_for(operator_id: str, external_station_id: str) -> StationId:
     """Build the hub's station id from the operator and the partner's own id."""

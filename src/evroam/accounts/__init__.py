@@ -1,0 +1,1 @@
+"""Driver accounts, their bearer tokens and registered vehicles."""

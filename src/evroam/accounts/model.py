@@ -1,0 +1,46 @@
+"""Accounts and the vehicles drivers register."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from evroam.accounts.errors import InvalidVehicleError
+from evroam.shared.ids import AccountId
+
+# ISO 3779: 17 characters, digits and capitals except I, O and Q.
+_VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: AccountId
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    """A car a driver owns; brand and delivery date decide brand discounts."""
+
+    vin: str
+    brand: str
+    model: str
+    delivery_date: date
+
+    def __post_init__(self) -> None:
+        if not _VIN.fullmatch(self.vin):
+            raise InvalidVehicleError(
+                "vin", "must be 17 characters: digits and capitals except I, O, Q"
+            )
+        if not self.brand.strip():
+            raise InvalidVehicleError("brand", "must not be empty")
+
+
+@dataclass(frozen=True, slots=True)
+class NewAccount:
+    """A created account and its bearer token (shown once, stored hashed)."""
+
+    account: Account
+    token: str

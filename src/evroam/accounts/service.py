@@ -1,0 +1,59 @@
+"""Account use-cases: open an account, authenticate a token, register vehicles."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Sequence
+
+from evroam.accounts.errors import AccountNotFoundError, AuthenticationError
+from evroam.accounts.model import Account, NewAccount, Vehicle
+from evroam.accounts.ports import AccountRepository
+from evroam.shared.clock import Clock
+from evroam.shared.errors import InvalidInputError
+from evroam.shared.ids import AccountId
+
+
+def token_hash(token: str) -> str:
+    """Tokens are kept as SHA-256: a leaked table gives no usable token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AccountService:
+    def __init__(self, accounts: AccountRepository, clock: Clock) -> None:
+        self._accounts = accounts
+        self._clock = clock
+
+    def open_account(self, name: str) -> NewAccount:
+        name = name.strip()
+        if not 1 <= len(name) <= 100:
+            raise InvalidInputError("name", "must be 1 to 100 characters")
+        account = Account(
+            AccountId(f"acc_{uuid.uuid4().hex[:16]}"), name, self._clock.now()
+        )
+        token = f"evr_{secrets.token_urlsafe(32)}"
+        self._accounts.add(account, token_hash(token))
+        return NewAccount(account, token)
+
+    def authenticate(self, token: str | None) -> Account:
+        if not token:
+            raise AuthenticationError("a bearer token is required")
+        account = self._accounts.find_by_token_hash(token_hash(token))
+        if account is None:
+            raise AuthenticationError("unknown or revoked token")
+        return account
+
+    def get_account(self, account_id: AccountId) -> Account:
+        account = self._accounts.find(account_id)
+        if account is None:
+            raise AccountNotFoundError(account_id)
+        return account
+
+    def register_vehicle(self, account_id: AccountId, vehicle: Vehicle) -> Vehicle:
+        self.get_account(account_id)
+        self._accounts.add_vehicle(account_id, vehicle)
+        return vehicle
+
+    def list_vehicles(self, account_id: AccountId) -> Sequence[Vehicle]:
+        return self._accounts.vehicles(account_id)

@@ -1,0 +1,76 @@
+"""SQL implementation of the accounts context's AccountRepository."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, RowMapping, delete, insert, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from evroam.accounts.model import Account, Vehicle
+from evroam.shared.ids import AccountId
+from evroam.storage.codec import aware_utc
+from evroam.storage.tables import accounts, vehicles
+
+
+class SqlAccountRepository:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, account: Account, token_hash: str) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                insert(accounts),
+                [
+                    {
+                        "id": account.id,
+                        "name": account.name,
+                        "token_hash": token_hash,
+                        "created_at": account.created_at,
+                    }
+                ],
+            )
+
+    def find(self, account_id: AccountId) -> Account | None:
+        return self._one(accounts.c.id == account_id)
+
+    def find_by_token_hash(self, token_hash: str) -> Account | None:
+        return self._one(accounts.c.token_hash == token_hash)
+
+    def _one(self, where: ColumnElement[bool]) -> Account | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(accounts).where(where)).mappings().first()
+        return _account(row) if row else None
+
+    def add_vehicle(self, account_id: AccountId, vehicle: Vehicle) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(delete(vehicles).where(vehicles.c.vin == vehicle.vin))
+            conn.execute(
+                insert(vehicles),
+                [
+                    {
+                        "vin": vehicle.vin,
+                        "account_id": account_id,
+                        "brand": vehicle.brand,
+                        "model": vehicle.model,
+                        "delivery_date": vehicle.delivery_date,
+                    }
+                ],
+            )
+
+    def vehicles(self, account_id: AccountId) -> Sequence[Vehicle]:
+        query = (
+            select(vehicles)
+            .where(vehicles.c.account_id == account_id)
+            .order_by(vehicles.c.vin)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            Vehicle(r["vin"], r["brand"], r["model"], r["delivery_date"]) for r in rows
+        ]
+
+
+def _account(row: RowMapping) -> Account:
+    created = row["created_at"]
+    return Account(AccountId(row["id"]), row["name"], aware_utc(created) or created)
