@@ -235,7 +235,7 @@ class TestUnsignedRefusals:
 
         secrets = TcecSecrets.from_text("1234567890abcdef", "1234567890abcdef", "k")
         unknown = {"Ret": 4001, "Msg": "未知的OperatorID", "Data": "", "Sig": ""}
-        with pytest.raises(SignatureError, match="未知的OperatorID.*unsigned"):
+        with pytest.raises(SignatureError, match=r"未知的OperatorID.*unsigned"):
             open_response(secrets, unknown)
         expired = {"Ret": 4002, "Msg": "Token无效", "Data": "", "Sig": ""}
         with pytest.raises(TokenError, match="unsigned"):
