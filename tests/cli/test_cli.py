@@ -27,6 +27,7 @@ COMMANDS = [
     ["partners", "list"],
     ["partners", "sync"],
     ["simulate-partner"],
+    ["price"],
 ]
 
 

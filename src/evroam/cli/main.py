@@ -7,7 +7,7 @@ import sys
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
-from evroam.cli import demo, generate, partners, serve, simulate, stations
+from evroam.cli import demo, generate, partners, price, serve, simulate, stations
 from evroam.shared.errors import EvroamError
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("generate")(generate.generate)
 app.command("simulate-partner")(simulate.simulate_partner)
+app.command("price")(price.price)
 app.add_typer(stations.app, name="stations")
 app.add_typer(partners.app, name="partners")
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from evroam.shared.money import DEFAULT_CURRENCY, UNIT_PRICE_PLACES, Money
 
+TIMES = "\N{MULTIPLICATION SIGN}"
 _SYMBOLS = {"CNY": "¥", "EUR": "€", "USD": "$"}
 
 
@@ -20,7 +21,9 @@ class LineKind(enum.StrEnum):
     DISCOUNT = "discount"
 
 
-def price_text(amount: Decimal, currency: str, places: Decimal = UNIT_PRICE_PLACES) -> str:
+def price_text(
+    amount: Decimal, currency: str, places: Decimal = UNIT_PRICE_PLACES
+) -> str:
     symbol = _SYMBOLS.get(currency)
     number = f"{amount.quantize(places)}"
     return f"{symbol}{number}" if symbol else f"{number} {currency}"
@@ -28,7 +31,7 @@ def price_text(amount: Decimal, currency: str, places: Decimal = UNIT_PRICE_PLAC
 
 @dataclass(frozen=True, slots=True)
 class BillLine:
-    """One line of a bill. ``amount`` is ``quantity × unit_price`` rounded half
+    """One line of a bill. ``amount`` is ``quantity * unit_price`` rounded half
     up to the fen once (a parking day may be capped below it). A discount line's
     amount is positive and is subtracted from what the driver pays; its
     ``quantity`` is the percent and ``unit_price`` the amount it is taken off."""
@@ -48,14 +51,15 @@ class BillLine:
             text = f"discount, {self.period}, {self.quantity.normalize():f}% of {base}"
         else:
             unit_price = price_text(self.unit_price, currency)
-            text = f"{self.kind}, {self.period}, {self.quantity} {self.unit} × {unit_price}"
+            amount = f"{self.quantity} {self.unit}"
+            text = f"{self.kind}, {self.period}, {amount} {TIMES} {unit_price}"
         return f"{text} ({self.note})" if self.note else text
 
 
 @dataclass(frozen=True, slots=True)
 class Bill:
     """``partner_total``: every line but discounts (what we owe the partner);
-    ``driver_total`` = ``partner_total`` − ``discount_total``, never negative."""
+    ``driver_total`` = ``partner_total`` - ``discount_total``, never negative."""
 
     lines: tuple[BillLine, ...]
     energy_kwh: Decimal
@@ -69,11 +73,15 @@ class Bill:
 
     @classmethod
     def of(
-        cls, lines: Iterable[BillLine], energy_kwh: Decimal, currency: str = DEFAULT_CURRENCY
+        cls,
+        lines: Iterable[BillLine],
+        energy_kwh: Decimal,
+        currency: str = DEFAULT_CURRENCY,
     ) -> Bill:
         kept = tuple(lines)
         partner = _sum(
-            (line.amount for line in kept if line.kind is not LineKind.DISCOUNT), currency
+            (line.amount for line in kept if line.kind is not LineKind.DISCOUNT),
+            currency,
         )
         discount = _sum(
             (line.amount for line in kept if line.kind is LineKind.DISCOUNT), currency

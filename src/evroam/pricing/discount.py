@@ -101,6 +101,13 @@ def discount_lines(
             continue
         left -= amount
         out.append(
-            BillLine(LineKind.DISCOUNT, rule.name, rule.percent, "%", base, Money(amount, currency))
+            BillLine(
+                LineKind.DISCOUNT,
+                rule.name,
+                rule.percent,
+                "%",
+                base,
+                Money(amount, currency),
+            )
         )
     return tuple(out)

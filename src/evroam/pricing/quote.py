@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from evroam.pricing.bill import Bill, BillLine, LineKind
-from evroam.pricing.discount import DiscountContext, DiscountRule, applicable, discount_lines
+from evroam.pricing.discount import (
+    DiscountContext,
+    DiscountRule,
+    applicable,
+    discount_lines,
+)
 from evroam.pricing.session import ChargeSession, energy_at
 from evroam.pricing.tariff import PeriodKind, Tariff
 from evroam.shared.money import Money
@@ -47,7 +53,10 @@ def quote_charge(
     which case only the rules that apply to it count.
     """
     zone = ZoneInfo(time_zone)
-    lines = [*energy_lines(tariff, session, zone), *parking_lines(parking, session, zone)]
+    lines = [
+        *energy_lines(tariff, session, zone),
+        *parking_lines(parking, session, zone),
+    ]
     rules = applicable(discounts, context) if context is not None else discounts
     lines += discount_lines(lines, rules, tariff.currency)
     return Bill.of(lines, session.total_kwh, tariff.currency)
@@ -65,7 +74,7 @@ def energy_by_period(
         cuts.append(cuts[0])
     by_kind: dict[PeriodKind, Decimal] = {}
     previous = Decimal(0)  # a first sample above 0 kWh belongs to the first period
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in pairwise(cuts):
         current = energy_at(timeline, end)
         kind = tariff.kind_at(start.astimezone(zone))
         by_kind[kind] = by_kind.get(kind, Decimal(0)) + (current - previous)
@@ -73,7 +82,9 @@ def energy_by_period(
     return by_kind
 
 
-def energy_lines(tariff: Tariff, session: ChargeSession, zone: ZoneInfo) -> list[BillLine]:
+def energy_lines(
+    tariff: Tariff, session: ChargeSession, zone: ZoneInfo
+) -> list[BillLine]:
     lines: list[BillLine] = []
     for kind, kwh in energy_by_period(tariff, session, zone).items():
         if kwh == 0:
@@ -84,7 +95,9 @@ def energy_lines(tariff: Tariff, session: ChargeSession, zone: ZoneInfo) -> list
             (LineKind.SERVICE, price.service_per_kwh),
         ):
             amount = Money(kwh * unit_price, tariff.currency)
-            lines.append(BillLine(line_kind, kind.value, kwh, "kWh", unit_price, amount))
+            lines.append(
+                BillLine(line_kind, kind.value, kwh, "kWh", unit_price, amount)
+            )
     return lines
 
 
@@ -122,12 +135,16 @@ def parking_lines(
         if parking.daily_cap is not None and amount > parking.daily_cap:
             amount, note = parking.daily_cap, f"capped at {parking.daily_cap} a day"
         lines.append(
-            BillLine(LineKind.PARKING, day.isoformat(), hours, "h", fee.amount, amount, note)
+            BillLine(
+                LineKind.PARKING, day.isoformat(), hours, "h", fee.amount, amount, note
+            )
         )
     return lines
 
 
-def _blocks_by_day(session: ChargeSession, free_minutes: int, zone: ZoneInfo) -> dict[date, int]:
+def _blocks_by_day(
+    session: ChargeSession, free_minutes: int, zone: ZoneInfo
+) -> dict[date, int]:
     start = session.ended_at + timedelta(minutes=free_minutes)
     end = session.parked_until
     blocks: dict[date, int] = {}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from itertools import pairwise
 
 from evroam.pricing.errors import InvalidSessionError
 
@@ -18,6 +19,11 @@ class EnergySample:
 
     at: datetime
     energy_kwh: Decimal
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise InvalidSessionError("energy", "sample times must be timezone-aware")
+        object.__setattr__(self, "at", self.at.astimezone(UTC))
 
 
 def _seconds(delta: timedelta) -> Decimal:
@@ -42,9 +48,14 @@ class ChargeSession:
     max_power_kw: float | None = None
 
     def __post_init__(self) -> None:
-        for name, value in (("started_at", self.started_at), ("ended_at", self.ended_at)):
+        for name, value in (
+            ("started_at", self.started_at),
+            ("ended_at", self.ended_at),
+        ):
             if value.tzinfo is None:
                 raise InvalidSessionError(name, "must be timezone-aware")
+            # arithmetic on zoned datetimes is wall-clock arithmetic: keep UTC
+            object.__setattr__(self, name, value.astimezone(UTC))
         if self.ended_at < self.started_at:
             raise InvalidSessionError("ended_at", "is before started_at")
         if self.parking_minutes < 0:
@@ -54,8 +65,6 @@ class ChargeSession:
     def _check_samples(self) -> None:
         previous: EnergySample | None = None
         for sample in self.energy:
-            if sample.at.tzinfo is None:
-                raise InvalidSessionError("energy", "sample times must be timezone-aware")
             if not self.started_at <= sample.at <= self.ended_at:
                 raise InvalidSessionError("energy", "a sample lies outside the session")
             if not sample.energy_kwh.is_finite() or sample.energy_kwh < 0:
@@ -80,7 +89,10 @@ class ChargeSession:
         """A constant-power charge of ``kwh`` from ``start`` to ``end``."""
         if not kwh.is_finite() or kwh < 0:
             raise InvalidSessionError("kwh", "must be finite and >= 0")
-        samples = (EnergySample(start, Decimal(0)), EnergySample(end, kwh))
+        samples: tuple[EnergySample, ...] = (
+            EnergySample(start, Decimal(0)),
+            EnergySample(end, kwh),
+        )
         if end == start:
             samples = (EnergySample(end, kwh),)
         return cls(start, end, samples, parking_minutes, max_power_kw)
@@ -119,9 +131,11 @@ def energy_at(timeline: tuple[EnergySample, ...], moment: datetime) -> Decimal:
     return value.quantize(WH, rounding=ROUND_HALF_EVEN)
 
 
-def moment_of_energy(timeline: tuple[EnergySample, ...], kwh: Decimal) -> datetime | None:
+def moment_of_energy(
+    timeline: tuple[EnergySample, ...], kwh: Decimal
+) -> datetime | None:
     """The first moment the cumulative energy reaches ``kwh`` (None: never)."""
-    for before, after in zip(timeline, timeline[1:], strict=False):
+    for before, after in pairwise(timeline):
         if before.energy_kwh < kwh <= after.energy_kwh:
             share = (kwh - before.energy_kwh) / (after.energy_kwh - before.energy_kwh)
             span = _seconds(after.at - before.at) * share
