@@ -107,6 +107,16 @@ class InMemoryStationRepository:
     def find_station(self, station_id: StationId) -> Station | None:
         return self.stations.get(station_id)
 
+    def find_station_of_pile(self, pile_id: PileId) -> Station | None:
+        return next(
+            (
+                s
+                for s in self.stations.values()
+                if any(p.id == pile_id for p in s.piles)
+            ),
+            None,
+        )
+
     def candidates_near(self, query: NearQuery, want: int) -> Sequence[Candidate]:
         c = query.center
         hits = sorted(

@@ -13,10 +13,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from evroam.accounts.service import AccountService
 from evroam.catalogue.model import Protocol
 from evroam.catalogue.service import CatalogueService
+from evroam.charging.remote import OrderCheck, OrderDispute, RemoteCharging, RemoteEvent
+from evroam.charging.service import ChargingService
 from evroam.config import Settings
 from evroam.operators.ocpi.v2_2_1.client import OcpiClient
+from evroam.operators.ocpi.v2_2_1.commands import (
+    OcpiRemoteCharging,
+    build_command_result_router,
+)
 from evroam.operators.ocpi.v2_2_1.endpoint import build_emsp_router
-from evroam.operators.ocpi.v2_2_1.enums import Role
+from evroam.operators.ocpi.v2_2_1.enums import InterfaceRole, ModuleId, Role
 from evroam.operators.ocpi.v2_2_1.hub import (
     HubLocationReceiver,
     OcpiPartnerGateway,
@@ -28,6 +34,11 @@ from evroam.operators.ocpi.v2_2_1.models import (
     Endpoint,
 )
 from evroam.operators.ocpi.v2_2_1.server import ServerConfig
+from evroam.operators.ocpi.v2_2_1.sessions import (
+    build_cdrs_receiver_router,
+    build_sessions_receiver_router,
+)
+from evroam.operators.tcec.charging import TcecRemoteCharging, build_charging_handlers
 from evroam.operators.tcec.endpoint import (
     InMemoryReplayGuard,
     ReplayGuard,
@@ -42,16 +53,24 @@ from evroam.operators.tcec.hub import (
 )
 from evroam.partners.ports import PartnerGateway
 from evroam.partners.service import PartnersService
+from evroam.payments.sandbox import SandboxPaymentProvider
+from evroam.pricing.discount import DiscountRule, brand_first_year
 from evroam.shared.clock import Clock, SystemClock
+from evroam.shared.ids import OperatorId
 from evroam.status.bus import InProcessEventBus
 from evroam.status.ports import EventBus
 from evroam.status.service import StatusService
 from evroam.storage.account_repository import SqlAccountRepository
 from evroam.storage.engine import create_database_engine, create_schema
 from evroam.storage.lease import SqlLeaseStore
+from evroam.storage.ledger_repository import SqlLedgerStore
 from evroam.storage.partner_repository import SqlPartnerRepository
+from evroam.storage.session_repository import SqlSessionStore
 from evroam.storage.station_repository import SqlStationRepository
 from evroam.storage.status_repository import SqlStatusStore
+from evroam.wallet.errors import TopUpNotFoundError
+from evroam.wallet.ports import TopUp
+from evroam.wallet.service import WalletService
 
 TCEC_TOKEN_TTL_S = 7200  # T/CEC 102.4 example TokenAvailableTime
 
@@ -70,6 +89,9 @@ class Services:
     leases: SqlLeaseStore
     http: Callable[[], httpx.AsyncClient]
     accounts: AccountService
+    wallet: WalletService
+    payments: SandboxPaymentProvider
+    charging: ChargingService
 
     def ping_database(self) -> bool:
         try:
@@ -78,6 +100,20 @@ class Services:
         except SQLAlchemyError:
             return False
         return True
+
+    def confirm_sandbox_top_up(self, account_id: str, intent_id: str) -> TopUp:
+        """The sandbox provider 'pays' and delivers its signed webhook to us."""
+        pending = self.wallet.get_top_up(intent_id)
+        if pending.account_id != account_id:
+            raise TopUpNotFoundError(intent_id)
+        webhook = self.payments.confirm(intent_id)
+        return self.wallet.confirm_top_up(webhook.body, webhook.signature_header)
+
+    def answer_order_check(
+        self, partner_id: OperatorId, check: OrderCheck
+    ) -> list[OrderDispute]:
+        """T/CEC check_charge_orders: the partner's orders we dispute."""
+        return list(self.settlement.answer_order_check(partner_id, check))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -102,13 +138,20 @@ def build_services(
     status = StatusService(SqlStatusStore(engine), bus, clock)
     records = SqlPartnerRepository(engine)
     http = http or _http_factory(settings)
-    partners = PartnersService(
-        records,
-        stations,
+    gateways = _gateways(settings, records, http, clock)
+    partners = PartnersService(records, stations, catalogue, status, gateways, clock)
+    payments = SandboxPaymentProvider(settings.webhook_secret.encode(), clock)
+    wallet = WalletService(SqlLedgerStore(engine), payments, clock)
+    accounts = AccountService(SqlAccountRepository(engine), clock, wallet.open_wallet)
+    charging = ChargingService(
+        SqlSessionStore(engine),
+        wallet,
         catalogue,
-        status,
-        _gateways(settings, records, http, clock),
+        partners,
+        accounts,
+        _remotes(settings, gateways, http, clock),
         clock,
+        discounts(settings),
     )
     return Services(
         settings=settings,
@@ -122,8 +165,40 @@ def build_services(
         partner_records=records,
         leases=SqlLeaseStore(engine),
         http=http,
-        accounts=AccountService(SqlAccountRepository(engine), clock),
+        accounts=accounts,
+        wallet=wallet,
+        payments=payments,
+        charging=charging,
     )
+
+
+def discounts(settings: Settings) -> list[DiscountRule]:
+    """The reference campaign: brand owners get N % off in their first year."""
+    if settings.discount_percent <= 0:
+        return []
+    return [brand_first_year(settings.discount_brand, settings.discount_percent)]
+
+
+def _remotes(
+    settings: Settings,
+    gateways: dict[Protocol, PartnerGateway],
+    http: Callable[[], httpx.AsyncClient],
+    clock: Clock,
+) -> dict[Protocol, RemoteCharging]:
+    tcec = gateways[Protocol.TCEC]
+    if not isinstance(tcec, TcecPartnerGateway):  # pragma: no cover - wiring bug
+        raise TypeError("the T/CEC gateway gives remote charging its clients")
+    role = hub_credentials_role(settings)
+    return {
+        Protocol.OCPI: OcpiRemoteCharging(
+            http,
+            response_url_base=f"{_ocpi_config(settings).version_url}/commands",
+            country_code=role.country_code,
+            party_id=role.party_id,
+            clock=clock,
+        ),
+        Protocol.TCEC: TcecRemoteCharging(tcec.client, settings.tcec_operator_id),
+    }
 
 
 def _http_factory(settings: Settings) -> Callable[[], httpx.AsyncClient]:
@@ -180,23 +255,57 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
         async with services.http() as http:
             return await OcpiClient(http).fetch_endpoints(versions_url, token)
 
+    tokens = PartnerTokenStore(services.partner_records)
+    clock = services.clock
+
+    async def on_event(partner_key: str, event: RemoteEvent) -> None:
+        await services.charging.handle(OperatorId(partner_key), event)
+
     ocpi = build_emsp_router(
         config=_ocpi_config(settings),
-        tokens=PartnerTokenStore(services.partner_records),
+        tokens=tokens,
         locations=HubLocationReceiver(services.partners),
         fetch_endpoints=fetch_endpoints,
-        clock=services.clock,
+        clock=clock,
+        extra_modules=(
+            (ModuleId.SESSIONS, InterfaceRole.RECEIVER),
+            (ModuleId.CDRS, InterfaceRole.RECEIVER),
+        ),
     )
+    ocpi_charging = [
+        build_command_result_router(tokens=tokens, on_result=on_event, clock=clock),
+        build_sessions_receiver_router(tokens=tokens, on_session=on_event, clock=clock),
+        build_cdrs_receiver_router(
+            tokens=tokens, on_cdr=on_event, clock=clock, public_url=settings.public_url
+        ),
+    ]
     peers = PartnerPeers(services.partner_records)
+
+    async def on_check(partner_key: str, check: OrderCheck) -> list[OrderDispute]:
+        return services.answer_order_check(OperatorId(partner_key), check)
+
+    handlers = {
+        **build_hub_handlers(peers, services.partners, clock),
+        **build_charging_handlers(
+            on_start_result=on_event,
+            on_status=on_event,
+            on_stop_result=on_event,
+            on_order=on_event,
+            on_check=on_check,
+            clock=clock,
+            hub_operator_id=settings.tcec_operator_id,
+            partner_for=lambda op: p.id if (p := peers.partner_for(op)) else None,
+        ),
+    }
     tcec = TcecEndpoint(
         peers,
         TCEC_TOKEN_TTL_S,
-        services.clock,
-        build_hub_handlers(peers, services.partners, services.clock),
+        clock,
+        handlers,
         grants=SignedGrantStore(settings.token_key.encode()),
         replays=_replay_guard(settings),
     )
-    return [ocpi, build_router(tcec, prefix="/evcs/v1")]
+    return [ocpi, *ocpi_charging, build_router(tcec, prefix="/evcs/v1")]
 
 
 def _replay_guard(settings: Settings) -> ReplayGuard:

@@ -51,4 +51,14 @@ class Settings(BaseSettings):
         default=300.0,
         description="How often live status is re-read from partners (0: never)",
     )
+    webhook_secret: str = Field(
+        default="evroam-sandbox-webhook-secret",
+        description="Signs payment-provider webhooks (HMAC-SHA256)",
+    )
+    discount_brand: str = Field(
+        default="Xiaomi", description="Brand whose owners get the reference discount"
+    )
+    discount_percent: int = Field(
+        default=10, ge=0, le=100, description="Off electricity + service, first year"
+    )
     http_timeout_s: float = Field(default=20.0, description="Timeout of partner calls")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from evroam.accounts.errors import AccountNotFoundError, AuthenticationError
 from evroam.accounts.model import Account, NewAccount, Vehicle
@@ -21,9 +21,16 @@ def token_hash(token: str) -> str:
 
 
 class AccountService:
-    def __init__(self, accounts: AccountRepository, clock: Clock) -> None:
+    def __init__(
+        self,
+        accounts: AccountRepository,
+        clock: Clock,
+        on_opened: Callable[[AccountId], object] | None = None,
+    ) -> None:
         self._accounts = accounts
         self._clock = clock
+        # Other contexts set up what every account has (the wallet) here.
+        self._on_opened = on_opened
 
     def open_account(self, name: str) -> NewAccount:
         name = name.strip()
@@ -34,6 +41,8 @@ class AccountService:
         )
         token = f"evr_{secrets.token_urlsafe(32)}"
         self._accounts.add(account, token_hash(token))
+        if self._on_opened is not None:
+            self._on_opened(account.id)
         return NewAccount(account, token)
 
     def authenticate(self, token: str | None) -> Account:

@@ -21,6 +21,7 @@ from evroam.api.routes import (
     admin,
     events,
     health,
+    money,
     operators,
     stations,
 )
@@ -44,6 +45,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             settings.maintenance_interval_s,
             settings.partner_check_interval_s,
             settings.reconcile_interval_s,
+            chores=(
+                running.charging.fail_abandoned,
+                running.wallet.release_expired_holds,
+            ),
         )
         task = (
             asyncio.create_task(watcher.run_forever())
@@ -70,7 +75,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.state.services = running
     install_problem_handlers(app)
     _document_problem_schema(app)
-    for module in (health, operators, stations, events, accounts, admin):
+    for module in (health, operators, stations, events, accounts, money, admin):
         app.include_router(module.router)
     for router in build_partner_routers(running):
         app.include_router(router, include_in_schema=False)

@@ -11,8 +11,15 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from evroam.accounts.errors import AuthenticationError
+from evroam.charging.errors import ChargingError
 from evroam.partners.errors import HandshakeError, PartnerError
 from evroam.shared.errors import InvalidInputError, NotFoundError
+from evroam.wallet.errors import (
+    InsufficientFunds,
+    LedgerContentionError,
+    WalletError,
+    WebhookSignatureError,
+)
 
 PROBLEM_JSON = "application/problem+json"
 _LOCATIONS = ("query", "body", "path", "header")
@@ -48,6 +55,11 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: _documented("Bearer token missing or unknown"),
 }
+MONEY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **AUTH_RESPONSES,
+    402: _documented("Not enough money in the wallet"),
+    409: _documented("Conflict: Idempotency-Key reused for another request, pile busy"),
+}
 ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: _documented("Admin bearer token missing or wrong"),
     502: _documented("The partner refused us or could not be reached"),
@@ -74,6 +86,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(PartnerError, _partner)
     app.add_exception_handler(AuthenticationError, _unauthenticated)
+    app.add_exception_handler(WalletError, _wallet)
+    app.add_exception_handler(ChargingError, _charging)
 
 
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:
@@ -105,6 +119,22 @@ async def _invalid_input(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _not_found(_request: Request, exc: Exception) -> JSONResponse:
     return problem(404, "Not found", str(exc))
+
+
+async def _wallet(_request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, InsufficientFunds):
+        return problem(402, "Insufficient funds", str(exc))
+    if isinstance(exc, WebhookSignatureError):
+        return problem(400, "Bad webhook signature", str(exc))
+    if isinstance(exc, LedgerContentionError):
+        return problem(503, "Busy, retry", str(exc))
+    if isinstance(exc, NotFoundError):
+        return problem(404, "Not found", str(exc))
+    return problem(409, "Conflict", str(exc))
+
+
+async def _charging(_request: Request, exc: Exception) -> JSONResponse:
+    return problem(409, "Conflict", str(exc))
 
 
 async def _unauthenticated(_request: Request, exc: Exception) -> JSONResponse:

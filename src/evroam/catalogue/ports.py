@@ -16,7 +16,7 @@ from evroam.catalogue.search import (
 )
 from evroam.pricing.tariff import Tariff
 from evroam.shared.geo import BoundingBox
-from evroam.shared.ids import OperatorId, StationId, TariffId
+from evroam.shared.ids import OperatorId, PileId, StationId, TariffId
 
 
 class StationRepository(Protocol):
@@ -48,6 +48,8 @@ class StationRepository(Protocol):
         ...
 
     def find_station(self, station_id: StationId) -> Station | None: ...
+
+    def find_station_of_pile(self, pile_id: PileId) -> Station | None: ...
 
     def candidates_near(self, query: NearQuery, want: int) -> Sequence[Candidate]:
         """At least ``want`` nearest matches (all, if fewer exist), nearest first."""

@@ -28,7 +28,7 @@ from evroam.catalogue.search import (
 from evroam.pricing.tariff import PriceNow, Tariff
 from evroam.shared.clock import Clock
 from evroam.shared.geo import BoundingBox
-from evroam.shared.ids import StationId, TariffId
+from evroam.shared.ids import PileId, StationId, TariffId
 
 # How many extra candidates to ask storage for when a price filter may drop some.
 _PRICE_FILTER_HEADROOM = 4
@@ -172,6 +172,9 @@ class CatalogueService:
 
     def find_station(self, station_id: StationId) -> Station | None:
         return self._repo.find_station(station_id)
+
+    def find_station_of_pile(self, pile_id: PileId) -> Station | None:
+        return self._repo.find_station_of_pile(pile_id)
 
     def invalidate_tariffs(self, ids: Iterable[TariffId] | None = None) -> None:
         """Forget cached tariffs (all, or the given ones) after partners change them."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from evroam.partners.errors import PartnerError
@@ -27,6 +28,7 @@ class FeedWatcher:
         interval_s: float,
         check_every_s: float,
         reconcile_every_s: float = 0.0,
+        chores: Sequence[Callable[[], object]] = (),
     ) -> None:
         self._partners = partners
         self._leases = leases
@@ -35,6 +37,9 @@ class FeedWatcher:
         self._check_every_s = check_every_s
         self._holder = uuid.uuid4().hex
         self._reconcile_every_s = reconcile_every_s
+        # Other contexts' periodic work (abandoned sessions, expired holds), run
+        # by the same lease holder each round.
+        self._chores = tuple(chores)
         self._last_check: datetime | None = None
         self._last_reconcile: datetime | None = None
 
@@ -55,6 +60,8 @@ class FeedWatcher:
         if not self._leases.try_acquire(LEASE, self._holder, self._interval_s * 3, now):
             return False
         await self._partners.expire_silent_piles()
+        for chore in self._chores:
+            chore()
         due = self._last_check is None or (
             (now - self._last_check).total_seconds() >= self._check_every_s
         )

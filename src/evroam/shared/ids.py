@@ -17,7 +17,7 @@ AccountId = NewType("AccountId", str)
 """A driver account: ``acc_<16 hex>``."""
 
 SessionId = NewType("SessionId", str)
-"""A charging session of the hub: ``ses_<16 hex>``."""
+"""A charging session of the hub: 18 characters ``[0-9A-Z]`` (charging.remote)."""
 
 
 def station_id_for(operator_id: str, external_station_id: str) -> StationId:

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
+# Each context's table module registers its tables on the shared metadata.
+from evroam.storage import charging_tables, ledger_tables  # noqa: F401
 from evroam.storage.tables import metadata
 
 

@@ -224,6 +224,15 @@ class SqlStationRepository:
             )
         return _station(row, tuple(_pile(p) for p in pile_rows))
 
+    def find_station_of_pile(self, pile_id: PileId) -> Station | None:
+        with self._engine.connect() as conn:
+            station_id = conn.execute(
+                select(stations.c.id)
+                .join(piles, piles.c.station_sid == stations.c.sid)
+                .where(piles.c.id == pile_id)
+            ).scalar()
+        return self.find_station(StationId(station_id)) if station_id else None
+
     # -- search --------------------------------------------------------------------
     def candidates_near(self, query: NearQuery, want: int) -> Sequence[Candidate]:
         lat, lon = query.center.lat, query.center.lon

@@ -114,10 +114,11 @@ class LedgerUnitOfWork(Protocol):
         """Reserve ``(scope, key)``; return the stored record if it exists."""
         ...
 
-    def store_response(self, scope: str, key: str, response: Mapping[str, Any]) -> None:
-        ...
+    def store_response(
+        self, scope: str, key: str, response: Mapping[str, Any]
+    ) -> None: ...
 
-    def open_wallet(self, account_id: str, at: datetime) -> bool:
+    def open_wallet(self, account_id: str) -> bool:
         """Create the driver's accounts; False when they already exist."""
         ...
 
@@ -147,8 +148,9 @@ class LedgerUnitOfWork(Protocol):
         """Count a refund against the hold unless it would exceed what was paid."""
         ...
 
-    def pending_holds_placed_before(self, cutoff: datetime, limit: int) -> list[Hold]:
-        ...
+    def pending_holds_placed_before(
+        self, cutoff: datetime, limit: int
+    ) -> list[Hold]: ...
 
     def add_top_up(self, top_up: TopUp) -> None: ...
 
@@ -198,6 +200,8 @@ class PaymentProvider(Protocol):
         """Same key → the same intent (the provider deduplicates too)."""
         ...
 
-    def verify_webhook(self, raw_body: bytes, signature_header: str) -> PaymentConfirmed:
+    def verify_webhook(
+        self, raw_body: bytes, signature_header: str
+    ) -> PaymentConfirmed:
         """Check the signature and parse; raises ``WebhookSignatureError``."""
         ...

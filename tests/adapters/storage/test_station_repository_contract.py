@@ -227,3 +227,11 @@ class TestPileDirectory:
             PileStatus.CHARGING,
             PileStatus.AVAILABLE,
         ]
+
+
+class TestFindingAPilesStation:
+    def test_a_pile_leads_to_its_station_and_an_unknown_pile_to_none(self, repo):
+        station = a_station("S7")
+        repo.save_stations([station, a_station("S8", lat=31.4)])
+        assert repo.find_station_of_pile(station.piles[1].id) == station
+        assert repo.find_station_of_pile("rapidgrid-S9-E01") is None

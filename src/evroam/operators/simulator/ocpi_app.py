@@ -10,13 +10,13 @@ Before registration changes only accumulate in the network.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
 from fastapi import FastAPI
 
 from evroam.operators.ocpi.v2_2_1.client import OcpiClient
+from evroam.operators.ocpi.v2_2_1.commands import build_cpo_commands_router
 from evroam.operators.ocpi.v2_2_1.endpoint import build_cpo_router
 from evroam.operators.ocpi.v2_2_1.enums import InterfaceRole, ModuleId, Role
 from evroam.operators.ocpi.v2_2_1.mapping import evse_status_from_pile_status
@@ -27,14 +27,24 @@ from evroam.operators.ocpi.v2_2_1.models import (
     EvsePatch,
 )
 from evroam.operators.ocpi.v2_2_1.server import ServerConfig
+from evroam.operators.ocpi.v2_2_1.sessions import build_cpo_cdrs_router
 from evroam.operators.ocpi.v2_2_1.tokens import InMemoryTokenStore, Peer, TokenStore
 from evroam.operators.simulator.control import build_control_router
 from evroam.operators.simulator.network import Change, SimulatedNetwork
+from evroam.operators.simulator.ocpi_sessions import (
+    OcpiCommandDesk,
+    OcpiSessionReporter,
+)
 from evroam.operators.simulator.ocpi_source import NetworkCpoSource
 from evroam.operators.simulator.runner import (
     SimulationRunner,
     SimulationSettings,
     runner_lifespan,
+)
+from evroam.operators.simulator.sessions import (
+    SessionSettings,
+    SessionSimulator,
+    build_sessions_control_router,
 )
 from evroam.shared.clock import Clock, SystemClock
 
@@ -51,6 +61,7 @@ class OcpiSimulatorConfig:
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
     prefix: str = OCPI_PREFIX
     push_timeout_s: float = 5.0
+    sessions: SessionSettings = field(default_factory=SessionSettings)
 
     @property
     def versions_url(self) -> str:
@@ -147,7 +158,15 @@ def build_ocpi_simulator(
         config.simulation,
         clock,
     )
-    close: Callable[[], Awaitable[None]] | None = hub_http.aclose if owned else None
+    sessions = SessionSimulator(runner, config.sessions, clock)
+    reporter = OcpiSessionReporter(sessions, source, tokens, hub_http)
+    sessions.reporter = reporter
+
+    async def close() -> None:
+        await sessions.close()
+        if owned:
+            await hub_http.aclose()
+
     app = FastAPI(
         title=f"{network.operator.name} (simulated OCPI 2.2.1 CPO)",
         lifespan=runner_lifespan(runner, close),
@@ -161,8 +180,28 @@ def build_ocpi_simulator(
             source=source,
             fetch_endpoints=OcpiClient(hub_http).fetch_endpoints,
             clock=clock,
+            extra_modules=(
+                (ModuleId.COMMANDS, InterfaceRole.RECEIVER),
+                (ModuleId.CDRS, InterfaceRole.SENDER),
+            ),
+        )
+    )
+    app.include_router(
+        build_cpo_commands_router(
+            tokens=tokens,
+            receiver=OcpiCommandDesk(sessions),
+            clock=clock,
+            prefix=config.prefix,
+        )
+    )
+    app.include_router(
+        build_cpo_cdrs_router(
+            tokens=tokens, source=reporter, clock=clock, prefix=config.prefix
         )
     )
     app.include_router(build_control_router(runner))
+    app.include_router(build_sessions_control_router(sessions))
     app.state.runner = runner
+    app.state.sessions = sessions
+    app.state.tokens = tokens
     return app

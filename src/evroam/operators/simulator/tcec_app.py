@@ -11,7 +11,6 @@ one ConnectorStatusInfo per call, as the standard does.
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +25,16 @@ from evroam.operators.simulator.runner import (
     SimulationRunner,
     SimulationSettings,
     runner_lifespan,
+)
+from evroam.operators.simulator.sessions import (
+    SessionSettings,
+    SessionSimulator,
+    build_sessions_control_router,
+)
+from evroam.operators.simulator.tcec_sessions import (
+    TcecSessionReporter,
+    build_charging_query_handlers,
+    build_check_control_router,
 )
 from evroam.operators.tcec.client import TcecClient
 from evroam.operators.tcec.endpoint import (
@@ -63,6 +72,7 @@ class TcecSimulatorConfig:
     token_ttl_s: int = 7200
     max_page_size: int = 100  # keeps a page well under the 1 MiB envelope limit
     push_timeout_s: float = 5.0
+    sessions: SessionSettings = field(default_factory=SessionSettings)
 
 
 class TcecPusher:
@@ -186,19 +196,20 @@ def build_tcec_simulator(
     owned = http is None
     client_http = http or httpx.AsyncClient(timeout=config.push_timeout_s)
     creds = config.credentials
-    pusher = TcecPusher(
-        network,
-        TcecClient(
-            client_http,
-            base_url=f"{config.hub_url.rstrip('/')}/evcs/v1",
-            operator_id=creds.partner_operator_id,
-            operator_secret=creds.operator_secret,
-            secrets=creds.secrets,
-            clock=clock,
-            fee_spelling=creds.fee_spelling,
-        ),
+    to_hub = TcecClient(
+        client_http,
+        base_url=f"{config.hub_url.rstrip('/')}/evcs/v1",
+        operator_id=creds.partner_operator_id,
+        operator_secret=creds.operator_secret,
+        secrets=creds.secrets,
+        clock=clock,
+        fee_spelling=creds.fee_spelling,
     )
+    pusher = TcecPusher(network, to_hub)
     runner = SimulationRunner(network, pusher, config.simulation, clock)
+    sessions = SessionSimulator(runner, config.sessions, clock)
+    reporter = TcecSessionReporter(sessions, to_hub)
+    sessions.reporter = reporter
     endpoint = TcecEndpoint(
         {
             creds.hub_operator_id: PeerConfig(
@@ -207,14 +218,26 @@ def build_tcec_simulator(
         },
         token_ttl_s=config.token_ttl_s,
         clock=clock,
-        handlers=_Handlers(network, config, clock).as_map(),
+        handlers={
+            **_Handlers(network, config, clock).as_map(),
+            **build_charging_query_handlers(sessions),
+        },
     )
-    close: Callable[[], Awaitable[None]] | None = client_http.aclose if owned else None
+
+    async def close() -> None:
+        await sessions.close()
+        if owned:
+            await client_http.aclose()
+
     app = FastAPI(
         title=f"{network.operator.name} (simulated T/CEC 102 partner)",
         lifespan=runner_lifespan(runner, close),
     )
     app.include_router(build_router(endpoint))
     app.include_router(build_control_router(runner))
+    app.include_router(build_sessions_control_router(sessions))
+    app.include_router(build_check_control_router(reporter))
     app.state.runner = runner
+    app.state.sessions = sessions
+    app.state.session_reporter = reporter
     return app

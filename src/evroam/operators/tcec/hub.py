@@ -119,17 +119,17 @@ class TcecPartnerGateway:
 
     async def connect(self, partner: Partner) -> Partner:
         check_credentials(partner.credentials)
-        async with self._client(partner) as client:
+        async with self.client(partner) as client:
             await client.query_token()
         return partner
 
     async def ping(self, partner: Partner) -> None:
-        async with self._client(partner) as client:
+        async with self.client(partner) as client:
             await client.query_token()
 
     async def pull_network(self, partner: Partner) -> AsyncIterator[NetworkBatch]:
         """Stations page by page, each page with its tariffs and live status."""
-        async with self._client(partner) as client:
+        async with self.client(partner) as client:
             await client.query_token()
             page: list[StationInfo] = []
             seen_tariffs: set[TariffId] = set()
@@ -145,7 +145,7 @@ class TcecPartnerGateway:
         self, partner: Partner, station_ids: Sequence[str]
     ) -> AsyncIterator[NetworkBatch]:
         """query_station_status for every station, 50 at a time (T/CEC limit)."""
-        async with self._client(partner) as client:
+        async with self.client(partner) as client:
             await client.query_token()
             for start in range(0, len(station_ids), PAGE_SIZE):
                 chunk = station_ids[start : start + PAGE_SIZE]
@@ -197,7 +197,7 @@ class TcecPartnerGateway:
         return self._seqs[partner.id]
 
     @asynccontextmanager
-    async def _client(self, partner: Partner) -> AsyncIterator[TcecClient]:
+    async def client(self, partner: Partner) -> AsyncIterator[TcecClient]:
         c = partner.credentials
         async with self._http() as http:
             client = TcecClient(

@@ -126,8 +126,13 @@ def build_emsp_router(
     fetch_endpoints: EndpointFetcher | None = None,
     clock: Clock | None = None,
     token_factory: Callable[[], str] = new_token,
+    extra_modules: tuple[tuple[str, InterfaceRole], ...] = (),
 ) -> APIRouter:
-    """The hub's eMSP endpoints: versions, credentials, Locations receiver."""
+    """The hub's eMSP endpoints: versions, credentials, Locations receiver.
+
+    ``extra_modules`` are listed in the version details for modules whose
+    routers are mounted separately (Sessions, CDRs, Commands, Tokens).
+    """
     ctx = ServerContext(
         config=config,
         tokens=tokens,
@@ -137,6 +142,7 @@ def build_emsp_router(
         modules=(
             (ModuleId.CREDENTIALS, InterfaceRole.SENDER),
             (ModuleId.LOCATIONS, InterfaceRole.RECEIVER),
+            *extra_modules,
         ),
         peer_role=InterfaceRole.SENDER,
     )
@@ -278,8 +284,10 @@ def build_cpo_router(
     fetch_endpoints: EndpointFetcher | None = None,
     clock: Clock | None = None,
     token_factory: Callable[[], str] = new_token,
+    extra_modules: tuple[tuple[str, InterfaceRole], ...] = (),
 ) -> APIRouter:
-    """A CPO's endpoints: versions, credentials, Locations and Tariffs senders."""
+    """A CPO's endpoints: versions, credentials, Locations and Tariffs senders
+    (plus ``extra_modules`` mounted separately, e.g. Commands, CDRs)."""
     ctx = ServerContext(
         config=config,
         tokens=tokens,
@@ -290,6 +298,7 @@ def build_cpo_router(
             (ModuleId.CREDENTIALS, InterfaceRole.SENDER),
             (ModuleId.LOCATIONS, InterfaceRole.SENDER),
             (ModuleId.TARIFFS, InterfaceRole.SENDER),
+            *extra_modules,
         ),
         peer_role=InterfaceRole.RECEIVER,
     )

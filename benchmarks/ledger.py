@@ -1,0 +1,154 @@
+"""Ledger benchmark: durable wallet transfers per second on SQLite and PostgreSQL.
+
+Each operation goes through ``WalletService`` exactly as the API would: an
+idempotency key is claimed, the driver's wallet locked, the transfer and its
+postings appended, cached balances moved (with the never-negative guard) and
+the response stored, all in one committed database transaction. The workload
+alternates ``place_hold`` and ``settle_hold`` (with a brand discount) over
+many drivers, so every commit is one transfer. Afterwards the trial balance
+must be consistent (cached balances = replay of postings, sum = 0).
+
+    python benchmarks/ledger.py                       # SQLite only
+    python benchmarks/ledger.py --postgres postgresql://postgres@127.0.0.1/postgres
+
+Prints one markdown table; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+import evroam.storage.ledger_tables  # noqa: F401 - registers the ledger tables
+from evroam.payments.sandbox import SandboxPaymentProvider
+from evroam.shared.clock import SystemClock
+from evroam.shared.money import Money
+from evroam.storage.engine import create_database_engine, create_schema
+from evroam.storage.ledger_repository import SqlLedgerStore
+from evroam.wallet.service import WalletService
+
+SECRET = b"bench-secret"
+
+
+def build(
+    engine: Engine,
+) -> tuple[WalletService, SandboxPaymentProvider, SqlLedgerStore]:
+    clock = SystemClock()
+    provider = SandboxPaymentProvider(SECRET, clock)
+    store = SqlLedgerStore(engine)
+    return WalletService(store, provider, clock), provider, store
+
+
+def fund(
+    service: WalletService, provider: SandboxPaymentProvider, drivers: list[str]
+) -> None:
+    for driver in drivers:
+        service.open_wallet(driver)
+        top_up = service.top_up(driver, Money.of("100000.00"), f"fund-{driver}")
+        hook = provider.confirm(top_up.intent_id)
+        service.confirm_top_up(hook.body, hook.signature_header)
+
+
+def run(
+    service: WalletService, drivers: list[str], threads: int, transfers: int
+) -> float:
+    """Seconds to make ``transfers`` transfers on ``threads`` threads."""
+    per_thread = transfers // threads // 2
+    start = threading.Barrier(threads + 1)
+    run_id = uuid.uuid4().hex[:8]
+
+    def client(t: int) -> None:
+        mine = drivers[t::threads]
+        start.wait()
+        for n in range(per_thread):
+            driver = mine[n % len(mine)]
+            key = f"{run_id}-{t}-{n}"
+            hold = service.place_hold(driver, Money.of("80.00"), f"s-{key}", f"h-{key}")
+            service.settle_hold(
+                hold.id, Money.of("42.37"), Money.of("4.24"), "swapway", f"s-{key}"
+            )
+
+    workers = [threading.Thread(target=client, args=(t,)) for t in range(threads)]
+    for w in workers:
+        w.start()
+    start.wait()
+    began = time.perf_counter()
+    for w in workers:
+        w.join()
+    return time.perf_counter() - began
+
+
+def full_sync(engine: Engine) -> None:
+    def pragma(conn: sqlite3.Connection, _record: Any) -> None:
+        conn.execute("PRAGMA synchronous=FULL")
+
+    event.listen(engine, "connect", pragma)
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    import psycopg
+
+    name = f"evroam_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def measure(
+    label: str, engine: Engine, threads: list[int], transfers: int
+) -> list[str]:
+    create_schema(engine)
+    service, provider, store = build(engine)
+    drivers = [f"driver-{n:04d}" for n in range(max(threads) * 8)]
+    fund(service, provider, drivers)
+    rows = []
+    for count in threads:
+        seconds = run(service, drivers, count, transfers)
+        made = transfers // count // 2 * count * 2
+        trial = store.trial_balance()
+        ok = "yes" if trial.is_consistent and trial.total_fen == 0 else "NO"
+        rows.append(
+            f"| {label} | {count} | {made:,} | {seconds:.2f} | {made / seconds:,.0f} | {ok} |"
+        )
+        print(rows[-1], flush=True)
+    engine.dispose()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--transfers", type=int, default=20_000)
+    parser.add_argument("--postgres", help="admin URL; a throw-away database is used")
+    parser.add_argument("--pg-threads", default="1,4,8,16")
+    args = parser.parse_args()
+    print("| engine | threads | transfers | seconds | transfers/s | books balance |")
+    print("| --- | ---: | ---: | ---: | ---: | :--: |")
+    with tempfile.TemporaryDirectory() as tmp:
+        normal = create_database_engine(f"sqlite:///{Path(tmp) / 'normal.db'}")
+        measure("SQLite WAL, synchronous=NORMAL", normal, [1], args.transfers)
+        full = create_database_engine(f"sqlite:///{Path(tmp) / 'full.db'}")
+        full_sync(full)
+        measure("SQLite WAL, synchronous=FULL", full, [1], args.transfers)
+    if args.postgres:
+        threads = [int(t) for t in args.pg_threads.split(",")]
+        with postgres_database(args.postgres) as url:
+            measure("PostgreSQL", create_database_engine(url), threads, args.transfers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Charging sessions at any partner's pile: start, progress, stop, bill, receipt."""

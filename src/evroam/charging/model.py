@@ -1,0 +1,96 @@
+"""A charging session as the driver follows it, and its receipt."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from evroam.shared.ids import AccountId, OperatorId, PileId, SessionId, StationId
+from evroam.shared.money import Money
+
+
+class SessionStatus(enum.StrEnum):
+    REQUESTED = "requested"  # hold placed, start sent to the partner
+    CHARGING = "charging"  # the partner started it
+    STOPPING = "stopping"  # the driver asked to stop
+    ENDED = "ended"  # the partner ended it; its charge record is due
+    BILLED = "billed"  # charged from the hold; receipt issued
+    REJECTED = "rejected"  # the partner would not start; hold released
+    FAILED = "failed"  # never started in time; hold released
+
+    @property
+    def is_open(self) -> bool:
+        return self in _OPEN
+
+
+_OPEN = {SessionStatus.REQUESTED, SessionStatus.CHARGING, SessionStatus.STOPPING}
+
+
+@dataclass(frozen=True, slots=True)
+class ChargingSession:
+    id: SessionId
+    account_id: AccountId
+    operator_id: OperatorId
+    station_id: StationId
+    pile_id: PileId
+    status: SessionStatus
+    hold_id: str
+    hold_amount: Money
+    created_at: datetime
+    target_kwh: Decimal | None = None
+    partner_session_id: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    kwh: Decimal = Decimal(0)
+    power_kw: Decimal | None = None
+    soc: Decimal | None = None
+    cost_so_far: Money | None = None
+    progress_at: datetime | None = None
+    reason: str | None = None  # why it was rejected or failed
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptLine:
+    kind: str  # electricity | service | parking | idle | discount
+    description: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What the driver paid for one session, line by line."""
+
+    id: str
+    session_id: SessionId
+    account_id: AccountId
+    operator_id: OperatorId
+    station_id: StationId
+    started_at: datetime
+    ended_at: datetime
+    kwh: Decimal
+    lines: tuple[ReceiptLine, ...]
+    partner_total: Money  # owed to the partner
+    discount_total: Money  # borne by the platform
+    driver_total: Money  # charged to the driver
+    issued_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BilledCharge:
+    """One billed charge record, for settlement with the partner."""
+
+    session_id: SessionId
+    operator_id: OperatorId
+    partner_record_id: str
+    started_at: datetime
+    ended_at: datetime
+    kwh: Decimal
+    electricity: Money
+    service: Money
+    parking: Money
+    partner_total: Money
+    discount_total: Money
+    partner_reported_total: Money  # what the partner's own record said
+    billed_at: datetime

@@ -1,0 +1,120 @@
+"""Pricing a partner's charge record for the driver: bill, receipt, settlement row."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from evroam.catalogue.model import ParkingRule
+from evroam.charging.model import BilledCharge, ChargingSession, Receipt, ReceiptLine
+from evroam.charging.remote import ChargeRecord
+from evroam.pricing.bill import Bill, LineKind
+from evroam.pricing.discount import DiscountContext, DiscountRule
+from evroam.pricing.quote import quote_charge
+from evroam.pricing.session import ChargeSession, EnergySample
+from evroam.pricing.tariff import Tariff
+from evroam.shared.ids import OperatorId
+from evroam.shared.money import Money
+
+Vehicle = tuple[str | None, date | None]  # (brand, delivery date)
+
+
+def session_of(record: ChargeRecord) -> ChargeSession:
+    """The energy timeline of a charge record; time plugged in after the last
+    period is parking time."""
+    periods = sorted(record.periods, key=lambda p: p.started_at)
+    if not periods:
+        return ChargeSession.flat(record.started_at, record.ended_at, record.kwh)
+    samples = [EnergySample(periods[0].started_at, Decimal(0))]
+    total = Decimal(0)
+    for period in periods:
+        total += period.kwh
+        samples.append(EnergySample(period.ended_at, total))
+    charged_until = periods[-1].ended_at
+    parked_s = max(0.0, (record.ended_at - charged_until).total_seconds())
+    return ChargeSession(
+        periods[0].started_at,
+        charged_until,
+        tuple(samples),
+        parking_minutes=math.floor(parked_s / 60),
+    )
+
+
+def bill_for_record(
+    tariff: Tariff,
+    parking: ParkingRule,
+    record: ChargeRecord,
+    time_zone: str,
+    operator_id: OperatorId,
+    vehicles: Sequence[Vehicle],
+    discounts: Sequence[DiscountRule],
+) -> Bill:
+    """Our price of the record; with several vehicles, the driver gets the best
+    discount any of them qualifies for."""
+    session = session_of(record)
+    bills = [
+        quote_charge(
+            tariff,
+            parking,
+            session,
+            time_zone,
+            discounts,
+            context=DiscountContext(
+                brand, delivered, operator_id, record.started_at, time_zone
+            ),
+        )
+        for brand, delivered in (vehicles or [(None, None)])
+    ]
+    return min(bills, key=lambda b: b.driver_total.amount)
+
+
+def receipt_for(
+    session: ChargingSession, record: ChargeRecord, bill: Bill, issued_at: datetime
+) -> Receipt:
+    return Receipt(
+        id=f"rct_{session.id}",
+        session_id=session.id,
+        account_id=session.account_id,
+        operator_id=session.operator_id,
+        station_id=session.station_id,
+        started_at=record.started_at,
+        ended_at=record.ended_at,
+        kwh=record.kwh,
+        lines=tuple(
+            ReceiptLine(line.kind.value, line.describe(), line.amount)
+            for line in bill.lines
+        ),
+        partner_total=bill.partner_total,
+        discount_total=bill.discount_total,
+        driver_total=bill.driver_total,
+        issued_at=issued_at,
+    )
+
+
+def billed_charge(
+    session: ChargingSession, record: ChargeRecord, bill: Bill, billed_at: datetime
+) -> BilledCharge:
+    def total(kind: LineKind) -> Money:
+        amount = Money.zero(bill.currency)
+        for line in bill.lines:
+            if line.kind is kind:
+                amount = amount + line.amount
+        return amount
+
+    return BilledCharge(
+        session_id=session.id,
+        operator_id=session.operator_id,
+        partner_record_id=record.partner_record_id,
+        started_at=record.started_at,
+        ended_at=record.ended_at,
+        kwh=record.kwh,
+        electricity=total(LineKind.ELECTRICITY),
+        service=total(LineKind.SERVICE),
+        parking=total(LineKind.PARKING) + total(LineKind.IDLE),
+        partner_total=bill.partner_total,
+        discount_total=bill.discount_total,
+        partner_reported_total=Money(record.total_money),
+        billed_at=billed_at,
+    )

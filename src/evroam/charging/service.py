@@ -1,0 +1,368 @@
+"""Charging use-cases: start at any partner's pile, follow, stop, bill exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+from evroam.accounts.service import AccountService
+from evroam.catalogue.model import Pile, PileStatus, Protocol, Station
+from evroam.catalogue.service import CatalogueService
+from evroam.charging.errors import (
+    InvalidSessionRequestError,
+    PileUnavailableError,
+    SessionNotFoundError,
+    SessionStateError,
+)
+from evroam.charging.model import (
+    ChargingSession,
+    Receipt,
+    SessionStatus,
+)
+from evroam.charging.ports import SessionStore, Wallet
+from evroam.charging.receipt import bill_for_record, billed_charge, receipt_for
+from evroam.charging.remote import (
+    ChargeRecord,
+    PileAddress,
+    RemoteCharging,
+    RemoteEvent,
+    SessionEnded,
+    SessionProgress,
+    SessionRejected,
+    SessionStarted,
+    StopRejected,
+    UnknownSessionError,
+    new_session_ref,
+)
+from evroam.partners.model import Partner
+from evroam.partners.service import PartnersService
+from evroam.pricing.discount import DiscountRule
+from evroam.pricing.quote import quote_charge
+from evroam.pricing.session import ChargeSession
+from evroam.shared.clock import Clock
+from evroam.shared.errors import EvroamError
+from evroam.shared.ids import AccountId, OperatorId, PileId, SessionId
+from evroam.shared.money import Money
+
+DEFAULT_TARGET_KWH = Decimal(40)
+MAX_TARGET_KWH = Decimal(200)
+MIN_HOLD = Money.of(20)
+
+
+class ChargingService:
+    def __init__(
+        self,
+        sessions: SessionStore,
+        wallet: Wallet,
+        catalogue: CatalogueService,
+        partners: PartnersService,
+        accounts: AccountService,
+        remotes: Mapping[Protocol, RemoteCharging],
+        clock: Clock,
+        discounts: Sequence[DiscountRule] = (),
+        start_timeout: timedelta = timedelta(minutes=3),
+    ) -> None:
+        self._sessions = sessions
+        self._wallet = wallet
+        self._catalogue = catalogue
+        self._partners = partners
+        self._accounts = accounts
+        self._remotes = remotes
+        self._clock = clock
+        self._discounts = tuple(discounts)
+        self._start_timeout = start_timeout
+
+    # -- driver actions ---------------------------------------------------------------
+    async def start_charging(
+        self,
+        account_id: AccountId,
+        pile_id: PileId,
+        idempotency_key: str,
+        target_kwh: Decimal | None = None,
+    ) -> ChargingSession:
+        """Hold the expected amount, then ask the partner to start; retries with the
+        same key return the same session and never hold or start twice."""
+        target = self._check_target(target_kwh)
+        station, pile_uid = self._pile(pile_id)
+        # Who we would ask, checked before any money moves.
+        partner = self._partners.get_partner(station.operator_id)
+        remote = self._remote(partner.protocol)
+        fingerprint = _fingerprint({"pile_id": pile_id, "target_kwh": str(target)})
+        draft = ChargingSession(
+            id=SessionId(new_session_ref()),
+            account_id=account_id,
+            operator_id=station.operator_id,
+            station_id=station.id,
+            pile_id=pile_id,
+            status=SessionStatus.REQUESTED,
+            hold_id="",
+            hold_amount=self._estimate(station, pile_id, target),
+            created_at=self._clock.now(),
+            target_kwh=target_kwh,
+        )
+        session = self._sessions.add(draft, idempotency_key, fingerprint)
+        if session.id != draft.id or session.hold_id:
+            return session  # a retry: the first call did (or is doing) the work
+        try:
+            hold = self._wallet.place_hold(
+                account_id, session.hold_amount, session.id, f"hold:{session.id}"
+            )
+        except EvroamError:
+            # e.g. InsufficientFunds: nothing was held, so nothing is kept and a
+            # retry with the same key is a fresh attempt.
+            self._sessions.discard_unheld(session.id)
+            raise
+        session = replace(session, hold_id=hold.id)
+        self._sessions.update(session)
+        return await self._send_start(session, remote, partner, station, pile_uid)
+
+    async def stop_charging(
+        self, account_id: AccountId, session_id: SessionId
+    ) -> ChargingSession:
+        """Ask the partner to stop; stopping twice is harmless."""
+        session = self.get_session(account_id, session_id)
+        if session.status in (
+            SessionStatus.STOPPING,
+            SessionStatus.ENDED,
+            SessionStatus.BILLED,
+        ):
+            return session
+        if session.status is not SessionStatus.CHARGING:
+            raise SessionStateError(f"a {session.status} session cannot be stopped")
+        station, pile = self._locate(session.pile_id)
+        pile_uid = pile.external_uid
+        partner = self._partners.get_partner(session.operator_id)
+        result = await self._remote(partner.protocol).stop(
+            partner, _address(station, pile_uid), session.id, session.partner_session_id
+        )
+        if not result.is_accepted:
+            raise SessionStateError(f"the partner refused to stop: {result.reason}")
+        stopping = replace(session, status=SessionStatus.STOPPING)
+        self._sessions.update(stopping)
+        return stopping
+
+    # -- partner events ---------------------------------------------------------------
+    async def handle(
+        self, partner_id: OperatorId, event: RemoteEvent
+    ) -> ChargingSession | None:
+        """Apply one event from a partner; events are idempotent and may repeat.
+
+        A partner speaks only for sessions at its own piles; others are unknown.
+        """
+        session = self._sessions.find(SessionId(event.ref))
+        if session is None or session.operator_id != partner_id:
+            raise UnknownSessionError(event.ref)
+        if isinstance(event, ChargeRecord):
+            return self._bill(session, event)
+        updated = _after(session, event)
+        if updated is None:
+            return session
+        if updated.status is SessionStatus.REJECTED:
+            self._release(updated)
+        self._sessions.update(updated)
+        return updated
+
+    def fail_abandoned(self) -> list[ChargingSession]:
+        """Sessions the partner never started in time: release their holds."""
+        failed = []
+        cutoff = self._clock.now() - self._start_timeout
+        for session in self._sessions.open_created_before(cutoff):
+            if session.status is not SessionStatus.REQUESTED:
+                continue
+            gone = replace(
+                session, status=SessionStatus.FAILED, reason="the partner never started"
+            )
+            self._release(gone)
+            self._sessions.update(gone)
+            failed.append(gone)
+        return failed
+
+    # -- queries ----------------------------------------------------------------------
+    def get_session(
+        self, account_id: AccountId, session_id: SessionId
+    ) -> ChargingSession:
+        session = self._sessions.find(session_id)
+        if session is None or session.account_id != account_id:
+            raise SessionNotFoundError(session_id)  # another's is as good as none
+        return session
+
+    def list_sessions(
+        self, account_id: AccountId, limit: int = 50
+    ) -> Sequence[ChargingSession]:
+        return self._sessions.list_for_account(account_id, limit)
+
+    def get_receipt(self, account_id: AccountId, session_id: SessionId) -> Receipt:
+        self.get_session(account_id, session_id)
+        receipt = self._sessions.find_receipt(session_id)
+        if receipt is None:
+            raise SessionNotFoundError(f"{session_id} (no receipt yet)")
+        return receipt
+
+    def list_receipts(
+        self, account_id: AccountId, limit: int = 50
+    ) -> Sequence[Receipt]:
+        return self._sessions.list_receipts(account_id, limit)
+
+    # -- internals --------------------------------------------------------------------
+    async def _send_start(
+        self,
+        session: ChargingSession,
+        remote: RemoteCharging,
+        partner: Partner,
+        station: Station,
+        pile_uid: str,
+    ) -> ChargingSession:
+        try:
+            result = await remote.start(
+                partner, _address(station, pile_uid), session.id, session.account_id
+            )
+        except EvroamError as exc:  # unreachable partner: nobody will charge
+            failed = replace(session, status=SessionStatus.FAILED, reason=str(exc))
+            self._release(failed)
+            self._sessions.update(failed)
+            raise
+        if result.is_accepted:
+            updated = replace(session, partner_session_id=result.partner_session_id)
+        else:
+            updated = replace(
+                session,
+                status=SessionStatus.REJECTED,
+                reason=result.reason or "refused",
+            )
+            self._release(updated)
+        self._sessions.update(updated)
+        return updated
+
+    def _bill(self, session: ChargingSession, record: ChargeRecord) -> ChargingSession:
+        if session.status is SessionStatus.BILLED:
+            return session
+        detail = self._catalogue.get_station(session.station_id)
+        vehicles = [
+            (v.brand, v.delivery_date)
+            for v in self._accounts.list_vehicles(session.account_id)
+        ]
+        bill = bill_for_record(
+            detail.tariff,
+            detail.station.parking,
+            record,
+            detail.station.time_zone,
+            session.operator_id,
+            vehicles,
+            self._discounts,
+        )
+        self._wallet.settle_hold(
+            session.hold_id,
+            bill.partner_total,
+            bill.discount_total,
+            session.operator_id,
+            f"settle:{session.id}",
+        )
+        now = self._clock.now()
+        billed = replace(
+            session,
+            status=SessionStatus.BILLED,
+            kwh=record.kwh,
+            started_at=session.started_at or record.started_at,
+            ended_at=session.ended_at or record.ended_at,
+        )
+        receipt = receipt_for(billed, record, bill, now)
+        self._sessions.bill(billed, receipt, billed_charge(billed, record, bill, now))
+        return billed
+
+    def _release(self, session: ChargingSession) -> None:
+        if session.hold_id:
+            self._wallet.release_hold(session.hold_id, f"release:{session.id}")
+
+    def _estimate(self, station: Station, pile_id: PileId, target: Decimal) -> Money:
+        """What to hold: the target energy at today's tariff, whole yuan up."""
+        detail = self._catalogue.get_station(station.id)
+        power = next((p.max_power_kw for p in station.piles if p.id == pile_id), 7.0)
+        start = self._clock.now()
+        hours = float(target) / max(power, 1.0)
+        session = ChargeSession.flat(start, start + timedelta(hours=hours), target)
+        bill = quote_charge(detail.tariff, station.parking, session, station.time_zone)
+        whole = Money(Decimal(math.ceil(bill.partner_total.amount)))
+        return max(whole, MIN_HOLD)
+
+    def _locate(self, pile_id: PileId) -> tuple[Station, Pile]:
+        station = self._catalogue.find_station_of_pile(pile_id)
+        for pile in station.piles if station else ():
+            if pile.id == pile_id:
+                assert station is not None
+                return station, pile
+        raise PileUnavailableError(f"no pile {pile_id!r}")
+
+    def _pile(self, pile_id: PileId) -> tuple[Station, str]:
+        """A pile to start at: it must be free now."""
+        station, pile = self._locate(pile_id)
+        if pile.status is not PileStatus.AVAILABLE:
+            raise PileUnavailableError(f"pile {pile_id} is {pile.status}")
+        return station, pile.external_uid
+
+    def _remote(self, protocol: Protocol) -> RemoteCharging:
+        remote = self._remotes.get(protocol)
+        if remote is None:
+            raise PileUnavailableError(f"remote start is not available over {protocol}")
+        return remote
+
+    @staticmethod
+    def _check_target(target_kwh: Decimal | None) -> Decimal:
+        if target_kwh is None:
+            return DEFAULT_TARGET_KWH
+        if not target_kwh.is_finite() or not 0 < target_kwh <= MAX_TARGET_KWH:
+            raise InvalidSessionRequestError(
+                "target_kwh", f"must be more than 0 and at most {MAX_TARGET_KWH}"
+            )
+        return target_kwh
+
+
+def _after(session: ChargingSession, event: RemoteEvent) -> ChargingSession | None:
+    """The session after a status event, or None when it changes nothing."""
+    status = session.status
+    if isinstance(event, SessionStarted) and status is SessionStatus.REQUESTED:
+        return replace(
+            session,
+            status=SessionStatus.CHARGING,
+            started_at=event.started_at,
+            partner_session_id=event.partner_session_id,
+        )
+    if isinstance(event, SessionRejected) and status is SessionStatus.REQUESTED:
+        return replace(session, status=SessionStatus.REJECTED, reason=event.reason)
+    if isinstance(event, SessionProgress) and status in (
+        SessionStatus.CHARGING,
+        SessionStatus.STOPPING,
+    ):
+        if session.progress_at is not None and event.at <= session.progress_at:
+            return None  # an older report arrived late
+        cost = (
+            None
+            if event.cost_so_far_fen is None
+            else Money.from_fen(event.cost_so_far_fen)
+        )
+        return replace(
+            session,
+            kwh=event.kwh,
+            power_kw=event.power_kw,
+            soc=event.soc,
+            cost_so_far=cost,
+            progress_at=event.at,
+        )
+    if isinstance(event, SessionEnded) and status.is_open:
+        return replace(session, status=SessionStatus.ENDED, ended_at=event.ended_at)
+    if isinstance(event, StopRejected) and status is SessionStatus.STOPPING:
+        return replace(session, status=SessionStatus.CHARGING)
+    return None
+
+
+def _address(station: Station, pile_uid: str) -> PileAddress:
+    return PileAddress(station.external_id, pile_uid)
+
+
+def _fingerprint(request: Mapping[str, object]) -> str:
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,1 @@
+"""Payment-provider adapters: the built-in sandbox and signed webhooks."""

@@ -1,0 +1,73 @@
+"""Tables of the charging context: sessions, receipts, billed charge records."""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from evroam.storage.tables import metadata
+
+charging_sessions = Table(
+    "charging_sessions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", String(40), nullable=False),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("operator_id", String(64), nullable=False),
+    Column("station_id", String(160), nullable=False),
+    Column("pile_id", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("hold_id", String(80), nullable=False),
+    Column("hold_fen", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("target_kwh", String(40)),  # Decimal as text: exact
+    Column("partner_session_id", String(100)),
+    Column("started_at", DateTime(timezone=True)),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("kwh", String(40), nullable=False),
+    Column("power_kw", String(40)),
+    Column("soc", String(40)),
+    Column("cost_fen", BigInteger),
+    Column("progress_at", DateTime(timezone=True)),
+    Column("reason", String(300)),
+    UniqueConstraint("account_id", "idempotency_key", name="uq_session_key"),
+    Index("ix_sessions_account", "account_id", "created_at"),
+    Index("ix_sessions_status", "status", "created_at"),
+)
+
+receipts = Table(
+    "receipts",
+    metadata,
+    Column("session_id", String(40), primary_key=True),
+    Column("account_id", String(40), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("body", Text, nullable=False),  # JSON, storage.session_repository
+    Index("ix_receipts_account", "account_id", "issued_at"),
+)
+
+billed_charges = Table(
+    "billed_charges",
+    metadata,
+    Column("session_id", String(40), primary_key=True),
+    Column("operator_id", String(64), nullable=False),
+    Column("partner_record_id", String(100), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=False),
+    Column("kwh", String(40), nullable=False),
+    Column("electricity_fen", BigInteger, nullable=False),
+    Column("service_fen", BigInteger, nullable=False),
+    Column("parking_fen", BigInteger, nullable=False),
+    Column("partner_total_fen", BigInteger, nullable=False),
+    Column("discount_fen", BigInteger, nullable=False),
+    Column("partner_reported_fen", BigInteger, nullable=False),
+    Column("billed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_billed_operator_end", "operator_id", "ended_at"),
+    UniqueConstraint("operator_id", "partner_record_id", name="uq_partner_record"),
+)

@@ -1,0 +1,278 @@
+"""SQL implementation of the charging context's SessionStore."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, RowMapping, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from evroam.charging.errors import IdempotencyKeyReusedError
+from evroam.charging.model import (
+    BilledCharge,
+    ChargingSession,
+    Receipt,
+    ReceiptLine,
+    SessionStatus,
+)
+from evroam.shared.ids import AccountId, OperatorId, PileId, SessionId, StationId
+from evroam.shared.money import Money
+from evroam.storage.charging_tables import billed_charges, charging_sessions, receipts
+from evroam.storage.codec import aware_utc
+
+
+class SqlSessionStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(
+        self, session: ChargingSession, idempotency_key: str, fingerprint: str
+    ) -> ChargingSession:
+        row = {
+            **_row(session),
+            "idempotency_key": idempotency_key,
+            "fingerprint": fingerprint,
+        }
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(charging_sessions), [row])
+            return session
+        except IntegrityError:
+            pass  # the key was used: answer as the first time, or refuse
+        c = charging_sessions.c
+        with self._engine.connect() as conn:
+            held = (
+                conn.execute(
+                    select(charging_sessions).where(
+                        c.account_id == session.account_id,
+                        c.idempotency_key == idempotency_key,
+                    )
+                )
+                .mappings()
+                .one()
+            )
+        if held["fingerprint"] != fingerprint:
+            raise IdempotencyKeyReusedError()
+        return _session(held)
+
+    def find(self, session_id: SessionId) -> ChargingSession | None:
+        with self._engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(charging_sessions).where(
+                        charging_sessions.c.id == session_id
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return _session(row) if row else None
+
+    def update(self, session: ChargingSession) -> None:
+        values = _row(session)
+        del values["id"]
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(charging_sessions)
+                .where(
+                    charging_sessions.c.id == session.id,
+                    # a billed session is final: nothing overwrites it
+                    charging_sessions.c.status != SessionStatus.BILLED.value,
+                )
+                .values(**values)
+            )
+
+    def discard_unheld(self, session_id: SessionId) -> None:
+        c = charging_sessions.c
+        with self._engine.begin() as conn:
+            conn.execute(
+                delete(charging_sessions).where(c.id == session_id, c.hold_id == "")
+            )
+
+    def list_for_account(
+        self, account_id: AccountId, limit: int
+    ) -> Sequence[ChargingSession]:
+        c = charging_sessions.c
+        query = (
+            select(charging_sessions)
+            .where(c.account_id == account_id)
+            .order_by(c.created_at.desc(), c.id.desc())
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return [_session(r) for r in conn.execute(query).mappings()]
+
+    def open_created_before(self, cutoff: datetime) -> Sequence[ChargingSession]:
+        c = charging_sessions.c
+        query = select(charging_sessions).where(
+            c.status == SessionStatus.REQUESTED.value, c.created_at < cutoff
+        )
+        with self._engine.connect() as conn:
+            return [_session(r) for r in conn.execute(query).mappings()]
+
+    def bill(
+        self, session: ChargingSession, receipt: Receipt, charge: BilledCharge
+    ) -> bool:
+        values = _row(session)
+        del values["id"]
+        c = charging_sessions.c
+        with self._engine.begin() as conn:
+            marked = conn.execute(
+                update(charging_sessions)
+                .where(c.id == session.id, c.status != SessionStatus.BILLED.value)
+                .values(**values)
+            )
+            if not marked.rowcount:
+                return False
+            conn.execute(
+                insert(receipts),
+                [
+                    {
+                        "session_id": receipt.session_id,
+                        "account_id": receipt.account_id,
+                        "issued_at": receipt.issued_at,
+                        "body": _receipt_json(receipt),
+                    }
+                ],
+            )
+            conn.execute(insert(billed_charges), [_charge_row(charge)])
+        return True
+
+    def find_receipt(self, session_id: SessionId) -> Receipt | None:
+        with self._engine.connect() as conn:
+            body = conn.execute(
+                select(receipts.c.body).where(receipts.c.session_id == session_id)
+            ).scalar()
+        return _receipt(body) if body else None
+
+    def list_receipts(self, account_id: AccountId, limit: int) -> Sequence[Receipt]:
+        query = (
+            select(receipts.c.body)
+            .where(receipts.c.account_id == account_id)
+            .order_by(receipts.c.issued_at.desc())
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return [_receipt(body) for body in conn.execute(query).scalars()]
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _row(s: ChargingSession) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "account_id": s.account_id,
+        "operator_id": s.operator_id,
+        "station_id": s.station_id,
+        "pile_id": s.pile_id,
+        "status": s.status.value,
+        "hold_id": s.hold_id,
+        "hold_fen": s.hold_amount.fen,
+        "created_at": s.created_at,
+        "target_kwh": _text(s.target_kwh),
+        "partner_session_id": s.partner_session_id,
+        "started_at": s.started_at,
+        "ended_at": s.ended_at,
+        "kwh": str(s.kwh),
+        "power_kw": _text(s.power_kw),
+        "soc": _text(s.soc),
+        "cost_fen": s.cost_so_far.fen if s.cost_so_far else None,
+        "progress_at": s.progress_at,
+        "reason": s.reason,
+    }
+
+
+def _session(r: RowMapping) -> ChargingSession:
+    return ChargingSession(
+        id=SessionId(r["id"]),
+        account_id=AccountId(r["account_id"]),
+        operator_id=OperatorId(r["operator_id"]),
+        station_id=StationId(r["station_id"]),
+        pile_id=PileId(r["pile_id"]),
+        status=SessionStatus(r["status"]),
+        hold_id=r["hold_id"],
+        hold_amount=Money.from_fen(r["hold_fen"]),
+        created_at=aware_utc(r["created_at"]) or r["created_at"],
+        target_kwh=_decimal(r["target_kwh"]),
+        partner_session_id=r["partner_session_id"],
+        started_at=aware_utc(r["started_at"]),
+        ended_at=aware_utc(r["ended_at"]),
+        kwh=Decimal(r["kwh"]),
+        power_kw=_decimal(r["power_kw"]),
+        soc=_decimal(r["soc"]),
+        cost_so_far=None if r["cost_fen"] is None else Money.from_fen(r["cost_fen"]),
+        progress_at=aware_utc(r["progress_at"]),
+        reason=r["reason"],
+    )
+
+
+def _receipt_json(r: Receipt) -> str:
+    return json.dumps(
+        {
+            "id": r.id,
+            "session_id": r.session_id,
+            "account_id": r.account_id,
+            "operator_id": r.operator_id,
+            "station_id": r.station_id,
+            "started_at": r.started_at.isoformat(),
+            "ended_at": r.ended_at.isoformat(),
+            "kwh": str(r.kwh),
+            "lines": [
+                [line.kind, line.description, line.amount.fen] for line in r.lines
+            ],
+            "partner_total_fen": r.partner_total.fen,
+            "discount_total_fen": r.discount_total.fen,
+            "driver_total_fen": r.driver_total.fen,
+            "issued_at": r.issued_at.isoformat(),
+        },
+        ensure_ascii=False,
+    )
+
+
+def _receipt(body: str) -> Receipt:
+    d = json.loads(body)
+    return Receipt(
+        id=d["id"],
+        session_id=SessionId(d["session_id"]),
+        account_id=AccountId(d["account_id"]),
+        operator_id=OperatorId(d["operator_id"]),
+        station_id=StationId(d["station_id"]),
+        started_at=datetime.fromisoformat(d["started_at"]),
+        ended_at=datetime.fromisoformat(d["ended_at"]),
+        kwh=Decimal(d["kwh"]),
+        lines=tuple(
+            ReceiptLine(k, text, Money.from_fen(fen)) for k, text, fen in d["lines"]
+        ),
+        partner_total=Money.from_fen(d["partner_total_fen"]),
+        discount_total=Money.from_fen(d["discount_total_fen"]),
+        driver_total=Money.from_fen(d["driver_total_fen"]),
+        issued_at=datetime.fromisoformat(d["issued_at"]),
+    )
+
+
+def _charge_row(c: BilledCharge) -> dict[str, Any]:
+    return {
+        "session_id": c.session_id,
+        "operator_id": c.operator_id,
+        "partner_record_id": c.partner_record_id,
+        "started_at": c.started_at,
+        "ended_at": c.ended_at,
+        "kwh": str(c.kwh),
+        "electricity_fen": c.electricity.fen,
+        "service_fen": c.service.fen,
+        "parking_fen": c.parking.fen,
+        "partner_total_fen": c.partner_total.fen,
+        "discount_fen": c.discount_total.fen,
+        "partner_reported_fen": c.partner_reported_total.fen,
+        "billed_at": c.billed_at,
+    }

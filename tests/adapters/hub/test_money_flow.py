@@ -1,0 +1,219 @@
+"""One account everywhere: top up, charge at an OCPI and a T/CEC partner, get billed.
+
+The hub and two simulators run in process (ASGI transports); the simulators run
+sessions fast (speedup) and send their charge records through the protocols.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+
+from evroam.accounts.model import Vehicle
+from evroam.api.app import create_app
+from evroam.bootstrap import Services, build_services
+from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
+from evroam.charging.errors import IdempotencyKeyReusedError
+from evroam.charging.model import SessionStatus
+from evroam.config import Settings
+from evroam.operators.simulator.credentials import (
+    default_ocpi_token_a,
+    default_tcec_credentials,
+)
+from evroam.operators.simulator.network import Change, SimulatedNetwork
+from evroam.operators.simulator.ocpi_app import (
+    OcpiSimulatorConfig,
+    build_ocpi_simulator,
+)
+from evroam.operators.simulator.runner import SimulationSettings
+from evroam.operators.simulator.sessions import SessionSettings
+from evroam.operators.simulator.tcec_app import (
+    TcecSimulatorConfig,
+    build_tcec_simulator,
+)
+from evroam.shared.ids import OperatorId, PileId
+from evroam.shared.money import Money
+from evroam.wallet.errors import InsufficientFunds
+from tests.adapters.hub.test_hub_over_protocols import (
+    COMMUNITY,
+    FAST,
+    HostRouter,
+    record,
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+FAST_SESSIONS = SessionSettings(speedup=2000, accept_delay_s=0.01, report_every_s=60)
+
+
+@dataclass
+class Hub:
+    services: Services
+    fast: SimulatedNetwork
+    community: SimulatedNetwork
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def hub(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Hub]:
+    router = HostRouter()
+    db = Path(tmp_path_factory.mktemp("money")) / "hub.db"
+    settings = Settings(
+        database_url=f"sqlite:///{db}",
+        public_url="http://hub.test",
+        maintenance_interval_s=0,
+    )
+    services = build_services(
+        settings, http=lambda: httpx.AsyncClient(transport=router)
+    )
+    router.mount("hub.test", create_app(settings, services))
+    to_hub = httpx.AsyncClient(transport=router)
+    quiet = SimulationSettings(changes_per_s=0)
+    fast = SimulatedNetwork.for_profile(OperatorProfile.FAST, Protocol.OCPI, 7)
+    community = SimulatedNetwork.for_profile(
+        OperatorProfile.COMMUNITY, Protocol.TCEC, 7
+    )
+    fast_app: FastAPI = build_ocpi_simulator(
+        fast,
+        OcpiSimulatorConfig(
+            "http://fast.test",
+            default_ocpi_token_a("fast"),
+            quiet,
+            sessions=FAST_SESSIONS,
+        ),
+        http=to_hub,
+    )
+    community_app = build_tcec_simulator(
+        community,
+        TcecSimulatorConfig(
+            default_tcec_credentials("community"),
+            "http://hub.test",
+            quiet,
+            sessions=FAST_SESSIONS,
+        ),
+        http=to_hub,
+    )
+    router.mount("fast.test", fast_app)
+    router.mount("community.test", community_app)
+    await services.partners.add_partner(record(FAST, "fast.test"))
+    await services.partners.add_partner(record(COMMUNITY, "community.test"))
+    yield Hub(services, fast, community)
+    await to_hub.aclose()
+    services.close()
+
+
+def driver(hub: Hub, name: str, top_up: str | None = "500", brand: str = "Xiaomi"):
+    services = hub.services
+    account = services.accounts.open_account(name).account
+    services.accounts.register_vehicle(
+        account.id,
+        Vehicle(
+            "LXMSU7A12R" + f"{abs(hash(name)) % 10**7:07d}",
+            brand,
+            "SU7",
+            date(2026, 6, 1),
+        ),
+    )
+    if top_up:
+        intent = services.wallet.top_up(account.id, Money.of(top_up), f"top-{name}")
+        services.confirm_sandbox_top_up(account.id, intent.intent_id)
+    return account
+
+
+def free_pile(hub: Hub, operator: str, skip: int = 0) -> PileId:
+    stations = hub.services.stations
+    found = []
+    for station_id in stations.external_station_ids(OperatorId(operator))[:200]:
+        station = stations.find_station(f"{operator}-{station_id}")
+        found += [p.id for p in station.piles if p.status is PileStatus.AVAILABLE]
+        if len(found) > skip:
+            return found[skip]
+    raise AssertionError("no free pile")
+
+
+async def until(hub: Hub, account, session_id, status: SessionStatus, timeout_s=10.0):
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        session = hub.services.charging.get_session(account.id, session_id)
+        if session.status is status:
+            return session
+        assert asyncio.get_running_loop().time() < deadline, session
+        await asyncio.sleep(0.02)
+
+
+class TestChargingEverywhere:
+    @pytest.mark.parametrize("operator", ["rapidgrid", "neighbourly"])
+    async def test_start_charge_stop_and_pay_once_with_the_brand_discount(
+        self, hub, operator
+    ):
+        account = driver(hub, f"driver-{operator}")
+        services = hub.services
+        pile = free_pile(hub, operator)
+        session = await services.charging.start_charging(
+            account.id, pile, f"start-{operator}", Decimal(8)
+        )
+        assert session.status is SessionStatus.REQUESTED
+        held = services.wallet.balance(account.id)
+        assert held.held == session.hold_amount
+        charging = await until(hub, account, session.id, SessionStatus.CHARGING)
+        await asyncio.sleep(0.2)  # let some energy flow
+        await services.charging.stop_charging(account.id, charging.id)
+        billed = await until(hub, account, session.id, SessionStatus.BILLED)
+        receipt = services.charging.get_receipt(account.id, session.id)
+        kinds = [line.kind for line in receipt.lines]
+        assert "electricity" in kinds
+        assert "service" in kinds
+        assert "discount" in kinds  # Xiaomi, delivered this year
+        assert receipt.driver_total == receipt.partner_total - receipt.discount_total
+        assert receipt.kwh == billed.kwh > 0
+        wallet = services.wallet.balance(account.id)
+        assert wallet.held == Money.zero()
+        assert wallet.available == Money.of(500) - receipt.driver_total
+        books = services.wallet._store.trial_balance()
+        assert books.is_consistent
+
+    async def test_a_retry_with_the_same_key_is_the_same_session(self, hub):
+        account = driver(hub, "retrier")
+        pile = free_pile(hub, "rapidgrid", skip=3)
+        first = await hub.services.charging.start_charging(account.id, pile, "k-1")
+        again = await hub.services.charging.start_charging(account.id, pile, "k-1")
+        assert again.id == first.id
+        assert hub.services.wallet.balance(account.id).held == first.hold_amount
+        with pytest.raises(IdempotencyKeyReusedError):
+            await hub.services.charging.start_charging(
+                account.id, pile, "k-1", Decimal(5)
+            )
+
+    async def test_an_empty_wallet_starts_nothing_and_the_key_stays_usable(self, hub):
+        account = driver(hub, "broke", top_up=None)
+        pile = free_pile(hub, "neighbourly", skip=5)
+        with pytest.raises(InsufficientFunds):
+            await hub.services.charging.start_charging(account.id, pile, "k-broke")
+        assert hub.services.charging.list_sessions(account.id) == []
+        intent = hub.services.wallet.top_up(account.id, Money.of(300), "top-broke")
+        hub.services.confirm_sandbox_top_up(account.id, intent.intent_id)
+        session = await hub.services.charging.start_charging(
+            account.id, pile, "k-broke"
+        )
+        assert session.status is SessionStatus.REQUESTED
+
+    async def test_a_pile_the_partner_finds_busy_is_rejected_and_the_hold_released(
+        self, hub
+    ):
+        account = driver(hub, "unlucky")
+        pile = free_pile(hub, "rapidgrid", skip=7)
+        station_ext, uid = pile.removeprefix("rapidgrid-").rsplit("-", 1)
+        name = f"{station_ext}/{uid}"
+        ref = hub.fast.pile_named(name)  # the hub is not told: it still shows free
+        hub.fast.apply(Change(ref.index, PileStatus.OFFLINE, datetime.now(UTC)))
+        session = await hub.services.charging.start_charging(account.id, pile, "k-busy")
+        final = await until(hub, account, session.id, SessionStatus.REJECTED)
+        assert final.reason
+        assert hub.services.wallet.balance(account.id).held == Money.zero()
