@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from evroam.accounts.model import Account, Vehicle
 from evroam.catalogue.model import (
     Operator,
     PileStatus,
@@ -23,6 +24,9 @@ from evroam.catalogue.search import (
     StationSummary,
     summarise,
 )
+from evroam.charging.errors import IdempotencyKeyReusedError
+from evroam.charging.model import BilledCharge, ChargingSession, Receipt, SessionStatus
+from evroam.charging.remote import StartResult, StopResult
 from evroam.partners.errors import HandshakeError, PartnerUnreachableError
 from evroam.partners.model import FeedHealth, NetworkBatch, Partner
 from evroam.pricing.tariff import Tariff
@@ -386,3 +390,113 @@ class FakeGateway:
 
     async def ping(self, partner: Partner) -> None:
         self._maybe_fail()
+
+
+class InMemoryAccountRepository:
+    def __init__(self) -> None:
+        self.accounts: dict[str, tuple[Account, str]] = {}
+        self.cars: dict[str, list[Vehicle]] = {}
+
+    def add(self, account: Account, token_hash: str) -> None:
+        self.accounts[account.id] = (account, token_hash)
+
+    def find(self, account_id: str) -> Account | None:
+        held = self.accounts.get(account_id)
+        return held[0] if held else None
+
+    def find_by_token_hash(self, token_hash: str) -> Account | None:
+        for account, hashed in self.accounts.values():
+            if hashed == token_hash:
+                return account
+        return None
+
+    def add_vehicle(self, account_id: str, vehicle: Vehicle) -> None:
+        cars = [v for v in self.cars.get(account_id, []) if v.vin != vehicle.vin]
+        self.cars[account_id] = [*cars, vehicle]
+
+    def vehicles(self, account_id: str) -> Sequence[Vehicle]:
+        return list(self.cars.get(account_id, []))
+
+
+class InMemorySessionStore:
+    """SessionStore in dicts; ``fail_next_bill`` simulates a crash mid-billing."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, ChargingSession] = {}
+        self.keys: dict[tuple[str, str], tuple[str, str]] = {}
+        self.receipts: dict[str, Receipt] = {}
+        self.charges: dict[str, BilledCharge] = {}
+        self.fail_next_bill = False
+
+    def add(self, session, idempotency_key, fingerprint):
+        held = self.keys.get((session.account_id, idempotency_key))
+        if held is not None:
+            if held[1] != fingerprint:
+                raise IdempotencyKeyReusedError()
+            return self.sessions[held[0]]
+        self.keys[(session.account_id, idempotency_key)] = (session.id, fingerprint)
+        self.sessions[session.id] = session
+        return session
+
+    def find(self, session_id):
+        return self.sessions.get(session_id)
+
+    def update(self, session):
+        if self.sessions[session.id].status is not SessionStatus.BILLED:
+            self.sessions[session.id] = session
+
+    def discard_unheld(self, session_id):
+        session = self.sessions.get(session_id)
+        if session is not None and not session.hold_id:
+            del self.sessions[session_id]
+            self.keys = {k: v for k, v in self.keys.items() if v[0] != session_id}
+
+    def list_for_account(self, account_id, limit):
+        mine = [s for s in self.sessions.values() if s.account_id == account_id]
+        return sorted(mine, key=lambda s: s.created_at, reverse=True)[:limit]
+
+    def open_created_before(self, cutoff):
+        return [
+            s
+            for s in self.sessions.values()
+            if s.status is SessionStatus.REQUESTED and s.created_at < cutoff
+        ]
+
+    def bill(self, session, receipt, charge):
+        if self.fail_next_bill:
+            self.fail_next_bill = False
+            raise ConnectionError("crash: the database went away mid-billing")
+        if self.sessions[session.id].status is SessionStatus.BILLED:
+            return False
+        self.sessions[session.id] = session
+        self.receipts[session.id] = receipt
+        self.charges[session.id] = charge
+        return True
+
+    def find_receipt(self, session_id):
+        return self.receipts.get(session_id)
+
+    def list_receipts(self, account_id, limit):
+        return [r for r in self.receipts.values() if r.account_id == account_id][:limit]
+
+
+class FakeRemoteCharging:
+    """A partner's remote charging that accepts or refuses starts on command."""
+
+    def __init__(self) -> None:
+        self.starts: list[str] = []
+        self.stops: list[str] = []
+        self.accept = True
+        self.unreachable = False
+
+    async def start(self, partner, pile, session_ref, token_uid):
+        if self.unreachable:
+            raise PartnerUnreachableError("connection refused")
+        self.starts.append(session_ref)
+        return StartResult(
+            session_ref, self.accept, None, None if self.accept else "busy"
+        )
+
+    async def stop(self, partner, pile, session_ref, partner_session_id):
+        self.stops.append(session_ref)
+        return StopResult(session_ref, True)

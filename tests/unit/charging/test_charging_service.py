@@ -1,0 +1,268 @@
+"""ChargingService over fakes: exactly-once billing under retries, crashes, disorder."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evroam.accounts.model import Vehicle
+from evroam.accounts.service import AccountService
+from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
+from evroam.catalogue.service import CatalogueService
+from evroam.charging.errors import PileUnavailableError, SessionNotFoundError
+from evroam.charging.model import SessionStatus
+from evroam.charging.remote import (
+    ChargePeriod,
+    ChargeRecord,
+    SessionEnded,
+    SessionProgress,
+    SessionStarted,
+    UnknownSessionError,
+)
+from evroam.charging.service import ChargingService
+from evroam.partners.errors import PartnerUnreachableError
+from evroam.partners.model import Partner
+from evroam.partners.service import PartnersService
+from evroam.payments.sandbox import SandboxPaymentProvider
+from evroam.pricing.discount import brand_first_year
+from evroam.shared.ids import OperatorId, PileId
+from evroam.shared.money import Money
+from evroam.status.service import StatusService
+from evroam.wallet.ledger import TransferKind
+from evroam.wallet.memory import InMemoryLedgerStore
+from evroam.wallet.service import WalletService
+from tests.builders import EPOCH, a_station, a_tariff, an_operator
+from tests.fakes import (
+    FakeGateway,
+    FakeRemoteCharging,
+    FixedClock,
+    InMemoryAccountRepository,
+    InMemoryPartnerRepository,
+    InMemorySessionStore,
+    InMemoryStationRepository,
+    InMemoryStatusStore,
+    RecordingEventBus,
+)
+
+RAPIDGRID = OperatorId("rapidgrid")
+
+
+class World:
+    def __init__(self) -> None:
+        self.clock = FixedClock(EPOCH)
+        stations = InMemoryStationRepository()
+        stations.save_operator(an_operator())
+        stations.save_tariffs([a_tariff()])
+        self.station = a_station(statuses=(PileStatus.AVAILABLE, PileStatus.OFFLINE))
+        stations.save_stations([self.station])
+        catalogue = CatalogueService(stations, self.clock)
+        records = InMemoryPartnerRepository()
+        records.save(
+            Partner(
+                RAPIDGRID,
+                "Rapid Grid",
+                Protocol.OCPI,
+                OperatorProfile.FAST,
+                "http://cpo.test/ocpi/versions",
+            )
+        )
+        status = StatusService(
+            InMemoryStatusStore(stations), RecordingEventBus(), self.clock
+        )
+        partners = PartnersService(
+            records,
+            stations,
+            catalogue,
+            status,
+            {Protocol.OCPI: FakeGateway()},
+            self.clock,
+        )
+        self.ledger = InMemoryLedgerStore()
+        provider = SandboxPaymentProvider(b"secret-for-tests", self.clock)
+        self.wallet = WalletService(self.ledger, provider, self.clock)
+        self.provider = provider
+        self.accounts = AccountService(
+            InMemoryAccountRepository(), self.clock, self.wallet.open_wallet
+        )
+        self.sessions = InMemorySessionStore()
+        self.remote = FakeRemoteCharging()
+        self.charging = ChargingService(
+            self.sessions,
+            self.wallet,
+            catalogue,
+            partners,
+            self.accounts,
+            {Protocol.OCPI: self.remote},
+            self.clock,
+            [brand_first_year("Xiaomi", 10)],
+        )
+
+    def driver(self, money: str = "200", brand: str = "Xiaomi"):
+        account = self.accounts.open_account("driver").account
+        self.accounts.register_vehicle(
+            account.id, Vehicle("LXMSU7A12R0000001", brand, "SU7", date(2026, 6, 1))
+        )
+        intent = self.wallet.top_up(account.id, Money.of(money), f"top-{account.id}")
+        webhook = self.provider.confirm(intent.intent_id)
+        self.wallet.confirm_top_up(webhook.body, webhook.signature_header)
+        return account
+
+    @property
+    def pile(self) -> PileId:
+        return self.station.piles[0].id
+
+    def record(self, ref: str, kwh: str = "12.5") -> ChargeRecord:
+        start = EPOCH + timedelta(minutes=1)
+        end = start + timedelta(minutes=30)
+        total = Decimal(kwh)
+        return ChargeRecord(
+            ref,
+            f"CDR-{ref}",
+            start,
+            end + timedelta(minutes=5),
+            total,
+            (ChargePeriod(start, end, total),),
+            total * Decimal("1.02"),
+            total * Decimal("0.8"),
+            Decimal(0),
+            total * Decimal("1.82"),
+            "ocpi",
+        )
+
+
+async def a_billed_session(world: World):
+    account = world.driver()
+    session = await world.charging.start_charging(account.id, world.pile, "start-1")
+    await world.charging.handle(RAPIDGRID, SessionStarted(session.id, "S-1", EPOCH))
+    return account, session
+
+
+class TestStarting:
+    async def test_holds_the_estimate_and_asks_the_partner_once(self):
+        world = World()
+        account = world.driver()
+        session = await world.charging.start_charging(account.id, world.pile, "k-start")
+        again = await world.charging.start_charging(account.id, world.pile, "k-start")
+        assert again.id == session.id
+        assert world.remote.starts == [session.id]
+        assert world.wallet.balance(account.id).held == session.hold_amount
+        assert session.hold_amount >= Money.of(20)
+
+    async def test_an_offline_pile_is_refused_before_any_money_moves(self):
+        world = World()
+        account = world.driver()
+        with pytest.raises(PileUnavailableError):
+            await world.charging.start_charging(
+                account.id, world.station.piles[1].id, "k-offline"
+            )
+        assert world.wallet.balance(account.id).held == Money.zero()
+
+    async def test_an_unreachable_partner_fails_the_session_and_releases_the_hold(self):
+        world = World()
+        account = world.driver()
+        world.remote.unreachable = True
+        with pytest.raises(PartnerUnreachableError):
+            await world.charging.start_charging(account.id, world.pile, "k-down")
+        [session] = world.charging.list_sessions(account.id)
+        assert session.status is SessionStatus.FAILED
+        assert world.wallet.balance(account.id).held == Money.zero()
+
+    async def test_a_session_the_partner_never_starts_is_failed_and_released(self):
+        world = World()
+        account = world.driver()
+        session = await world.charging.start_charging(account.id, world.pile, "k-slow")
+        world.clock.set(EPOCH + timedelta(minutes=4))
+        [failed] = world.charging.fail_abandoned()
+        assert failed.id == session.id
+        assert world.wallet.balance(account.id).held == Money.zero()
+
+
+class TestBillingExactlyOnce:
+    async def test_a_record_delivered_three_times_is_billed_once(self):
+        world = World()
+        account, session = await a_billed_session(world)
+        for _ in range(3):
+            await world.charging.handle(RAPIDGRID, world.record(session.id))
+        receipt = world.charging.get_receipt(account.id, session.id)
+        balance = world.wallet.balance(account.id)
+        assert balance.available == Money.of(200) - receipt.driver_total
+        assert balance.held == Money.zero()
+        assert receipt.discount_total == Money(
+            (receipt.partner_total.amount * Decimal("0.1")).quantize(Decimal("0.01"))
+        )
+        assert world.ledger.trial_balance().is_consistent
+
+    async def test_a_crash_between_the_wallet_and_the_receipt_heals_on_redelivery(self):
+        world = World()
+        account, session = await a_billed_session(world)
+        world.sessions.fail_next_bill = True
+        with pytest.raises(ConnectionError):
+            await world.charging.handle(RAPIDGRID, world.record(session.id))
+        # The wallet has settled; the receipt did not get written. The partner
+        # sends its record again (it was never acknowledged):
+        await world.charging.handle(RAPIDGRID, world.record(session.id))
+        receipt = world.charging.get_receipt(account.id, session.id)
+        assert (
+            world.wallet.balance(account.id).available
+            == Money.of(200) - receipt.driver_total
+        )
+        settles = [
+            t for t in world.ledger.transfers() if t.kind is TransferKind.SETTLEMENT
+        ]
+        assert len(settles) == 1
+
+    async def test_another_partner_cannot_touch_my_session(self):
+        world = World()
+        account, session = await a_billed_session(world)
+        with pytest.raises(UnknownSessionError):
+            await world.charging.handle(OperatorId("swapway"), world.record(session.id))
+        assert (
+            world.charging.get_session(account.id, session.id).status
+            is SessionStatus.CHARGING
+        )
+
+    async def test_a_driver_sees_only_their_own_sessions(self):
+        world = World()
+        _, session = await a_billed_session(world)
+        stranger = world.driver()
+        with pytest.raises(SessionNotFoundError):
+            world.charging.get_session(stranger.id, session.id)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), repeats=st.integers(1, 3))
+async def test_any_order_and_repetition_of_events_bills_once(seed, repeats):
+    world = World()
+    account, session = await a_billed_session(world)
+    events = [
+        SessionProgress(
+            session.id,
+            Decimal(n),
+            Decimal(60),
+            None,
+            None,
+            EPOCH + timedelta(minutes=n),
+        )
+        for n in range(1, 5)
+    ]
+    events += [
+        SessionEnded(session.id, EPOCH + timedelta(minutes=40)),
+        world.record(session.id),
+    ]
+    stream = events * repeats
+    random.Random(seed).shuffle(stream)
+    for event in stream:
+        await world.charging.handle(RAPIDGRID, event)
+    final = world.charging.get_session(account.id, session.id)
+    assert final.status is SessionStatus.BILLED
+    receipt = world.charging.get_receipt(account.id, session.id)
+    assert (
+        world.wallet.balance(account.id).available
+        == Money.of(200) - receipt.driver_total
+    )
+    assert world.ledger.trial_balance().is_consistent
