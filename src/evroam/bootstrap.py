@@ -38,6 +38,7 @@ from evroam.operators.ocpi.v2_2_1.sessions import (
     build_cdrs_receiver_router,
     build_sessions_receiver_router,
 )
+from evroam.operators.settlement_records import OcpiCdrRecords, ProtocolPartnerRecords
 from evroam.operators.tcec.charging import TcecRemoteCharging, build_charging_handlers
 from evroam.operators.tcec.endpoint import (
     InMemoryReplayGuard,
@@ -55,6 +56,7 @@ from evroam.partners.ports import PartnerGateway
 from evroam.partners.service import PartnersService
 from evroam.payments.sandbox import SandboxPaymentProvider
 from evroam.pricing.discount import DiscountRule, brand_first_year
+from evroam.settlement.service import SettlementService
 from evroam.shared.clock import Clock, SystemClock
 from evroam.shared.ids import OperatorId
 from evroam.status.bus import InProcessEventBus
@@ -66,6 +68,7 @@ from evroam.storage.lease import SqlLeaseStore
 from evroam.storage.ledger_repository import SqlLedgerStore
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.session_repository import SqlSessionStore
+from evroam.storage.settlement_repository import SqlSettlementRepository
 from evroam.storage.station_repository import SqlStationRepository
 from evroam.storage.status_repository import SqlStatusStore
 from evroam.wallet.errors import TopUpNotFoundError
@@ -92,6 +95,7 @@ class Services:
     wallet: WalletService
     payments: SandboxPaymentProvider
     charging: ChargingService
+    settlement: SettlementService
 
     def ping_database(self) -> bool:
         try:
@@ -169,6 +173,11 @@ def build_services(
         wallet=wallet,
         payments=payments,
         charging=charging,
+        settlement=SettlementService(
+            SqlSettlementRepository(engine),
+            ProtocolPartnerRecords(partners.get_partner, OcpiCdrRecords(http)),
+            clock,
+        ),
     )
 
 

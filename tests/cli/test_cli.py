@@ -28,6 +28,7 @@ COMMANDS = [
     ["partners", "sync"],
     ["simulate-partner"],
     ["price"],
+    ["settle"],
 ]
 
 

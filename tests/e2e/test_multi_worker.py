@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -167,7 +168,11 @@ class TestTcecTokensAcrossWorkers:
         cluster.partner.resume()
 
     def test_the_partners_own_pushes_all_succeed(self, cluster):
-        pushes = cluster.partner.state()["pushes"]
         before = cluster.pushes_after_onboarding
+        deadline = time.monotonic() + 10  # churn may just have been resumed
+        pushes = cluster.partner.state()["pushes"]
+        while pushes["sent"] <= before["sent"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+            pushes = cluster.partner.state()["pushes"]
         assert pushes["sent"] > before["sent"]
         assert pushes["failed"] == before["failed"]

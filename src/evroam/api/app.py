@@ -23,6 +23,7 @@ from evroam.api.routes import (
     health,
     money,
     operators,
+    settlements,
     stations,
 )
 from evroam.api.routes.web import mount_web
@@ -75,7 +76,16 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.state.services = running
     install_problem_handlers(app)
     _document_problem_schema(app)
-    for module in (health, operators, stations, events, accounts, money, admin):
+    for module in (
+        health,
+        operators,
+        stations,
+        events,
+        accounts,
+        money,
+        admin,
+        settlements,
+    ):
         app.include_router(module.router)
     for router in build_partner_routers(running):
         app.include_router(router, include_in_schema=False)

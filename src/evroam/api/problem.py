@@ -40,7 +40,7 @@ class Problem(BaseModel):
     errors: list[ProblemField] | None = None
 
 
-def _documented(description: str) -> dict[str, Any]:
+def documented(description: str) -> dict[str, Any]:
     schema_ref = {"$ref": "#/components/schemas/Problem"}
     return {
         "description": description,
@@ -49,20 +49,20 @@ def _documented(description: str) -> dict[str, Any]:
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: _documented("Not found"),
-    422: _documented("Invalid input; `errors` names each offending field"),
+    404: documented("Not found"),
+    422: documented("Invalid input; `errors` names each offending field"),
 }
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: _documented("Bearer token missing or unknown"),
+    401: documented("Bearer token missing or unknown"),
 }
 MONEY_RESPONSES: dict[int | str, dict[str, Any]] = {
     **AUTH_RESPONSES,
-    402: _documented("Not enough money in the wallet"),
-    409: _documented("Conflict: Idempotency-Key reused for another request, pile busy"),
+    402: documented("Not enough money in the wallet"),
+    409: documented("Conflict: Idempotency-Key reused for another request, pile busy"),
 }
 ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: _documented("Admin bearer token missing or wrong"),
-    502: _documented("The partner refused us or could not be reached"),
+    401: documented("Admin bearer token missing or wrong"),
+    502: documented("The partner refused us or could not be reached"),
 }
 
 

@@ -7,7 +7,16 @@ import sys
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
-from evroam.cli import demo, generate, partners, price, serve, simulate, stations
+from evroam.cli import (
+    demo,
+    generate,
+    partners,
+    price,
+    serve,
+    settle,
+    simulate,
+    stations,
+)
 from evroam.shared.errors import EvroamError
 
 app = typer.Typer(
@@ -22,6 +31,7 @@ app.command("serve")(serve.serve)
 app.command("generate")(generate.generate)
 app.command("simulate-partner")(simulate.simulate_partner)
 app.command("price")(price.price)
+app.command("settle")(settle.settle)
 app.add_typer(stations.app, name="stations")
 app.add_typer(partners.app, name="partners")
 

@@ -11,7 +11,11 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 # Each context's table module registers its tables on the shared metadata.
-from evroam.storage import charging_tables, ledger_tables  # noqa: F401
+from evroam.storage import (  # noqa: F401
+    charging_tables,
+    ledger_tables,
+    settlement_tables,
+)
 from evroam.storage.tables import metadata
 
 

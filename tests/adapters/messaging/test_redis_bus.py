@@ -64,17 +64,11 @@ async def workers(redis_url: str, stream: str) -> AsyncIterator[Workers]:
     await pair.aclose()
 
 
-def _blocked_readers(url: str) -> int:
-    with redis.Redis.from_url(url) as client:
-        clients = client.client_list()
-    return sum(1 for c in clients if c.get("cmd") == "xread" and "b" in c["flags"])
-
-
 async def collect(
     bus: RedisStreamsEventBus, url: str, count: int
 ) -> asyncio.Task[list[PileStatusChanged]]:
-    """A subscriber reading ``count`` events; returns once its read is waiting."""
-    waiting = _blocked_readers(url)
+    """A subscriber reading ``count`` events. ``subscribe()`` pins the stream
+    position before it returns, so anything published after this is read."""
     events = await bus.subscribe()
 
     async def read() -> list[PileStatusChanged]:
@@ -83,12 +77,7 @@ async def collect(
         finally:
             await events.aclose()
 
-    task = asyncio.create_task(read())
-    deadline = time.monotonic() + 5
-    while _blocked_readers(url) <= waiting:
-        assert time.monotonic() < deadline, "the subscriber never started reading"
-        await asyncio.sleep(0.01)
-    return task
+    return asyncio.create_task(read())
 
 
 class TestEventsAcrossWorkers:

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 
 from evroam.api.deps import CurrentAccount, ServicesDep
-from evroam.api.problem import MONEY_RESPONSES
+from evroam.api.problem import MONEY_RESPONSES, documented
 from evroam.api.schemas.money import (
     ReceiptList,
     ReceiptPublic,
@@ -74,7 +74,11 @@ def pay_in_sandbox(
     return top_up_public(services.confirm_sandbox_top_up(account.id, intent_id))
 
 
-@router.post("/payments/webhook", response_model=TopUpPublic, include_in_schema=True)
+@router.post(
+    "/payments/webhook",
+    response_model=TopUpPublic,
+    responses={400: documented("Signature missing, wrong or older than 5 minutes")},
+)
 async def payment_webhook(
     services: ServicesDep,
     request: Request,

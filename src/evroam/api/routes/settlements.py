@@ -1,0 +1,133 @@
+"""Partner settlement endpoints under /api/v1/admin: statements, reconciliation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from evroam.api.deps import ServicesDep
+from evroam.api.problem import ADMIN_RESPONSES
+from evroam.api.routes.admin import require_admin
+from evroam.settlement.errors import PartnerRecordsUnavailableError
+from evroam.settlement.model import Period, Reconciliation, SideTotals, Statement
+from evroam.shared.ids import OperatorId
+
+router = APIRouter(
+    prefix="/api/v1/admin",
+    tags=["settlement"],
+    dependencies=[Depends(require_admin)],
+    responses=ADMIN_RESPONSES,
+)
+
+PartnerParam = Annotated[str, Query(min_length=1, max_length=64, description="id")]
+PeriodParam = Annotated[
+    str, Query(description="calendar month in station time, e.g. 2026-10")
+]
+
+
+class StatementPublic(BaseModel):
+    """Money as decimal strings in yuan, energy as a decimal string in kWh."""
+
+    partner_id: str
+    period: str
+    sessions: int
+    kwh: str
+    electricity: str
+    service: str
+    parking: str
+    amount_owed: str = Field(description="what we owe the partner")
+    discounts: str = Field(description="brand discounts, borne by the platform")
+    currency: str
+    generated_at: datetime
+
+    @classmethod
+    def of(cls, s: Statement) -> StatementPublic:
+        return cls(
+            partner_id=s.partner_id,
+            period=str(s.period),
+            sessions=s.sessions,
+            kwh=str(s.kwh),
+            electricity=str(s.electricity.amount),
+            service=str(s.service.amount),
+            parking=str(s.parking.amount),
+            amount_owed=str(s.amount_owed.amount),
+            discounts=str(s.discounts.amount),
+            currency=s.amount_owed.currency,
+            generated_at=s.generated_at,
+        )
+
+
+class SidePublic(BaseModel):
+    count: int
+    kwh: str
+    amount: str
+
+    @classmethod
+    def of(cls, t: SideTotals) -> SidePublic:
+        return cls(count=t.count, kwh=str(t.kwh), amount=str(t.amount.amount))
+
+
+class DisputePublic(BaseModel):
+    partner_record_id: str
+    reason: str = Field(description="missing_ours | missing_theirs | amount | energy")
+    ours: str | None = Field(description="yuan (kWh for energy); null when absent")
+    theirs: str | None
+
+
+class ReconciliationPublic(BaseModel):
+    statement: StatementPublic
+    ours: SidePublic
+    theirs: SidePublic
+    is_reconciled: bool
+    disputes: list[DisputePublic]
+
+    @classmethod
+    def of(cls, r: Reconciliation) -> ReconciliationPublic:
+        return cls(
+            statement=StatementPublic.of(r.statement),
+            ours=SidePublic.of(r.ours),
+            theirs=SidePublic.of(r.theirs),
+            is_reconciled=r.is_reconciled,
+            disputes=[
+                DisputePublic(
+                    partner_record_id=d.partner_record_id,
+                    reason=str(d.reason),
+                    ours=None if d.our_value is None else str(d.our_value),
+                    theirs=None if d.their_value is None else str(d.their_value),
+                )
+                for d in r.disputes
+            ],
+        )
+
+
+class ReconcileRequest(BaseModel):
+    partner: str = Field(min_length=1, max_length=64)
+    period: str = Field(description="calendar month in station time, e.g. 2026-10")
+
+
+@router.get("/settlements")
+def get_statement(
+    services: ServicesDep, partner: PartnerParam, period: PeriodParam
+) -> StatementPublic:
+    """The partner's statement for the month (computed now and kept)."""
+    statement = services.settlement.settle_period(
+        OperatorId(partner), Period.parse(period)
+    )
+    return StatementPublic.of(statement)
+
+
+@router.post("/settlements/reconcile")
+async def reconcile(
+    services: ServicesDep, body: ReconcileRequest
+) -> ReconciliationPublic:
+    """Our records of the month against the partner's own, record by record."""
+    try:
+        result = await services.settlement.reconcile(
+            OperatorId(body.partner), Period.parse(body.period)
+        )
+    except PartnerRecordsUnavailableError as exc:
+        raise HTTPException(502, str(exc)) from exc
+    return ReconciliationPublic.of(result)

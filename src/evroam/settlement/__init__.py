@@ -1,0 +1,1 @@
+"""Settlement with partners: statements per partner and period, reconciliation."""
