@@ -23,6 +23,7 @@ from evroam.api.routes import (
     health,
     money,
     operators,
+    quotes,
     settlements,
     stations,
 )
@@ -83,6 +84,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         events,
         accounts,
         money,
+        quotes,
         admin,
         settlements,
     ):

@@ -27,3 +27,15 @@ def current_account(
 
 
 CurrentAccount = Annotated[Account, Depends(current_account)]
+
+
+def optional_account(
+    services: ServicesDep, authorization: Annotated[str | None, Header()] = None
+) -> Account | None:
+    """The caller's account when a bearer token is given (quotes work without)."""
+    if not authorization:
+        return None
+    return current_account(services, authorization)
+
+
+MaybeAccount = Annotated[Account | None, Depends(optional_account)]

@@ -53,7 +53,21 @@ def bill_for_record(
 ) -> Bill:
     """Our price of the record; with several vehicles, the driver gets the best
     discount any of them qualifies for."""
-    session = session_of(record)
+    return quote_for_session(
+        tariff, parking, session_of(record), time_zone, operator_id, vehicles, discounts
+    )
+
+
+def quote_for_session(
+    tariff: Tariff,
+    parking: ParkingRule,
+    session: ChargeSession,
+    time_zone: str,
+    operator_id: OperatorId,
+    vehicles: Sequence[Vehicle],
+    discounts: Sequence[DiscountRule],
+) -> Bill:
+    """The bill of ``session``; with several vehicles, the best discount wins."""
     bills = [
         quote_charge(
             tariff,
@@ -62,7 +76,7 @@ def bill_for_record(
             time_zone,
             discounts,
             context=DiscountContext(
-                brand, delivered, operator_id, record.started_at, time_zone
+                brand, delivered, operator_id, session.started_at, time_zone
             ),
         )
         for brand, delivered in (vehicles or [(None, None)])

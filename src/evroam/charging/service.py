@@ -7,7 +7,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from evroam.accounts.service import AccountService
@@ -25,7 +25,12 @@ from evroam.charging.model import (
     SessionStatus,
 )
 from evroam.charging.ports import SessionStore, Wallet
-from evroam.charging.receipt import bill_for_record, billed_charge, receipt_for
+from evroam.charging.receipt import (
+    bill_for_record,
+    billed_charge,
+    quote_for_session,
+    receipt_for,
+)
 from evroam.charging.remote import (
     ChargeRecord,
     PileAddress,
@@ -41,6 +46,7 @@ from evroam.charging.remote import (
 )
 from evroam.partners.model import Partner
 from evroam.partners.service import PartnersService
+from evroam.pricing.bill import Bill
 from evroam.pricing.discount import DiscountRule
 from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession
@@ -181,6 +187,51 @@ class ChargingService:
             self._sessions.update(gone)
             failed.append(gone)
         return failed
+
+    def quote(
+        self,
+        pile_id: PileId,
+        start_at: datetime,
+        kwh: Decimal | None = None,
+        minutes: int | None = None,
+        parking_minutes: int = 0,
+        account_id: AccountId | None = None,
+    ) -> Bill:
+        """Price a planned or finished charge at a pile, line by line; with an
+        account, its brand discounts apply."""
+        if (kwh is None) == (minutes is None):
+            raise InvalidSessionRequestError("kwh", "give either kwh or minutes")
+        if start_at.tzinfo is None:
+            raise InvalidSessionRequestError("start_at", "must carry a time zone")
+        station, pile = self._locate(pile_id)
+        power_kw = Decimal(str(pile.max_power_kw or 7.0))
+        if kwh is None:
+            assert minutes is not None
+            kwh = (power_kw * minutes / 60).quantize(Decimal("0.001"))
+            duration = timedelta(minutes=minutes)
+        else:
+            duration = timedelta(hours=float(kwh / power_kw))
+        session = ChargeSession.flat(
+            start_at, start_at + duration, kwh, parking_minutes
+        )
+        detail = self._catalogue.get_station(station.id)
+        vehicles = (
+            [
+                (v.brand, v.delivery_date)
+                for v in self._accounts.list_vehicles(account_id)
+            ]
+            if account_id
+            else []
+        )
+        return quote_for_session(
+            detail.tariff,
+            station.parking,
+            session,
+            station.time_zone,
+            station.operator_id,
+            vehicles,
+            self._discounts,
+        )
 
     # -- queries ----------------------------------------------------------------------
     def get_session(
