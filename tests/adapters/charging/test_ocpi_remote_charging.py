@@ -12,6 +12,15 @@ import pytest
 from fastapi import FastAPI
 
 from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
+from evroam.charging.remote import (
+    ChargeRecord,
+    PileAddress,
+    SessionEnded,
+    SessionProgress,
+    SessionRejected,
+    SessionStarted,
+    new_session_ref,
+)
 from evroam.operators.ocpi.v2_2_1.commands import (
     OcpiRemoteCharging,
     build_command_result_router,
@@ -24,15 +33,6 @@ from evroam.operators.ocpi.v2_2_1.tokens import (
     InMemoryTokenStore,
     Peer,
     authorization_header,
-)
-from evroam.charging.remote import (
-    ChargeRecord,
-    PileAddress,
-    SessionEnded,
-    SessionProgress,
-    SessionRejected,
-    SessionStarted,
-    new_session_ref,
 )
 from evroam.operators.simulator.network import Change, SimulatedNetwork
 from evroam.operators.simulator.ocpi_app import (
