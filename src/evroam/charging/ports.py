@@ -9,6 +9,7 @@ from typing import Protocol
 from evroam.charging.model import BilledCharge, ChargingSession, Receipt
 from evroam.shared.ids import AccountId, SessionId
 from evroam.shared.money import Money
+from evroam.wallet.ledger import Refund, RefundSource
 
 
 class SessionStore(Protocol):
@@ -67,3 +68,7 @@ class Wallet(Protocol):
     ) -> HoldRecord: ...
 
     def release_hold(self, hold_id: str, idempotency_key: str) -> HoldRecord: ...
+
+    def refund(
+        self, hold_id: str, amount: Money, source: RefundSource, idempotency_key: str
+    ) -> Refund: ...

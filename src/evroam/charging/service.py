@@ -54,6 +54,7 @@ from evroam.shared.clock import Clock
 from evroam.shared.errors import EvroamError
 from evroam.shared.ids import AccountId, OperatorId, PileId, SessionId
 from evroam.shared.money import Money
+from evroam.wallet.ledger import Refund, RefundSource
 
 DEFAULT_TARGET_KWH = Decimal(40)
 MAX_TARGET_KWH = Decimal(200)
@@ -151,6 +152,24 @@ class ChargingService:
         stopping = replace(session, status=SessionStatus.STOPPING)
         self._sessions.update(stopping)
         return stopping
+
+    def refund(
+        self,
+        session_id: SessionId,
+        amount: Money,
+        source: RefundSource,
+        idempotency_key: str,
+    ) -> Refund:
+        """A credit note for a billed session (e.g. a disputed charge): money back
+        to the driver, paid by the partner (we owe it less) or the platform."""
+        session = self._sessions.find(session_id)
+        if session is None:
+            raise SessionNotFoundError(session_id)
+        if session.status is not SessionStatus.BILLED:
+            raise SessionStateError(
+                f"only a billed session is refunded, not {session.status}"
+            )
+        return self._wallet.refund(session.hold_id, amount, source, idempotency_key)
 
     # -- partner events ---------------------------------------------------------------
     async def handle(

@@ -14,7 +14,11 @@ from evroam.accounts.model import Vehicle
 from evroam.accounts.service import AccountService
 from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
 from evroam.catalogue.service import CatalogueService
-from evroam.charging.errors import PileUnavailableError, SessionNotFoundError
+from evroam.charging.errors import (
+    PileUnavailableError,
+    SessionNotFoundError,
+    SessionStateError,
+)
 from evroam.charging.model import SessionStatus
 from evroam.charging.remote import (
     ChargePeriod,
@@ -33,7 +37,8 @@ from evroam.pricing.discount import brand_first_year
 from evroam.shared.ids import OperatorId, PileId
 from evroam.shared.money import Money
 from evroam.status.service import StatusService
-from evroam.wallet.ledger import TransferKind
+from evroam.wallet.errors import RefundExceedsChargeError
+from evroam.wallet.ledger import RefundSource, TransferKind
 from evroam.wallet.memory import InMemoryLedgerStore
 from evroam.wallet.service import WalletService
 from tests.builders import EPOCH, a_station, a_tariff, an_operator
@@ -266,3 +271,28 @@ async def test_any_order_and_repetition_of_events_bills_once(seed, repeats):
         == Money.of(200) - receipt.driver_total
     )
     assert world.ledger.trial_balance().is_consistent
+
+
+class TestRefunds:
+    async def test_a_credit_note_returns_money_once_and_never_more_than_paid(self):
+        world = World()
+        account, session = await a_billed_session(world)
+        await world.charging.handle(RAPIDGRID, world.record(session.id))
+        paid = world.charging.get_receipt(account.id, session.id).driver_total
+        before = world.wallet.balance(account.id).available
+        for _ in range(2):  # a retry with the same key refunds once
+            world.charging.refund(
+                session.id, Money.of("5.00"), RefundSource.PARTNER, "rf-1"
+            )
+        assert world.wallet.balance(account.id).available == before + Money.of("5.00")
+        with pytest.raises(RefundExceedsChargeError):
+            world.charging.refund(session.id, paid, RefundSource.PLATFORM, "rf-2")
+        assert world.ledger.trial_balance().is_consistent
+
+    async def test_only_a_billed_session_is_refunded(self):
+        world = World()
+        _, session = await a_billed_session(world)
+        with pytest.raises(SessionStateError):
+            world.charging.refund(
+                session.id, Money.of(1), RefundSource.PLATFORM, "rf-3"
+            )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException
@@ -13,7 +14,9 @@ from evroam.api.deps import ServicesDep
 from evroam.api.problem import ADMIN_RESPONSES
 from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.partners.model import DEFAULT_STATUS_TTL_S, Partner, PartnerHealth
-from evroam.shared.ids import OperatorId
+from evroam.shared.ids import OperatorId, SessionId
+from evroam.shared.money import Money
+from evroam.wallet.ledger import RefundSource
 
 
 def require_admin(
@@ -150,3 +153,38 @@ async def reconcile_partner(services: ServicesDep, partner_id: str) -> Reconcile
     """Re-read every pile's live status from the partner (heals lost pushes)."""
     changed = await services.partners.reconcile_status(OperatorId(partner_id))
     return ReconcileResult(partner=partner_id, changed_piles=changed)
+
+
+class RefundCreate(BaseModel):
+    session_id: str = Field(min_length=4, max_length=40)
+    amount: str = Field(pattern=r"^\d{1,7}(\.\d{1,2})?$", examples=["12.50"])
+    source: RefundSource = Field(
+        description="partner: it gives the money back; platform"
+    )
+
+
+class RefundPublic(BaseModel):
+    transfer_id: str
+    session_id: str
+    amount: str
+    source: RefundSource
+    created_at: datetime
+
+
+@router.post("/refunds", response_model=RefundPublic, status_code=201)
+def refund(
+    services: ServicesDep,
+    body: RefundCreate,
+    key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=200)],
+) -> RefundPublic:
+    """A credit note to the driver for a billed (e.g. disputed) session."""
+    done = services.charging.refund(
+        SessionId(body.session_id), Money(Decimal(body.amount)), body.source, key
+    )
+    return RefundPublic(
+        transfer_id=done.transfer_id,
+        session_id=body.session_id,
+        amount=f"{Money.from_fen(done.amount_fen).amount:.2f}",
+        source=done.source,
+        created_at=done.created_at,
+    )
