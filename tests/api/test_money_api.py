@@ -20,9 +20,7 @@ async def topped_up(client, name="Wang Fang", amount="300.00"):
     )
     assert r.status_code == 201
     intent = r.json()
-    paid = await client.post(
-        f"/api/v1/wallet/top-ups/sandbox/{intent['id']}", headers=auth
-    )
+    paid = await client.post(intent["confirm_url"], headers=auth)
     assert paid.status_code == 200
     return auth, intent
 
@@ -98,9 +96,7 @@ class TestWallet:
                 headers={**alice, "Idempotency-Key": "alice-top-up"},
             )
         ).json()
-        r = await client.post(
-            f"/api/v1/wallet/top-ups/sandbox/{intent['id']}", headers=bob
-        )
+        r = await client.post(intent["confirm_url"], headers=bob)
         assert r.status_code == 404
         wallet = (await client.get("/api/v1/wallet", headers=alice)).json()
         assert wallet["available"] == "0.00"

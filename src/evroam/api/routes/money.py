@@ -66,7 +66,7 @@ def top_up(
     )
 
 
-@router.post("/wallet/top-ups/sandbox/{intent_id}", response_model=TopUpPublic)
+@router.post("/wallet/top-ups/sandbox/{intent_id}/confirm", response_model=TopUpPublic)
 def pay_in_sandbox(
     services: ServicesDep, account: CurrentAccount, intent_id: str
 ) -> TopUpPublic:
