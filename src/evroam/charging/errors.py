@@ -2,11 +2,12 @@
 
 EvroamError
 ├── NotFoundError
-│   └── SessionNotFoundError        (also for another driver's session)
+│   ├── SessionNotFoundError        (also for another driver's session)
+│   └── PileNotFoundError
 ├── InvalidInputError
 │   └── InvalidSessionRequestError  a start that cannot be run (names the field)
 └── ChargingError
-    ├── PileUnavailableError        offline, busy or unknown pile
+    ├── PileUnavailableError        offline or busy pile
     ├── SessionStateError           e.g. stopping a session that ended
     └── IdempotencyKeyReusedError   same key, different request (409)
 """
@@ -17,6 +18,11 @@ from evroam.shared.errors import EvroamError, InvalidInputError, NotFoundError
 class SessionNotFoundError(NotFoundError):
     def __init__(self, session_id: str) -> None:
         super().__init__(f"no charging session {session_id!r}")
+
+
+class PileNotFoundError(NotFoundError):
+    def __init__(self, pile_id: str) -> None:
+        super().__init__(f"no pile {pile_id!r}")
 
 
 class InvalidSessionRequestError(InvalidInputError):

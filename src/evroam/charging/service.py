@@ -15,6 +15,7 @@ from evroam.catalogue.model import Pile, PileStatus, Protocol, Station
 from evroam.catalogue.service import CatalogueService
 from evroam.charging.errors import (
     InvalidSessionRequestError,
+    PileNotFoundError,
     PileUnavailableError,
     SessionNotFoundError,
     SessionStateError,
@@ -365,7 +366,7 @@ class ChargingService:
             if pile.id == pile_id:
                 assert station is not None
                 return station, pile
-        raise PileUnavailableError(f"no pile {pile_id!r}")
+        raise PileNotFoundError(pile_id)
 
     def _pile(self, pile_id: PileId) -> tuple[Station, str]:
         """A pile to start at: it must be free now."""
