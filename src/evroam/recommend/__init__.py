@@ -1,0 +1,1 @@
+"""Where and how long to charge or swap, and whole trips with their stops."""
