@@ -5,26 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
-from fastapi import FastAPI
-
 from evroam.charging.remote import RemoteEvent, UnknownSessionError
-
-
-class HostRouter(httpx.AsyncBaseTransport):
-    """Each request goes to the app serving its host; unknown hosts refuse."""
-
-    def __init__(self) -> None:
-        self.apps: dict[str, httpx.ASGITransport] = {}
-
-    def mount(self, host: str, app: FastAPI) -> None:
-        self.apps[host] = httpx.ASGITransport(app=app)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        app = self.apps.get(request.url.host)
-        if app is None:
-            raise httpx.ConnectError(f"connection refused: {request.url.host}")
-        return await app.handle_async_request(request)
 
 
 class Recorder:

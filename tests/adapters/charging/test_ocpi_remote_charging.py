@@ -45,8 +45,9 @@ from evroam.operators.simulator.sessions import SessionSettings
 from evroam.partners.model import Partner
 from evroam.shared.clock import SystemClock
 from evroam.shared.ids import OperatorId
-from tests.adapters.charging.conftest import HostRouter, Recorder
+from tests.adapters.charging.conftest import Recorder
 from tests.adapters.charging.test_pricing import expected_money
+from tests.asgi_network import HostRouter
 
 HUB, CPO = "http://hub.test", "http://cpo.test"
 TOKEN_B, TOKEN_C = "token-b-the-cpo-shows-the-hub", "token-c-the-hub-shows-the-cpo"

@@ -40,8 +40,9 @@ from evroam.operators.tcec.models import FeeSpelling
 from evroam.partners.model import Partner
 from evroam.shared.clock import SystemClock
 from evroam.shared.ids import OperatorId
-from tests.adapters.charging.conftest import HostRouter, Recorder
+from tests.adapters.charging.conftest import Recorder
 from tests.adapters.charging.test_pricing import expected_money
+from tests.asgi_network import HostRouter
 
 CREDS = default_tcec_credentials(OperatorProfile.COMMUNITY)
 FAST = SessionSettings(speedup=3600, accept_delay_s=0.01, report_every_s=60)

@@ -41,24 +41,9 @@ from evroam.partners.errors import HandshakeError, PartnerUnreachableError
 from evroam.partners.model import Partner
 from evroam.shared.geo import GeoPoint
 from evroam.shared.ids import OperatorId, pile_id_for, station_id_for
+from tests.asgi_network import HostRouter
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-class HostRouter(httpx.AsyncBaseTransport):
-    """Each request goes to the app serving its host; unknown hosts refuse."""
-
-    def __init__(self) -> None:
-        self.apps: dict[str, httpx.ASGITransport] = {}
-
-    def mount(self, host: str, app: FastAPI) -> None:
-        self.apps[host] = httpx.ASGITransport(app=app)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        app = self.apps.get(request.url.host)
-        if app is None:
-            raise httpx.ConnectError(f"connection refused: {request.url.host}")
-        return await app.handle_async_request(request)
 
 
 @dataclass

@@ -43,12 +43,8 @@ from evroam.operators.simulator.tcec_app import (
 from evroam.shared.ids import OperatorId, PileId
 from evroam.shared.money import Money
 from evroam.wallet.errors import InsufficientFunds
-from tests.adapters.hub.test_hub_over_protocols import (
-    COMMUNITY,
-    FAST,
-    HostRouter,
-    record,
-)
+from tests.adapters.hub.test_hub_over_protocols import COMMUNITY, FAST, record
+from tests.asgi_network import HostRouter
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FAST_SESSIONS = SessionSettings(speedup=2000, accept_delay_s=0.01, report_every_s=60)

@@ -27,6 +27,7 @@ from evroam.operators.ocpi.v2_2_1.models import (
 )
 from evroam.operators.ocpi.v2_2_1.server import ServerConfig
 from evroam.operators.ocpi.v2_2_1.tokens import InMemoryTokenStore
+from tests.asgi_network import HostRouter
 
 T0 = datetime(2024, 11, 1, 8, 0, tzinfo=UTC)
 HUB_URL = "http://hub.test"
@@ -185,19 +186,6 @@ class InMemoryCpoSource:
 
     async def find_location(self, location_id: str) -> Location | None:
         return next((x for x in self.location_list if x.id == location_id), None)
-
-
-class HostRouter(httpx.AsyncBaseTransport):
-    """Sends each request to the ASGI app serving its host (hub.test, cpo.test)."""
-
-    def __init__(self) -> None:
-        self.apps: dict[str, httpx.ASGITransport] = {}
-
-    def mount(self, host: str, app: FastAPI) -> None:
-        self.apps[host] = httpx.ASGITransport(app=app)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self.apps[request.url.host].handle_async_request(request)
 
 
 @dataclass

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from evroam.storage.engine import create_database_engine, create_schema, drop_schema
 from evroam.storage.station_repository import SqlStationRepository
 from evroam.storage.status_repository import SqlStatusStore
+from tests.adapters.conftest import engine_for
 from tests.fakes import InMemoryStationRepository, InMemoryStatusStore
 
 
@@ -30,17 +30,8 @@ def store(
         repo = InMemoryStationRepository()
         yield repo, InMemoryStatusStore(repo)
         return
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'contract.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    engine = create_database_engine(url)
-    drop_schema(engine)
-    create_schema(engine)
-    try:
+    for engine in engine_for(request, tmp_path):
         yield SqlStationRepository(engine), SqlStatusStore(engine)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from evroam.shared.ids import OperatorId
-from evroam.storage.engine import create_database_engine, create_schema, drop_schema
 from evroam.storage.lease import SqlLeaseStore
 from evroam.storage.partner_repository import SqlPartnerRepository
+from tests.adapters.conftest import engine_for
 from tests.builders import EPOCH
 from tests.fakes import InMemoryLeaseStore, InMemoryPartnerRepository
 from tests.unit.partners.test_partners_service import a_partner
@@ -32,17 +32,8 @@ def records(
     if request.param == "memory":
         yield InMemoryPartnerRepository(), InMemoryLeaseStore()
         return
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'partners.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    engine = create_database_engine(url)
-    drop_schema(engine)
-    create_schema(engine)
-    try:
+    for engine in engine_for(request, tmp_path):
         yield SqlPartnerRepository(engine), SqlLeaseStore(engine)
-    finally:
-        engine.dispose()
 
 
 class TestPartnerRecords:
