@@ -56,6 +56,10 @@ from evroam.partners.ports import PartnerGateway
 from evroam.partners.service import PartnersService
 from evroam.payments.sandbox import SandboxPaymentProvider
 from evroam.pricing.discount import DiscountRule, brand_first_year
+from evroam.recommend.ports import RoadDistance
+from evroam.recommend.road import GreatCircleRoads
+from evroam.recommend.service import RecommendService
+from evroam.routing.osrm import OsrmRoadDistance
 from evroam.settlement.service import SettlementService
 from evroam.shared.clock import Clock, SystemClock
 from evroam.shared.ids import OperatorId
@@ -96,6 +100,7 @@ class Services:
     payments: SandboxPaymentProvider
     charging: ChargingService
     settlement: SettlementService
+    recommend: RecommendService
 
     def ping_database(self) -> bool:
         try:
@@ -178,6 +183,20 @@ def build_services(
             ProtocolPartnerRecords(partners.get_partner, OcpiCdrRecords(http)),
             clock,
         ),
+        recommend=RecommendService(
+            catalogue, _roads(settings), clock, discounts(settings)
+        ),
+    )
+
+
+def _roads(settings: Settings) -> RoadDistance:
+    """Road distance: great-circle times circuity, or an OSRM server if set."""
+    if not settings.routing_url:
+        return GreatCircleRoads()
+    return OsrmRoadDistance(
+        settings.routing_url,
+        httpx.Client(timeout=settings.http_timeout_s),
+        fallback=GreatCircleRoads(),
     )
 
 

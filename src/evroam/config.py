@@ -61,4 +61,8 @@ class Settings(BaseSettings):
     discount_percent: int = Field(
         default=10, ge=0, le=100, description="Off electricity + service, first year"
     )
+    routing_url: str | None = Field(
+        default=None,
+        description="OSRM server for road distances (unset: great-circle estimate)",
+    )
     http_timeout_s: float = Field(default=20.0, description="Timeout of partner calls")

@@ -12,7 +12,13 @@ from fastapi import FastAPI
 
 from evroam.api.app import create_app
 from evroam.bootstrap import Services, build_services
-from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol, SwapBay
+from evroam.catalogue.model import (
+    ConnectorStandard,
+    OperatorProfile,
+    PileStatus,
+    Protocol,
+    SwapBay,
+)
 from evroam.config import Settings
 from evroam.shared.ids import OperatorId
 from tests.builders import EPOCH, a_station, a_tariff, an_operator
@@ -44,6 +50,8 @@ def seed(services: Services) -> None:
             lon=121.50,
             swap=SwapBay(6, 1),
             statuses=(PileStatus.AVAILABLE,),
+            standard=ConnectorStandard.SWAP,
+            power_kw=0.0,
         )
     )
     services.catalogue.import_network(operators, [a_tariff()], stations)

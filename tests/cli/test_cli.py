@@ -29,6 +29,7 @@ COMMANDS = [
     ["simulate-partner"],
     ["price"],
     ["settle"],
+    ["recommend"],
 ]
 
 

@@ -24,6 +24,7 @@ from evroam.api.routes import (
     money,
     operators,
     quotes,
+    recommend,
     settlements,
     stations,
 )
@@ -85,6 +86,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         accounts,
         money,
         quotes,
+        recommend,
         admin,
         settlements,
     ):

@@ -12,6 +12,7 @@ from evroam.cli import (
     generate,
     partners,
     price,
+    recommend,
     serve,
     settle,
     simulate,
@@ -32,6 +33,7 @@ app.command("generate")(generate.generate)
 app.command("simulate-partner")(simulate.simulate_partner)
 app.command("price")(price.price)
 app.command("settle")(settle.settle)
+app.command("recommend")(recommend.recommend)
 app.add_typer(stations.app, name="stations")
 app.add_typer(partners.app, name="partners")
 

@@ -1,0 +1,45 @@
+"""What recommendation needs from the world: roads, stations, occupancy history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from evroam.catalogue.search import NearQuery, StationPage
+from evroam.catalogue.service import StationDetail
+from evroam.shared.geo import GeoPoint
+from evroam.shared.ids import StationId
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """A drive by road; ``distance_km`` is ``inf`` when no road connects."""
+
+    distance_km: float
+    minutes: float
+
+
+class RoadDistance(Protocol):
+    """Road distance and drive time (embedded default: ``road.GreatCircleRoads``)."""
+
+    def route(self, origin: GeoPoint, destination: GeoPoint) -> Leg: ...
+
+    def route_many(self, origin: GeoPoint, points: Sequence[GeoPoint]) -> Sequence[Leg]:
+        """One leg from ``origin`` to each point, in order (a one-to-many table)."""
+        ...
+
+
+class StationSource(Protocol):
+    """Stations with live pile status and tariffs (``CatalogueService`` fits)."""
+
+    def find_stations_near(self, query: NearQuery) -> StationPage: ...
+
+    def get_station(self, station_id: StationId) -> StationDetail: ...
+
+
+class OccupancyHistory(Protocol):
+    """Expected share of a station's piles in use at a local time (0..1)."""
+
+    def expected_utilisation(self, station_id: StationId, local: datetime) -> float: ...

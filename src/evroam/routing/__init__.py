@@ -1,0 +1,1 @@
+"""Road-distance adapters (OSRM HTTP) for the recommend context's road port."""

@@ -1,0 +1,63 @@
+"""GET /api/v1/vehicles and POST /api/v1/recommendations."""
+
+from __future__ import annotations
+
+import pytest
+
+from evroam.bootstrap import Services
+
+pytestmark = pytest.mark.skipif(
+    "recommend" not in Services.__dataclass_fields__,
+    reason="services.recommend and the router are wired by the lead",
+)
+
+
+class TestVehicles:
+    async def test_lists_the_catalogue_with_sources(self, client):
+        response = await client.get("/api/v1/vehicles")
+        assert response.status_code == 200
+        body = response.json()
+        assert len(body) >= 15
+        assert all(v["source"] for v in body)
+
+
+class TestRecommendations:
+    async def test_ranks_reachable_options_with_reasons(self, client):
+        response = await client.post(
+            "/api/v1/recommendations",
+            json={"vehicle_id": "xiaomi-su7-max", "soc": 18,
+                  "at": {"lat": 31.2304, "lon": 121.4737}, "prefer": "time"},
+        )  # fmt: skip
+        assert response.status_code == 200
+        options = response.json()["options"]
+        assert options
+        assert options[0]["why"].startswith("fastest")
+        assert all(o["arrival_soc"] >= 10 for o in options)
+
+    async def test_nio_drivers_also_get_swap_options(self, client):
+        response = await client.post(
+            "/api/v1/recommendations",
+            json={"vehicle_id": "nio-et5", "soc": 30, "limit": 50,
+                  "at": {"lat": 31.2304, "lon": 121.4737}, "prefer": "time"},
+        )  # fmt: skip
+        kinds = {o["kind"] for o in response.json()["options"]}
+        assert "swap" in kinds
+
+    async def test_unknown_vehicles_are_a_404_problem(self, client):
+        response = await client.post(
+            "/api/v1/recommendations",
+            json={
+                "vehicle_id": "no-such-car",
+                "soc": 30,
+                "at": {"lat": 31, "lon": 121},
+            },
+        )
+        assert response.status_code == 404
+
+    async def test_bad_input_is_a_422_problem(self, client):
+        response = await client.post(
+            "/api/v1/recommendations",
+            json={"vehicle_id": "nio-et5", "soc": 5, "at": {"lat": 31, "lon": 121}},
+        )
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
