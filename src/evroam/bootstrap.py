@@ -59,6 +59,7 @@ from evroam.pricing.discount import DiscountRule, brand_first_year
 from evroam.recommend.ports import RoadDistance
 from evroam.recommend.road import GreatCircleRoads
 from evroam.recommend.service import RecommendService
+from evroam.recommend.trip import TripPlanner
 from evroam.routing.osrm import OsrmRoadDistance
 from evroam.settlement.service import SettlementService
 from evroam.shared.clock import Clock, SystemClock
@@ -101,6 +102,7 @@ class Services:
     charging: ChargingService
     settlement: SettlementService
     recommend: RecommendService
+    trips: TripPlanner
 
     def ping_database(self) -> bool:
         try:
@@ -162,6 +164,7 @@ def build_services(
         clock,
         discounts(settings),
     )
+    roads = _roads(settings)
     return Services(
         settings=settings,
         engine=engine,
@@ -183,9 +186,8 @@ def build_services(
             ProtocolPartnerRecords(partners.get_partner, OcpiCdrRecords(http)),
             clock,
         ),
-        recommend=RecommendService(
-            catalogue, _roads(settings), clock, discounts(settings)
-        ),
+        recommend=RecommendService(catalogue, roads, clock, discounts(settings)),
+        trips=TripPlanner(catalogue, clock, road=roads),
     )
 
 

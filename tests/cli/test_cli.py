@@ -30,6 +30,7 @@ COMMANDS = [
     ["price"],
     ["settle"],
     ["recommend"],
+    ["trip"],
 ]
 
 

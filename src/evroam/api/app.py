@@ -27,6 +27,7 @@ from evroam.api.routes import (
     recommend,
     settlements,
     stations,
+    trips,
 )
 from evroam.api.routes.web import mount_web
 from evroam.bootstrap import Services, build_partner_routers, build_services
@@ -87,6 +88,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         money,
         quotes,
         recommend,
+        trips,
         admin,
         settlements,
     ):

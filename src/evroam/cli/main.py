@@ -17,6 +17,7 @@ from evroam.cli import (
     settle,
     simulate,
     stations,
+    trip,
 )
 from evroam.shared.errors import EvroamError
 
@@ -34,6 +35,7 @@ app.command("simulate-partner")(simulate.simulate_partner)
 app.command("price")(price.price)
 app.command("settle")(settle.settle)
 app.command("recommend")(recommend.recommend)
+app.command("trip")(trip.trip)
 app.add_typer(stations.app, name="stations")
 app.add_typer(partners.app, name="partners")
 

@@ -1,0 +1,371 @@
+"""Trip planning: charging and swap stops from A to B, fastest or cheapest.
+
+``TripPlanner.plan`` gathers candidate stations along the corridor
+(``trip_corridor``), builds the discretised model (``trip_search``: exact
+label-setting over (stop, departure SoC) states, ADR 0009), and prices the
+chosen stops with the pricing engine at the planned arrival times.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from evroam.catalogue.search import StationHit, StationSummary
+from evroam.pricing.quote import quote_charge
+from evroam.pricing.session import ChargeSession
+from evroam.recommend.errors import InvalidRecommendRequestError
+from evroam.recommend.ports import OccupancyHistory, RoadDistance, StationSource
+from evroam.recommend.road import GreatCircleRoads
+from evroam.recommend.trip_corridor import (
+    CandidateStop,
+    Corridor,
+    CorridorSettings,
+    effective_kw,
+    find_corridor,
+)
+from evroam.recommend.trip_search import (
+    NoFeasibleTripError,
+    Schedule,
+    ScheduledStop,
+    StopOption,
+    TripInstance,
+    TripObjective,
+    solve,
+)
+from evroam.recommend.vehicle import VehicleModel
+from evroam.recommend.vehicles import CustomVehicle, custom_vehicle, get_vehicle
+from evroam.recommend.wait import (
+    DC_SESSION_MINUTES,
+    DailyProfileHistory,
+    PileState,
+    expected_wait_minutes,
+    swap_wait_minutes,
+)
+from evroam.shared.clock import Clock
+from evroam.shared.geo import GeoPoint
+from evroam.shared.money import Money
+
+__all__ = [
+    "STOP_OVERHEAD_MINUTES",
+    "SWAP_FEE",
+    "NoFeasibleTripError",
+    "StopPlan",
+    "TripLeg",
+    "TripObjective",
+    "TripPlan",
+    "TripPlanner",
+    "TripRequest",
+]
+
+SWAP_FEE = Money.of("10.00")
+"""Handling fee per swap on top of the energy (a modelling assumption, ADR 0009)."""
+STOP_OVERHEAD_MINUTES = 5.0
+"""Leaving the road, parking, plugging in and paying, at every stop (ADR 0009)."""
+WH = Decimal("0.001")
+
+
+@dataclass(frozen=True, slots=True)
+class TripRequest:
+    """``vehicle``: a catalogue id, a driver's custom figures, or a model."""
+
+    vehicle: str | CustomVehicle | VehicleModel
+    soc_percent: float
+    origin: GeoPoint
+    destination: GeoPoint
+    min_arrival_soc_percent: float = 10.0
+    target_soc_max_percent: float = 90.0
+    objective: TripObjective = TripObjective.TIME
+    departs_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        for name in (
+            "soc_percent",
+            "min_arrival_soc_percent",
+            "target_soc_max_percent",
+        ):
+            if not 0 <= getattr(self, name) <= 100:
+                raise InvalidRecommendRequestError(name, "must be between 0 and 100")
+        if self.soc_percent < self.min_arrival_soc_percent:
+            raise InvalidRecommendRequestError(
+                "soc", "is already below min_arrival_soc at departure"
+            )
+        if self.target_soc_max_percent <= self.min_arrival_soc_percent:
+            raise InvalidRecommendRequestError(
+                "target_soc_max", "must be above min_arrival_soc"
+            )
+        if self.departs_at is not None and self.departs_at.tzinfo is None:
+            raise InvalidRecommendRequestError("departs_at", "must have a time zone")
+
+
+@dataclass(frozen=True, slots=True)
+class StopPlan:
+    station: StationSummary
+    arrival_soc: float
+    departure_soc: float
+    arrives_at: datetime
+    leaves_at: datetime
+    wait_minutes: float
+    charge_minutes: float  # for a swap: the swap itself
+    overhead_minutes: float  # leaving the road, plugging in, paying
+    energy_kwh: float
+    cost: Money
+    is_swap: bool
+    alternatives: tuple[StationSummary, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TripLeg:
+    start: GeoPoint
+    end: GeoPoint
+    distance_km: float
+    drive_minutes: float
+    departure_soc: float
+    arrival_soc: float
+
+
+@dataclass(frozen=True, slots=True)
+class TripPlan:
+    vehicle_id: str
+    objective: TripObjective
+    departs_at: datetime
+    arrives_at: datetime
+    legs: tuple[TripLeg, ...]
+    stops: tuple[StopPlan, ...]
+    total_minutes: float
+    drive_minutes: float
+    total_cost: Money
+    total_km: float
+    arrival_soc: float
+
+
+class TripPlanner:
+    """Plans trips over the live catalogue; all I/O goes through the ports."""
+
+    def __init__(
+        self,
+        stations: StationSource,
+        clock: Clock,
+        road: RoadDistance | None = None,
+        history: OccupancyHistory | None = None,
+        corridor: CorridorSettings | None = None,
+        soc_step: float = 5.0,
+    ) -> None:
+        self._stations = stations
+        self._clock = clock
+        self._road: RoadDistance = road or GreatCircleRoads()
+        self._history: OccupancyHistory = history or DailyProfileHistory()
+        self._corridor = corridor or CorridorSettings()
+        self._soc_step = soc_step
+
+    def plan(self, request: TripRequest) -> TripPlan:
+        """The fastest (or cheapest) feasible plan; ``NoFeasibleTripError`` if none."""
+        vehicle = _vehicle(request.vehicle)
+        departs_at = request.departs_at or self._clock.now()
+        corridor = find_corridor(
+            self._stations, vehicle, request.origin, request.destination, self._corridor
+        )
+        points = [
+            request.origin,
+            *(s.point for s in corridor.stops),
+            request.destination,
+        ]
+        km, minutes = self._legs(vehicle, points)
+        from_origin = self._road.route_many(request.origin, points[1:-1])
+        options = tuple(
+            self._option(vehicle, stop, leg.minutes, departs_at)
+            for stop, leg in zip(corridor.stops, from_origin, strict=True)
+        )
+        instance = TripInstance(
+            vehicle,
+            options,
+            km,
+            minutes,
+            request.soc_percent,
+            request.min_arrival_soc_percent,
+            request.target_soc_max_percent,
+            self._soc_step,
+            request.objective,
+        )
+        schedule = solve(instance)
+        legs = _trip_legs(request, points, (km, minutes), schedule)
+        return self._plan(vehicle, request, corridor, legs, schedule, departs_at)
+
+    # -- model building --------------------------------------------------------------
+    def _legs(
+        self, vehicle: VehicleModel, points: Sequence[GeoPoint]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Road legs between every ordered pair the car could drive in one go."""
+        size = len(points)
+        km = np.full((size, size), np.inf)
+        minutes = np.full((size, size), np.inf)
+        reach_km = vehicle.range_km(100.0)
+        for i in range(size - 1):
+            ahead = list(range(i + 1, size))
+            for j, leg in zip(
+                ahead,
+                self._road.route_many(points[i], [points[j] for j in ahead]),
+                strict=True,
+            ):
+                if leg.distance_km <= reach_km:
+                    km[i, j], minutes[i, j] = leg.distance_km, leg.minutes
+        return km, minutes
+
+    def _option(
+        self,
+        vehicle: VehicleModel,
+        stop: CandidateStop,
+        drive_minutes: float,
+        departs_at: datetime,
+    ) -> StopOption:
+        summary = stop.hit.summary
+        price = float(stop.hit.price_now.total_per_kwh)
+        if summary.swap is not None:
+            return StopOption(
+                power_kw=0.0,
+                wait_minutes=swap_wait_minutes(
+                    summary.swap.queue_length, summary.swap.swap_minutes
+                ),
+                price_per_kwh=price,
+                is_swap=True,
+                swap_fee=float(SWAP_FEE.amount),
+                swap_minutes=float(summary.swap.swap_minutes),
+                overhead_minutes=STOP_OVERHEAD_MINUTES,
+            )
+        piles = summary.piles
+        local = (departs_at + timedelta(minutes=drive_minutes)).astimezone(
+            ZoneInfo(summary.time_zone)
+        )
+        wait = expected_wait_minutes(
+            PileState(piles.free + piles.busy + piles.unknown, piles.free),
+            self._history.expected_utilisation(summary.id, local),
+            drive_minutes,
+            DC_SESSION_MINUTES,
+        )
+        return StopOption(
+            effective_kw(vehicle, stop.hit),
+            wait,
+            price,
+            overhead_minutes=STOP_OVERHEAD_MINUTES,
+        )
+
+    # -- the answer ------------------------------------------------------------------
+    def _plan(
+        self,
+        vehicle: VehicleModel,
+        request: TripRequest,
+        corridor: Corridor,
+        legs: tuple[TripLeg, ...],
+        schedule: Schedule,
+        departs_at: datetime,
+    ) -> TripPlan:
+        clock = departs_at
+        stops: list[StopPlan] = []
+        for leg, scheduled in zip(legs, schedule.stops, strict=False):
+            clock += timedelta(minutes=leg.drive_minutes)
+            candidate = corridor.stops[scheduled.node - 1]
+            stop = self._stop_plan(candidate, corridor, scheduled, clock)
+            stops.append(stop)
+            clock = stop.leaves_at
+        total_cost = sum((s.cost for s in stops), Money.zero())
+        return TripPlan(
+            vehicle_id=vehicle.id,
+            objective=request.objective,
+            departs_at=departs_at,
+            arrives_at=departs_at + timedelta(minutes=schedule.total_minutes),
+            legs=legs,
+            stops=tuple(stops),
+            total_minutes=schedule.total_minutes,
+            drive_minutes=schedule.drive_minutes,
+            total_cost=total_cost,
+            total_km=sum(leg.distance_km for leg in legs),
+            arrival_soc=schedule.arrival_soc,
+        )
+
+    def _stop_plan(
+        self,
+        candidate: CandidateStop,
+        corridor: Corridor,
+        scheduled: ScheduledStop,
+        arrives_at: datetime,
+    ) -> StopPlan:
+        summary = candidate.hit.summary
+        plugged_at = arrives_at + timedelta(
+            minutes=scheduled.overhead_minutes + scheduled.wait_minutes
+        )
+        leaves_at = plugged_at + timedelta(minutes=scheduled.charge_minutes)
+        detail = self._stations.get_station(summary.id)
+        kwh = Decimal(str(scheduled.energy_kwh)).quantize(WH)
+        bill = quote_charge(
+            detail.tariff,
+            detail.station.parking,
+            ChargeSession.flat(plugged_at, leaves_at, kwh),
+            detail.station.time_zone,
+        )
+        cost = bill.driver_total + (SWAP_FEE if summary.is_swap else Money.zero())
+        return StopPlan(
+            station=summary,
+            arrival_soc=scheduled.arrival_soc,
+            departure_soc=scheduled.departure_soc,
+            arrives_at=arrives_at,
+            leaves_at=leaves_at,
+            wait_minutes=scheduled.wait_minutes,
+            charge_minutes=scheduled.charge_minutes,
+            overhead_minutes=scheduled.overhead_minutes,
+            energy_kwh=scheduled.energy_kwh,
+            cost=cost,
+            is_swap=summary.is_swap,
+            alternatives=_alternatives(candidate, corridor),
+        )
+
+
+def _vehicle(given: str | CustomVehicle | VehicleModel) -> VehicleModel:
+    if isinstance(given, VehicleModel):
+        return given
+    if isinstance(given, CustomVehicle):
+        return custom_vehicle(given)
+    return get_vehicle(given)
+
+
+def _trip_legs(
+    request: TripRequest,
+    points: Sequence[GeoPoint],
+    legs: tuple[np.ndarray, np.ndarray],
+    schedule: Schedule,
+) -> tuple[TripLeg, ...]:
+    km, minutes = legs
+    departures = [request.soc_percent, *(s.departure_soc for s in schedule.stops)]
+    arrivals = [*(s.arrival_soc for s in schedule.stops), schedule.arrival_soc]
+    nodes = schedule.nodes
+    return tuple(
+        TripLeg(
+            points[i],
+            points[j],
+            float(km[i, j]),
+            float(minutes[i, j]),
+            departures[k],
+            arrivals[k],
+        )
+        for k, (i, j) in enumerate(itertools.pairwise(nodes))
+    )
+
+
+def _alternatives(
+    candidate: CandidateStop, corridor: Corridor
+) -> tuple[StationSummary, ...]:
+    """Up to two other usable stations of the same kind near the chosen one,
+    stations with a free pile first."""
+    chosen = candidate.hit.summary
+    same_kind: list[StationHit] = [
+        h
+        for h in corridor.groups[candidate.group]
+        if h.summary.id != chosen.id and h.summary.is_swap == chosen.is_swap
+    ]
+    same_kind.sort(key=lambda h: h.summary.piles.free == 0)
+    return tuple(h.summary for h in same_kind[:2])
