@@ -23,19 +23,29 @@ Vehicle = tuple[str | None, date | None]  # (brand, delivery date)
 
 def session_of(record: ChargeRecord) -> ChargeSession:
     """The energy timeline of a charge record; time plugged in after the last
-    period is parking time."""
-    periods = sorted(record.periods, key=lambda p: p.started_at)
+    period is parking time.
+
+    Periods that do not move forward in time (a stop before the first meter
+    tick; T/CEC times are whole seconds) add their energy to the previous sample
+    instead of making the timeline go backwards.
+    """
+    periods = sorted(record.periods, key=lambda p: (p.started_at, p.ended_at))
     if not periods:
         return ChargeSession.flat(record.started_at, record.ended_at, record.kwh)
     samples = [EnergySample(periods[0].started_at, Decimal(0))]
     total = Decimal(0)
     for period in periods:
         total += period.kwh
-        samples.append(EnergySample(period.ended_at, total))
-    charged_until = periods[-1].ended_at
+        if period.ended_at > samples[-1].at:
+            samples.append(EnergySample(period.ended_at, total))
+        else:
+            samples[-1] = EnergySample(samples[-1].at, total)
+    charged_until = samples[-1].at
+    if len(samples) == 1:  # no time passed at all: a flat, instant charge
+        return ChargeSession.flat(charged_until, charged_until, total)
     parked_s = max(0.0, (record.ended_at - charged_until).total_seconds())
     return ChargeSession(
-        periods[0].started_at,
+        samples[0].at,
         charged_until,
         tuple(samples),
         parking_minutes=math.floor(parked_s / 60),

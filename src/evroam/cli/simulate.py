@@ -15,6 +15,7 @@ from evroam.operators.simulator.credentials import (
 )
 from evroam.operators.simulator.partner import PartnerProtocol, build_partner_simulator
 from evroam.operators.simulator.runner import SimulationSettings
+from evroam.operators.simulator.sessions import SessionSettings, SessionSimulator
 from evroam.operators.tcec.models import FeeSpelling
 
 __all__ = [
@@ -113,6 +114,14 @@ def simulate_partner(
     tcec_fee_spelling: Annotated[
         FeeSpelling, typer.Option(help="Sevice (as the standard) or Service.")
     ] = FeeSpelling.STANDARD,
+    session_speedup: Annotated[
+        float,
+        typer.Option(min=0.001, help="Simulated seconds of charging per wall second."),
+    ] = 1.0,
+    session_report_every_s: Annotated[
+        float,
+        typer.Option(min=0.001, help="Simulated seconds between progress reports."),
+    ] = 15.0,
 ) -> None:
     """Serve one partner network of the reference scenario in one protocol, with
     live status churn pushed to the hub (Ctrl-C stops)."""
@@ -138,6 +147,10 @@ def simulate_partner(
         ),
         token_a=token_a,
         tcec_credentials=creds,
+    )
+    sessions: SessionSimulator = simulator.app.state.sessions
+    sessions.settings = SessionSettings(
+        speedup=session_speedup, report_every_s=session_report_every_s, seed=seed
     )
     typer.echo(f"evroam simulate-partner: {simulator.summary}")
     uvicorn.run(simulator.app, host=host, port=port, log_level="warning")

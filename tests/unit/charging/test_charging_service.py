@@ -296,3 +296,28 @@ class TestRefunds:
             world.charging.refund(
                 session.id, Money.of(1), RefundSource.PLATFORM, "rf-3"
             )
+
+
+class TestEmptyCharges:
+    async def test_a_zero_kwh_record_in_no_time_is_billed_at_zero(self):
+        world = World()
+        account, session = await a_billed_session(world)
+        instant = EPOCH + timedelta(minutes=1)
+        record = ChargeRecord(
+            session.id,
+            "CDR-0",
+            instant,
+            instant,
+            Decimal("0.00"),
+            (ChargePeriod(instant, instant, Decimal("0.00")),),
+            Decimal(0),
+            Decimal(0),
+            Decimal(0),
+            Decimal(0),
+            "tcec",
+        )
+        await world.charging.handle(RAPIDGRID, record)
+        receipt = world.charging.get_receipt(account.id, session.id)
+        assert receipt.driver_total == Money.zero()
+        balance = world.wallet.balance(account.id)
+        assert (balance.available, balance.held) == (Money.of(200), Money.zero())

@@ -10,6 +10,11 @@ simulated time (60: a 30-minute charge takes 30 s), so with a speedup above 1
 session times run ahead of the wall clock. On stop (or a full battery) the pile
 goes back AVAILABLE (the car leaves: no parking fee) and the partner sends its
 record, priced with the pile's time-of-use tariff, split at period changes.
+The start, end and record messages are retried with exponential backoff
+(``deliver_attempts`` tries, ``retry_first_s`` doubling up to ``retry_max_s``)
+until the hub confirms them, as a real platform keeps an undelivered order
+until the other side acknowledges it; progress reports are not (the next one
+supersedes a lost one).
 """
 
 from __future__ import annotations
@@ -47,10 +52,22 @@ class SessionSettings:
     accept_delay_s: float = 0.2
     report_every_s: float = 15.0
     seed: int = 7
+    deliver_attempts: int = 12
+    retry_first_s: float = 0.5
+    retry_max_s: float = 30.0
 
     def __post_init__(self) -> None:
         if self.speedup <= 0 or self.report_every_s <= 0 or self.accept_delay_s < 0:
             raise ValueError("speedup and report_every_s must be > 0")
+        if self.deliver_attempts < 1 or not 0 < self.retry_first_s <= self.retry_max_s:
+            raise ValueError("deliver_attempts >= 1 and 0 < retry_first_s <= max")
+
+    def retry_delays_s(self) -> list[float]:
+        """The waits between delivery attempts: doubling, capped."""
+        return [
+            min(self.retry_max_s, self.retry_first_s * 2**n)
+            for n in range(self.deliver_attempts - 1)
+        ]
 
 
 class Refusal(enum.Enum):
@@ -244,6 +261,9 @@ class SessionSimulator:
         self.runner = runner
         self.settings = settings
         self.records: list[SentRecord] = []
+        # record id -> failed sends of its session's end and record before the
+        # hub confirmed both
+        self.delivered: dict[str, int] = {}
         self.reporter: SessionReporter | None = None
         self._clock = clock
         self._rng = random.Random(f"{settings.seed}:sessions")
@@ -329,7 +349,7 @@ class SessionSimulator:
             await asyncio.sleep(self.settings.accept_delay_s)
             refusal = self.refusal_for(charge.pile)
             if refusal is not None:
-                await self._report("refused", charge, refusal)
+                await self._deliver("refused", charge, refusal)
                 return
             await self._begin(charge)
             await self._charge_until_stopped(charge)
@@ -345,7 +365,7 @@ class SessionSimulator:
         local = charge.now.astimezone(charge.zone)
         charge.period_at(charge.tariff.kind_at(local))  # a CDR needs one period
         await self.runner.force(charge.pile, PileStatus.CHARGING)
-        await self._report("started", charge)
+        await self._deliver("started", charge)
 
     async def _charge_until_stopped(self, charge: Charge) -> None:
         step = self.settings.report_every_s
@@ -360,11 +380,12 @@ class SessionSimulator:
 
     async def _finish(self, charge: Charge) -> None:
         await self.runner.force(charge.pile, PileStatus.AVAILABLE)
-        await self._report("ended", charge)
+        ended = await self._deliver("ended", charge)
         record = self._record(charge)
         self.records.append(record)
         del self._charges[charge.ref]
-        await self._report("recorded", charge, record)
+        if recorded := await self._deliver("recorded", charge, record):
+            self.delivered[record.record_id] = max(ended - 1, 0) + recorded - 1
 
     def _record(self, charge: Charge) -> SentRecord:
         periods = price_periods(charge.tariff, charge.periods)
@@ -385,21 +406,44 @@ class SessionSimulator:
             stop_cause=charge.stop_cause or StopCause.REQUESTED,
         )
 
-    async def _report(self, what: str, charge: Charge, *args: Any) -> None:
+    async def _report(self, what: str, charge: Charge, *args: Any) -> bool:
         if self.reporter is None:
-            return
+            return False
         try:
             await getattr(self.reporter, what)(charge, *args)
         except Exception as exc:  # hub down or refusing: the session goes on
             _log.warning("reporting %s of %s failed: %s", what, charge.ref, exc)
+            return False
+        return True
+
+    async def _deliver(self, what: str, charge: Charge, *args: Any) -> int:
+        """Report until the hub confirms, backing off; the attempts it took, or 0
+        when it never confirmed."""
+        delays_s = self.settings.retry_delays_s()
+        for attempt, delay_s in enumerate([*delays_s, None], start=1):
+            if await self._report(what, charge, *args):
+                return attempt
+            if delay_s is not None:
+                await asyncio.sleep(delay_s)
+        _log.error("gave up reporting %s of %s", what, charge.ref)
+        return 0
 
 
 def build_sessions_control_router(sessions: SessionSimulator) -> APIRouter:
-    """``GET /sim/charge-records``: every charge record the simulator sent."""
+    """``GET /sim/charge-records``: every charge record the simulator made, each
+    with ``delivered`` (the hub confirmed it) and ``retries`` (failed sends of
+    the session's end and record before that)."""
     router = APIRouter(prefix="/sim", tags=["simulator control"])
 
     @router.get("/charge-records")
     async def get_charge_records() -> list[dict[str, Any]]:
-        return [r.as_json() for r in sessions.records]
+        return [
+            {
+                **r.as_json(),
+                "delivered": r.record_id in sessions.delivered,
+                "retries": sessions.delivered.get(r.record_id, 0),
+            }
+            for r in sessions.records
+        ]
 
     return router

@@ -7,6 +7,8 @@ result follows as notification_start_charge_result (2 charging, or 5 when the
 pile was taken meanwhile). Progress is notification_equip_charge_status; a
 stop is answered by notification_stop_charge_result (a full battery by a last
 status with StartChargeSeqStat 4), then notification_charge_order_info.
+A notification the hub does not confirm (SuccStat or ConfirmResult not 0)
+raises ``UnconfirmedError``, so the session simulator sends it again.
 """
 
 from __future__ import annotations
@@ -59,6 +61,15 @@ _FAIL_FOR = {
     Refusal.OCCUPIED: StartFailReason.BUSY,
     Refusal.FAULTED: StartFailReason.FAULTED,
 }
+
+
+class UnconfirmedError(Exception):
+    """The hub answered a notification without confirming it."""
+
+
+def _confirmed(message: str, reply: dict[str, Any], field: str) -> None:
+    if reply.get(field) != 0:
+        raise UnconfirmedError(f"{message}: {field} {reply.get(field)!r}")
 
 
 def _money(value: Decimal) -> Decimal:
@@ -188,7 +199,8 @@ class TcecSessionReporter:
             ConnectorID=charge.pile,
             StartTime=format_query_time(charge.started_at),
         )
-        await self._client.call("notification_start_charge_result", request)
+        message = "notification_start_charge_result"
+        _confirmed(message, await self._client.call(message, request), "SuccStat")
 
     async def started(self, charge: Charge) -> None:
         await self._start_result(charge, StartChargeSeqStat.CHARGING)
@@ -211,7 +223,8 @@ class TcecSessionReporter:
             ConnectorID=charge.pile,
             SuccStat=0,
         )
-        await self._client.call("notification_stop_charge_result", result)
+        message = "notification_stop_charge_result"
+        _confirmed(message, await self._client.call(message, result), "SuccStat")
 
     async def recorded(self, charge: Charge, record: SentRecord) -> None:
         stop = (
@@ -219,9 +232,9 @@ class TcecSessionReporter:
             if charge.stop_cause is StopCause.FULL
             else StopReason.PLATFORM
         )
-        await self._client.call(
-            "notification_charge_order_info", order_info(record, stop)
-        )
+        message = "notification_charge_order_info"
+        reply = await self._client.call(message, order_info(record, stop))
+        _confirmed(message, reply, "ConfirmResult")
 
     async def check_orders(
         self, check_id: str, starts_at: datetime, ends_at: datetime
@@ -266,6 +279,7 @@ def build_check_control_router(reporter: TcecSessionReporter) -> APIRouter:
 
 __all__ = [
     "TcecSessionReporter",
+    "UnconfirmedError",
     "build_charging_query_handlers",
     "build_check_control_router",
     "charge_status",
