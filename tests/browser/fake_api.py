@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Body, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from evroam.api.routes.web import mount_web
@@ -296,3 +296,103 @@ def build_fake_app(network: FakeNetwork, *, has_events: bool = True) -> FastAPI:
         _add_event_route(app, network)
     mount_web(app)
     return app
+
+
+FAKE_VEHICLES = (
+    {
+        "id": "xiaomi-su7-max",
+        "brand": "Xiaomi",
+        "model": "SU7 Max",
+        "usable_battery_kwh": 94.3,
+        "consumption_kwh_per_100km": 16.3,
+        "max_dc_kw": 208,
+        "max_ac_kw": 11,
+        "connectors": ["gbt_dc", "gbt_ac"],
+        "pack_voltage_v": 871,
+        "is_swap_compatible": False,
+    },
+    {
+        "id": "nio-es6-75",
+        "brand": "NIO",
+        "model": "ES6 75 kWh",
+        "usable_battery_kwh": 70.0,
+        "consumption_kwh_per_100km": 18.5,
+        "max_dc_kw": 90,
+        "max_ac_kw": 7,
+        "connectors": ["gbt_dc", "gbt_ac", "swap"],
+        "pack_voltage_v": 400,
+        "is_swap_compatible": True,
+    },
+)
+LOWEST_SOC_IN_REACH = 5  # below this the fake answers 422, as the real API does
+
+
+def _problem(status: int, title: str, detail: str) -> JSONResponse:
+    return JSONResponse(
+        {"title": title, "status": status, "detail": detail},
+        status_code=status,
+        media_type="application/problem+json",
+    )
+
+
+def _option(rank: int, station: dict[str, Any], at: dict[str, float]) -> dict[str, Any]:
+    drive_km = round(
+        111.0 * (abs(station["lat"] - at["lat"]) + abs(station["lon"] - at["lon"])), 1
+    )
+    charge_minutes = 3.0 if station["is_swap"] else 20.0 + 6 * rank
+    total = round(drive_km * 2 + 4 * (rank - 1) + charge_minutes, 1)
+    cost = f"{28 + 3 * rank}.{10 * rank:02d}"
+    return {
+        "rank": rank,
+        "station": {k: station[k] for k in ("id", "name", "operator", "lat", "lon")},
+        "kind": "swap" if station["is_swap"] else "charge",
+        "drive_km": drive_km,
+        "drive_minutes": round(drive_km * 2, 1),
+        "arrival_soc": 18 - rank * 1.4,
+        "wait_minutes": 4.0 * (rank - 1),
+        "charge_minutes": charge_minutes,
+        "target_soc": 80,
+        "cost": cost,
+        "total_minutes": total,
+        "total_cost": cost,
+        "currency": "CNY",
+        "why": f"option {rank}: {drive_km} km away at {station['name']}, "
+        f"{round(charge_minutes)} min there",
+    }
+
+
+@dataclass
+class FakeRecommender:
+    """Ranks the three stations nearest the start; keeps every request body it got."""
+
+    network: FakeNetwork
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def recommend(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        at = body["at"]
+        nearest = sorted(
+            self.network.stations.values(),
+            key=lambda s: (s["lat"] - at["lat"]) ** 2 + (s["lon"] - at["lon"]) ** 2,
+        )[:3]
+        return [_option(rank, s, at) for rank, s in enumerate(nearest, start=1)]
+
+
+def add_recommendation_routes(app: FastAPI, recommender: FakeRecommender) -> None:
+    """Fake ``GET /api/v1/vehicles`` and ``POST /api/v1/recommendations``."""
+
+    @app.get("/api/v1/vehicles")
+    def vehicles() -> dict[str, Any]:
+        return {"items": list(FAKE_VEHICLES)}
+
+    @app.post("/api/v1/recommendations")
+    def recommendations(body: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+        recommender.requests.append(body)
+        if body.get("vehicle_id") not in {v["id"] for v in FAKE_VEHICLES}:
+            return _problem(404, "Not Found", "no such vehicle")
+        if body["soc"] < LOWEST_SOC_IN_REACH:
+            return _problem(
+                422,
+                "Unprocessable Entity",
+                f"no station is within reach on {body['soc']} % battery",
+            )
+        return JSONResponse({"options": recommender.recommend(body)})

@@ -1,0 +1,415 @@
+// evroam recommendation panel: vehicle + state of charge + a point on the map → ranked options.
+(function () {
+  "use strict";
+
+  var PAN_ZOOM = 14; // clicking a result row shows the station at least this close
+  var FIT_MAX_ZOOM = 15;
+  var DEFAULTS = { target_soc: 80, min_arrival_soc: 10 };
+  var HINTS = {
+    idle: "Choose a vehicle and battery level, press Recommend here, then click the map.",
+    start: "Click the map where you are — shift-click adds a destination. Esc cancels.",
+    destination: "Click the map at your destination. Esc cancels.",
+    loading: "Finding options…"
+  };
+
+  if (!window.L || !L.Map) return;
+
+  // map.js keeps its map private; catch it as Leaflet builds it (this script loads first).
+  L.Map.addInitHook(function () {
+    var container = this.getContainer();
+    var panel = document.getElementById("recommend-panel");
+    if (container.id !== "map" || !panel || panel.dataset.ready) return;
+    panel.dataset.ready = "true";
+    setUp(this, panel, container);
+  });
+
+  // ---------- formatting ----------
+
+  function esc(value) {
+    return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // Money arrives as a decimal string: show it with two places, no float arithmetic.
+  function money(amount, currency) {
+    var s = String(amount == null ? "" : amount);
+    if (s.indexOf(".") < 0) s += ".00";
+    while (/\.\d{3,}$/.test(s) && s.charAt(s.length - 1) === "0") s = s.slice(0, -1);
+    return (currency === "CNY" || !currency ? "¥" : currency + " ") + s;
+  }
+
+  function minutes(value) {
+    var total = Math.round(Number(value) || 0);
+    if (total < 60) return total + " min";
+    var m = total % 60;
+    return Math.floor(total / 60) + " h " + (m < 10 ? "0" : "") + m + " min";
+  }
+
+  function percent(value) {
+    return Math.round(Number(value) || 0) + " %";
+  }
+
+  function problemText(body, status) {
+    var detail = body && body.detail;
+    if (typeof detail === "string" && detail) return detail;
+    if (Array.isArray(detail) && detail.length) {
+      return detail.map(function (d) {
+        var where = Array.isArray(d.loc) ? d.loc.filter(function (p) { return p !== "body"; }) : [];
+        return (where.length ? where.join(".") + ": " : "") + (d.msg || "");
+      }).join("; ");
+    }
+    return (body && body.title) || "request failed (HTTP " + status + ")";
+  }
+
+  function sendJson(url, options) {
+    var init = Object.assign({ headers: { Accept: "application/json" } }, options || {});
+    return fetch(url, init).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (body) {
+        if (!resp.ok) throw new Error(problemText(body, resp.status));
+        return body;
+      });
+    });
+  }
+
+  // ---------- panel markup ----------
+
+  var FORM_HTML =
+    "<div class=\"recommend-head\">" +
+    "<h2 class=\"recommend-title\">Where to charge</h2>" +
+    "<button type=\"button\" class=\"recommend-toggle\" aria-expanded=\"true\" " +
+    "aria-controls=\"recommend-form\" title=\"Hide or show the panel\">–</button></div>" +
+    "<form id=\"recommend-form\" class=\"recommend-form\" autocomplete=\"off\" novalidate>" +
+    "<label class=\"recommend-field\">Vehicle<select name=\"vehicle\" aria-label=\"Vehicle\">" +
+    "<option value=\"\">loading vehicles…</option></select></label>" +
+    "<div class=\"recommend-pair\">" +
+    "<label class=\"recommend-field\">Battery now (%)<input name=\"soc\" type=\"number\" " +
+    "min=\"0\" max=\"100\" step=\"1\" inputmode=\"numeric\" placeholder=\"e.g. 20\"></label>" +
+    "<label class=\"recommend-field\">Charge to (%)<input name=\"target_soc\" type=\"number\" " +
+    "min=\"1\" max=\"100\" step=\"1\" value=\"" + DEFAULTS.target_soc + "\"></label></div>" +
+    "<label class=\"recommend-field\">Prefer<select name=\"prefer\" aria-label=\"Prefer\">" +
+    "<option value=\"balanced\">balance time and cost</option>" +
+    "<option value=\"time\">least time</option>" +
+    "<option value=\"cost\">least cost</option></select></label>" +
+    "<div class=\"recommend-actions\">" +
+    "<button type=\"button\" id=\"recommend-pick\" aria-pressed=\"false\">Recommend here</button>" +
+    "<button type=\"button\" id=\"recommend-pick-destination\" aria-pressed=\"false\">" +
+    "+ destination</button>" +
+    "<button type=\"button\" id=\"recommend-clear\" title=\"Clear the recommendation\">Clear</button>" +
+    "</div>" +
+    "<p id=\"recommend-hint\" class=\"recommend-hint\" role=\"status\" aria-live=\"polite\"></p>" +
+    "<p id=\"recommend-error\" class=\"recommend-error\" role=\"alert\" hidden></p>" +
+    "<ol id=\"recommend-results\" class=\"recommend-results\"></ol>" +
+    "</form>";
+
+  // ---------- map drawing ----------
+
+  function pointIcon(cls, text, title) {
+    return L.divIcon({
+      className: "recommend-icon",
+      html: "<div class=\"" + cls + "\" title=\"" + esc(title) + "\">" + esc(text) + "</div>",
+      iconSize: [22, 22],
+      iconAnchor: [11, 11]
+    });
+  }
+
+  function optionIcon(option) {
+    var s = option.station || {};
+    var cls = "recommend-option is-" + esc(option.kind || "charge") +
+      (option.rank === 1 ? " is-best" : "");
+    return L.divIcon({
+      className: "recommend-icon",
+      html: "<div class=\"" + cls + "\" data-station-id=\"" + esc(s.id) + "\" data-rank=\"" +
+        esc(option.rank) + "\" title=\"" + esc(option.rank + ". " + (s.name || s.id)) + "\">" +
+        esc(option.rank) + "</div>",
+      iconSize: [28, 28],
+      iconAnchor: [14, 14]
+    });
+  }
+
+  function line(from, to, cls, isBest) {
+    return L.polyline([from, to], {
+      className: cls, interactive: false, weight: isBest ? 4 : 3,
+      color: isBest ? "#1a56db" : "#52606d", opacity: isBest ? 0.9 : 0.7,
+      dashArray: isBest ? null : "6 6"
+    });
+  }
+
+  function rowHtml(option) {
+    var s = option.station || {};
+    var kind = option.kind === "swap" ? "swap" : "charge";
+    var action = kind === "swap" ? "swap" : "charge " + minutes(option.charge_minutes) +
+      " to " + percent(option.target_soc);
+    return "<li class=\"recommend-result is-" + kind + "\" data-station-id=\"" + esc(s.id) +
+      "\" data-rank=\"" + esc(option.rank) + "\" tabindex=\"0\">" +
+      "<div class=\"recommend-result-head\"><span class=\"recommend-rank\">" + esc(option.rank) +
+      "</span><span class=\"recommend-station\">" + esc(s.name || s.id) + "</span>" +
+      "<span class=\"recommend-kind\">" + kind + "</span></div>" +
+      "<div class=\"recommend-figures\">" +
+      "<span class=\"recommend-total-minutes\">" + minutes(option.total_minutes) + "</span>" +
+      "<span class=\"recommend-total-cost\">" +
+      money(option.total_cost, option.currency) + "</span>" +
+      "<span class=\"recommend-arrival\">arrive at " + percent(option.arrival_soc) +
+      "</span></div>" +
+      "<div class=\"recommend-breakdown\">drive " + esc(Number(option.drive_km).toFixed(1)) +
+      " km · wait " + minutes(option.wait_minutes) + " · " + esc(action) + "</div>" +
+      "<p class=\"recommend-why\">" + esc(option.why) + "</p></li>";
+  }
+
+  // ---------- the panel ----------
+
+  function setUp(map, panel, container) {
+    var API = (container.dataset.api || "/api/v1").replace(/\/$/, "");
+    panel.innerHTML = FORM_HTML;
+    var form = panel.querySelector("#recommend-form");
+    var toggle = panel.querySelector(".recommend-toggle");
+    var hint = panel.querySelector("#recommend-hint");
+    var errorBox = panel.querySelector("#recommend-error");
+    var results = panel.querySelector("#recommend-results");
+    var pickStart = panel.querySelector("#recommend-pick");
+    var pickDestination = panel.querySelector("#recommend-pick-destination");
+    var pointLayer = L.layerGroup().addTo(map);
+    var optionLayer = L.layerGroup().addTo(map);
+    var state = { start: null, destination: null, picking: null, options: [], seq: 0, inflight: null };
+    var markers = {}; // station id -> option marker
+    var zooming = false;
+
+    function showError(text) {
+      errorBox.textContent = text || "";
+      errorBox.hidden = !text;
+    }
+
+    function setHint(text) { hint.textContent = text; }
+
+    function setPicking(mode) {
+      state.picking = mode;
+      container.classList.toggle("is-picking", !!mode);
+      pickStart.setAttribute("aria-pressed", String(mode === "start"));
+      pickDestination.setAttribute("aria-pressed", String(mode === "destination"));
+      setHint(HINTS[mode || "idle"]);
+    }
+
+    function readForm() {
+      var vehicle = form.elements.vehicle.value;
+      var soc = form.elements.soc.value.trim();
+      var target = form.elements.target_soc.value.trim();
+      if (!vehicle) return { error: "Choose a vehicle first." };
+      if (!/^\d{1,3}(\.\d+)?$/.test(soc) || Number(soc) > 100) {
+        return { error: "Enter the battery level now, from 0 to 100 %." };
+      }
+      if (!/^\d{1,3}$/.test(target) || Number(target) < 1 || Number(target) > 100) {
+        return { error: "Enter the level to charge to, from 1 to 100 %." };
+      }
+      return {
+        body: {
+          vehicle_id: vehicle, soc: Number(soc), target_soc: Number(target),
+          min_arrival_soc: DEFAULTS.min_arrival_soc, prefer: form.elements.prefer.value
+        }
+      };
+    }
+
+    function drawPoints() {
+      pointLayer.clearLayers();
+      if (state.start) {
+        L.marker(state.start, {
+          icon: pointIcon("recommend-start", "", "You are here"), zIndexOffset: 2000,
+          keyboard: false, interactive: false
+        }).addTo(pointLayer);
+      }
+      if (state.destination) {
+        L.marker(state.destination, {
+          icon: pointIcon("recommend-destination", "⚑", "Destination"), zIndexOffset: 2000,
+          keyboard: false, interactive: false
+        }).addTo(pointLayer);
+      }
+    }
+
+    function select(stationId, shouldPan) {
+      var rows = results.querySelectorAll(".recommend-result");
+      Array.prototype.forEach.call(rows, function (row) {
+        var on = row.dataset.stationId === stationId;
+        row.classList.toggle("is-selected", on);
+        if (on) row.setAttribute("aria-current", "true"); else row.removeAttribute("aria-current");
+        if (on && !shouldPan && row.scrollIntoView) row.scrollIntoView({ block: "nearest" });
+      });
+      Object.keys(markers).forEach(function (id) {
+        var node = markers[id].getElement();
+        if (node) node.firstChild.classList.toggle("is-selected", id === stationId);
+      });
+      if (shouldPan && markers[stationId]) panTo(markers[stationId].getLatLng());
+    }
+
+    // Leaflet drops a new view asked for mid-zoom, so wait for a running zoom to end.
+    function panTo(at) {
+      if (zooming) { map.once("zoomend", function () { panTo(at); }); return; }
+      var zoom = Math.max(map.getZoom(), PAN_ZOOM);
+      if (zoom === map.getZoom()) map.panTo(at); else map.setView(at, zoom);
+    }
+
+    // Show the start and every option, clear of both panels, close enough to tell them apart.
+    function fitTo(points) {
+      map.fitBounds(L.latLngBounds(points), {
+        paddingTopLeft: [panel.offsetWidth + 70, 40], paddingBottomRight: [260, 40],
+        maxZoom: FIT_MAX_ZOOM
+      });
+    }
+
+    function drawOptions(options) {
+      optionLayer.clearLayers();
+      markers = {};
+      var points = [state.start];
+      if (state.destination) points.push(state.destination);
+      options.forEach(function (option) {
+        var s = option.station || {};
+        var at = L.latLng(s.lat, s.lon);
+        var isBest = option.rank === 1;
+        points.push(at);
+        line(state.start, at, "recommend-line", isBest).addTo(optionLayer);
+        if (state.destination) {
+          line(at, state.destination, "recommend-line recommend-line-onward", isBest)
+            .addTo(optionLayer);
+        }
+        var marker = L.marker(at, {
+          icon: optionIcon(option), zIndexOffset: 1000 + 10 * (options.length - option.rank),
+          title: s.name || s.id, riseOnHover: true
+        });
+        marker.on("click", function () { select(s.id, false); });
+        markers[s.id] = marker.addTo(optionLayer);
+      });
+      results.innerHTML = options.map(rowHtml).join("");
+      if (options.length) fitTo(points);
+    }
+
+    function clearOptions() {
+      optionLayer.clearLayers();
+      markers = {};
+      results.innerHTML = "";
+    }
+
+    function recommend() {
+      if (!state.start) return;
+      var read = readForm();
+      if (read.error) { showError(read.error); return; }
+      var body = read.body;
+      body.at = { lat: state.start.lat, lon: state.start.lng };
+      body.to = state.destination ?
+        { lat: state.destination.lat, lon: state.destination.lng } : null;
+      var seq = ++state.seq;
+      if (state.inflight) state.inflight.abort();
+      state.inflight = new AbortController();
+      showError("");
+      setHint(HINTS.loading);
+      panel.classList.add("is-loading");
+      sendJson(API + "/recommendations", {
+        method: "POST", signal: state.inflight.signal, body: JSON.stringify(body),
+        headers: { Accept: "application/json", "Content-Type": "application/json" }
+      }).then(function (answer) {
+        if (seq !== state.seq) return;
+        var options = (answer.options || []).slice().sort(function (a, b) {
+          return a.rank - b.rank;
+        });
+        drawOptions(options);
+        setHint(options.length ?
+          options.length + (options.length === 1 ? " option" : " options") +
+          (state.destination ? " on the way to your destination" : " from here") +
+          " — click one to see it." :
+          "No station in reach — try a higher battery level or another place.");
+      }).catch(function (err) {
+        if (seq !== state.seq || err.name === "AbortError") return;
+        clearOptions();
+        setHint(HINTS.idle);
+        showError("Could not recommend: " + err.message);
+      }).then(function () {
+        if (seq === state.seq) panel.classList.remove("is-loading");
+      });
+    }
+
+    function startPicking(mode) {
+      if (state.picking === mode) { setPicking(null); return; }
+      var read = readForm();
+      if (read.error) { showError(read.error); return; }
+      showError("");
+      setPicking(mode);
+    }
+
+    function onMapClick(e) {
+      var shift = e.originalEvent && e.originalEvent.shiftKey;
+      if (state.picking === "destination" || (shift && (state.picking || state.start))) {
+        state.destination = e.latlng;
+        if (state.picking === "destination") setPicking(null);
+      } else if (state.picking === "start") {
+        state.start = e.latlng;
+        setPicking(null);
+      } else {
+        return;
+      }
+      drawPoints();
+      recommend();
+    }
+
+    function clearAll() {
+      state.seq++;
+      if (state.inflight) state.inflight.abort();
+      state.start = null;
+      state.destination = null;
+      panel.classList.remove("is-loading");
+      drawPoints();
+      clearOptions();
+      showError("");
+      setPicking(null);
+    }
+
+    function collapse(collapsed) {
+      panel.classList.toggle("is-collapsed", collapsed);
+      form.hidden = collapsed;
+      toggle.setAttribute("aria-expanded", String(!collapsed));
+      toggle.textContent = collapsed ? "+" : "–";
+    }
+
+    function loadVehicles() {
+      var select = form.elements.vehicle;
+      sendJson(API + "/vehicles").then(function (body) {
+        var items = body.items || [];
+        select.innerHTML = "<option value=\"\">" +
+          (items.length ? "choose a vehicle…" : "no vehicles known") + "</option>" +
+          items.map(function (v) {
+            return "<option value=\"" + esc(v.id) + "\">" + esc(v.brand + " " + v.model) +
+              " — " + esc(v.usable_battery_kwh) + " kWh" + (v.is_swap_compatible ? ", swap" : "") +
+              "</option>";
+          }).join("");
+        if (items.length === 1) select.value = items[0].id;
+      }).catch(function (err) {
+        select.innerHTML = "<option value=\"\">vehicles unavailable</option>";
+        showError("Could not load vehicles: " + err.message);
+      });
+    }
+
+    toggle.addEventListener("click", function () { collapse(!panel.classList.contains("is-collapsed")); });
+    pickStart.addEventListener("click", function () { startPicking("start"); });
+    pickDestination.addEventListener("click", function () { startPicking("destination"); });
+    panel.querySelector("#recommend-clear").addEventListener("click", clearAll);
+    form.addEventListener("submit", function (e) { e.preventDefault(); recommend(); });
+    form.addEventListener("change", function () {
+      if (state.start && !state.picking) recommend();
+    });
+    results.addEventListener("click", function (e) {
+      var row = e.target.closest(".recommend-result");
+      if (row) select(row.dataset.stationId, true);
+    });
+    results.addEventListener("keydown", function (e) {
+      var row = e.target.closest(".recommend-result");
+      if (row && (e.key === "Enter" || e.key === " ")) {
+        e.preventDefault();
+        select(row.dataset.stationId, true);
+      }
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && state.picking) setPicking(null);
+    });
+    map.on("click", onMapClick);
+    map.on("zoomstart", function () { zooming = true; });
+    map.on("zoomend", function () { zooming = false; });
+    setHint(HINTS.idle);
+    loadVehicles();
+  }
+})();
