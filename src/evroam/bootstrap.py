@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from evroam.accounts.service import AccountService
+from evroam.analytics.personal import PersonalDataService, StationPlace
 from evroam.catalogue.model import Protocol
 from evroam.catalogue.service import CatalogueService
 from evroam.charging.remote import OrderCheck, OrderDispute, RemoteCharging, RemoteEvent
@@ -63,7 +64,7 @@ from evroam.recommend.trip import TripPlanner
 from evroam.routing.osrm import OsrmRoadDistance
 from evroam.settlement.service import SettlementService
 from evroam.shared.clock import Clock, SystemClock
-from evroam.shared.ids import OperatorId
+from evroam.shared.ids import OperatorId, StationId
 from evroam.status.bus import InProcessEventBus
 from evroam.status.ports import EventBus
 from evroam.status.service import StatusService
@@ -72,12 +73,13 @@ from evroam.storage.engine import create_database_engine, create_schema
 from evroam.storage.lease import SqlLeaseStore
 from evroam.storage.ledger_repository import SqlLedgerStore
 from evroam.storage.partner_repository import SqlPartnerRepository
+from evroam.storage.privacy_repository import SqlPersonalDataStore
 from evroam.storage.session_repository import SqlSessionStore
 from evroam.storage.settlement_repository import SqlSettlementRepository
 from evroam.storage.station_repository import SqlStationRepository
 from evroam.storage.status_repository import SqlStatusStore
 from evroam.wallet.errors import TopUpNotFoundError
-from evroam.wallet.ports import TopUp
+from evroam.wallet.ports import LedgerLine, TopUp
 from evroam.wallet.service import WalletService
 
 TCEC_TOKEN_TTL_S = 7200  # T/CEC 102.4 example TokenAvailableTime
@@ -103,6 +105,7 @@ class Services:
     settlement: SettlementService
     recommend: RecommendService
     trips: TripPlanner
+    personal: PersonalDataService
 
     def ping_database(self) -> bool:
         try:
@@ -165,6 +168,9 @@ def build_services(
         discounts(settings),
     )
     roads = _roads(settings)
+    personal = _personal_data(
+        engine, catalogue, accounts, charging, wallet, settings, clock
+    )
     return Services(
         settings=settings,
         engine=engine,
@@ -188,6 +194,43 @@ def build_services(
         ),
         recommend=RecommendService(catalogue, roads, clock, discounts(settings)),
         trips=TripPlanner(catalogue, clock, road=roads),
+        personal=personal,
+    )
+
+
+def _personal_data(
+    engine: Engine,
+    catalogue: CatalogueService,
+    accounts: AccountService,
+    charging: ChargingService,
+    wallet: WalletService,
+    settings: Settings,
+    clock: Clock,
+) -> PersonalDataService:
+    """Consent, usage, export and erasure over the hub's own stores."""
+
+    def places(ids: Iterable[StationId]) -> Mapping[StationId, StationPlace]:
+        found = (catalogue.find_station(i) for i in ids)
+        return {s.id: StationPlace(s.id, s.name, s.lat, s.lon) for s in found if s}
+
+    def wallet_lines(account_id: str) -> Sequence[LedgerLine]:
+        lines: list[LedgerLine] = []
+        before: int | None = None
+        while True:
+            page = wallet.history(account_id, 500, before)
+            lines.extend(page.lines)
+            if page.next_before is None:
+                return lines
+            before = page.next_before
+
+    return PersonalDataService(
+        SqlPersonalDataStore(engine),
+        accounts,
+        charging,
+        wallet_lines,
+        places,
+        clock,
+        settings.token_key.encode(),
     )
 
 

@@ -31,6 +31,7 @@ COMMANDS = [
     ["settle"],
     ["recommend"],
     ["trip"],
+    ["simulate-usage"],
 ]
 
 

@@ -19,8 +19,11 @@ from evroam.api.problem import (
 from evroam.api.routes import (
     accounts,
     admin,
+    analytics,
+    dashboard,
     events,
     health,
+    me,
     money,
     operators,
     quotes,
@@ -85,11 +88,14 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         stations,
         events,
         accounts,
+        me,
         money,
         quotes,
         recommend,
         trips,
         admin,
+        analytics,
+        dashboard,
         settlements,
     ):
         app.include_router(module.router)

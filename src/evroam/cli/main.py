@@ -16,6 +16,7 @@ from evroam.cli import (
     serve,
     settle,
     simulate,
+    simulate_usage,
     stations,
     trip,
 )
@@ -32,6 +33,7 @@ app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.command("generate")(generate.generate)
 app.command("simulate-partner")(simulate.simulate_partner)
+app.command("simulate-usage")(simulate_usage.simulate_usage)
 app.command("price")(price.price)
 app.command("settle")(settle.settle)
 app.command("recommend")(recommend.recommend)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from evroam.storage import (  # noqa: F401
     charging_tables,
     ledger_tables,
+    privacy_tables,
     settlement_tables,
 )
 from evroam.storage.tables import metadata

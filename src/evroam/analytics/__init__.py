@@ -1,0 +1,1 @@
+"""Usage and network metrics computed from charging records."""

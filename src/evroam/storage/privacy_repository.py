@@ -1,0 +1,111 @@
+"""SQL implementation of PersonalDataStore: consent history and erasure (ADR 0010)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+
+from evroam.analytics.personal import ConsentRecord
+from evroam.shared.ids import AccountId
+from evroam.storage.charging_tables import charging_sessions, receipts
+from evroam.storage.codec import aware_utc
+from evroam.storage.ledger_tables import (
+    ledger_balances,
+    ledger_holds,
+    ledger_idempotency,
+    ledger_postings,
+    ledger_top_ups,
+)
+from evroam.storage.privacy_tables import consent_records
+from evroam.storage.tables import accounts, vehicles
+from evroam.wallet.ledger import DRIVER_KINDS, LedgerAccount
+
+
+class SqlPersonalDataStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add_consent(self, record: ConsentRecord) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                insert(consent_records),
+                [
+                    {
+                        "account_id": record.account_id,
+                        "purpose": record.purpose,
+                        "is_granted": record.is_granted,
+                        "at": record.at,
+                    }
+                ],
+            )
+
+    def consent_history(self, account_id: AccountId) -> Sequence[ConsentRecord]:
+        c = consent_records.c
+        query = (
+            select(consent_records).where(c.account_id == account_id).order_by(c.seq)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            ConsentRecord(
+                AccountId(r["account_id"]),
+                r["purpose"],
+                bool(r["is_granted"]),
+                aware_utc(r["at"]) or r["at"],
+            )
+            for r in rows
+        ]
+
+    def erase(self, account_id: AccountId, pseudonym: str) -> None:
+        with self._engine.begin() as conn:
+            _delete_identity(conn, account_id)
+            _rekey_charging(conn, account_id, pseudonym)
+            _rekey_ledger(conn, account_id, pseudonym)
+
+
+def _delete_identity(conn: Connection, account_id: str) -> None:
+    """Name, token hash, vehicles (the VIN is personal) and consent go."""
+    conn.execute(
+        delete(consent_records).where(consent_records.c.account_id == account_id)
+    )
+    conn.execute(delete(vehicles).where(vehicles.c.account_id == account_id))
+    conn.execute(delete(accounts).where(accounts.c.id == account_id))
+
+
+def _rekey_charging(conn: Connection, account_id: str, alias: str) -> None:
+    """Sessions and receipts are financial records: kept, under the pseudonym."""
+    s = charging_sessions.c
+    conn.execute(
+        update(charging_sessions)
+        .where(s.account_id == account_id)
+        .values(account_id=alias)
+    )
+    r = receipts.c
+    conn.execute(
+        update(receipts)
+        .where(r.account_id == account_id)
+        .values(account_id=alias, body=func.replace(r.body, account_id, alias))
+    )
+
+
+def _rekey_ledger(conn: Connection, account_id: str, alias: str) -> None:
+    """Driver ledger accounts move to the pseudonym, postings and cached
+    balances alike, so every balance and the trial balance stay as they were."""
+    for kind in DRIVER_KINDS:
+        old, new = LedgerAccount(kind, account_id).key, LedgerAccount(kind, alias).key
+        for table in (ledger_postings, ledger_balances):
+            conn.execute(
+                update(table).where(table.c.account == old).values(account=new)
+            )
+    for table in (ledger_holds, ledger_top_ups):
+        conn.execute(
+            update(table)
+            .where(table.c.account_id == account_id)
+            .values(account_id=alias)
+        )
+    # Stored answers to retries: the erased driver can no longer retry, and
+    # the keys are the client's free text.
+    conn.execute(
+        delete(ledger_idempotency).where(ledger_idempotency.c.scope == account_id)
+    )
