@@ -147,7 +147,7 @@ class HubDriver:
             if station["is_swap"] or station["piles"]["free"] == 0:
                 continue
             detail = self._ok(self._http.get(f"/api/v1/stations/{station['id']}"))
-            for pile in detail["piles"]:
+            for pile in detail["piles_detail"]:
                 if pile["category"] == "free":
                     return str(pile["id"])
         return None
