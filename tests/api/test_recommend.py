@@ -16,7 +16,7 @@ class TestVehicles:
     async def test_lists_the_catalogue_with_sources(self, client):
         response = await client.get("/api/v1/vehicles")
         assert response.status_code == 200
-        body = response.json()
+        body = response.json()["items"]
         assert len(body) >= 15
         assert all(v["source"] for v in body)
 

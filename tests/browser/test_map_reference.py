@@ -83,3 +83,19 @@ class TestReferenceScenario:
         expect(line).to_have_text(shown)
         after = int(re.sub(r"\D", "", line.inner_text().split("stations")[0]))
         assert 0 < after < before
+
+    def test_the_recommendation_panel_ranks_real_options(
+        self, page: Page, reference_site: str
+    ):
+        page.goto(reference_site + "/#12/31.2304/121.4737")
+        vehicle = page.locator("select[name=vehicle] option[value='xiaomi-su7-max']")
+        expect(vehicle).to_be_attached()
+        page.select_option("select[name=vehicle]", "xiaomi-su7-max")
+        page.fill("input[name=soc]", "18")
+        page.click("#recommend-pick")
+        page.locator("#map").click(position={"x": 640, "y": 400})
+        rows = page.locator("#recommend-results li")
+        expect(rows.first).to_be_visible(timeout=10000)
+        expect(rows.first.locator(".recommend-why")).not_to_be_empty()
+        expect(page.locator(".recommend-option").first).to_be_attached()
+        assert page.locator("#recommend-error").inner_text().strip() == ""

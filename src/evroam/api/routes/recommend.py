@@ -171,10 +171,16 @@ def option_public(rank: int, o: Option) -> OptionPublic:
     )
 
 
-@router.get("/vehicles", response_model=list[VehiclePublic])
-def list_vehicles(services: ServicesDep) -> list[VehiclePublic]:
+class VehicleCatalogue(BaseModel):
+    items: list[VehiclePublic]
+
+
+@router.get("/vehicles", response_model=VehicleCatalogue)
+def list_vehicles(services: ServicesDep) -> VehicleCatalogue:
     """Vehicle models with battery, consumption, DC curve, connectors and sources."""
-    return [vehicle_public(v) for v in services.recommend.list_vehicles()]
+    return VehicleCatalogue(
+        items=[vehicle_public(v) for v in services.recommend.list_vehicles()]
+    )
 
 
 def request_from(

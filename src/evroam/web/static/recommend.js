@@ -62,6 +62,19 @@
     return (body && body.title) || "request failed (HTTP " + status + ")";
   }
 
+  // The API's option fields (station_id, expected_wait_minutes, final_soc, cost)
+  // as the panel draws them.
+  function normalise(o) {
+    return Object.assign({}, o, {
+      station: o.station || {
+        id: o.station_id, name: o.station_name, operator: o.operator, lat: o.lat, lon: o.lon
+      },
+      wait_minutes: o.wait_minutes != null ? o.wait_minutes : o.expected_wait_minutes,
+      target_soc: o.target_soc != null ? o.target_soc : o.final_soc,
+      total_cost: o.total_cost != null ? o.total_cost : o.cost
+    });
+  }
+
   function sendJson(url, options) {
     var init = Object.assign({ headers: { Accept: "application/json" } }, options || {});
     return fetch(url, init).then(function (resp) {
@@ -305,7 +318,7 @@
         headers: { Accept: "application/json", "Content-Type": "application/json" }
       }).then(function (answer) {
         if (seq !== state.seq) return;
-        var options = (answer.options || []).slice().sort(function (a, b) {
+        var options = (answer.options || []).map(normalise).sort(function (a, b) {
           return a.rank - b.rank;
         });
         drawOptions(options);
