@@ -168,7 +168,12 @@ def _facts(option: Option) -> str:
 
 
 def _signed_minutes(delta: float) -> str:
-    return f"{delta:+.0f} min"
+    """``+3 min``, ``-2 min``; under half a minute either way is the same time
+    (never ``-0 min``)."""
+    rounded = round(delta)
+    if rounded == 0:
+        return "the same time"
+    return f"{rounded:+d} min"
 
 
 def _signed_money(delta: Money) -> str:

@@ -203,3 +203,12 @@ class TestRoads:
     def test_farther_is_never_shorter_by_road(self, a, b):
         lo, hi = sorted((a, b))
         assert road_km(lo) <= road_km(hi)
+
+
+def test_time_differences_read_naturally():
+    from evroam.recommend.scoring import _signed_minutes
+
+    assert _signed_minutes(-0.4) == "the same time"
+    assert _signed_minutes(0.2) == "the same time"
+    assert _signed_minutes(-2.6) == "-3 min"
+    assert _signed_minutes(4.0) == "+4 min"
