@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import (
     Connection,
     Engine,
     Integer,
-    RowMapping,
     delete,
     func,
     insert,
@@ -19,17 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from evroam.catalogue.model import (
-    ConnectorStandard,
     Operator,
-    OperatorProfile,
-    ParkingRule,
-    Pile,
     PileCounts,
     PileStatus,
-    Protocol,
     Station,
-    SwapBay,
-    count_piles,
     keep_held_status,
 )
 from evroam.catalogue.search import (
@@ -44,11 +36,8 @@ from evroam.catalogue.search import (
 from evroam.pricing.tariff import Tariff
 from evroam.shared.geo import BoundingBox, distance_m
 from evroam.shared.ids import OperatorId, PileId, StationId, TariffId
-from evroam.shared.money import Money
 from evroam.storage.codec import (
     aware_utc,
-    connectors_from_json,
-    connectors_to_json,
     tariff_from_json,
     tariff_to_json,
 )
@@ -58,6 +47,14 @@ from evroam.storage.spatial import (
     SpatialIndex,
     SqliteRtreeIndex,
     base_candidate_select,
+)
+from evroam.storage.station_rows import (
+    operator_of,
+    pile_of,
+    pile_row,
+    station_of,
+    station_row,
+    summary_of,
 )
 from evroam.storage.tables import operators, piles, stations, tariffs
 
@@ -93,7 +90,7 @@ class SqlStationRepository:
                 .mappings()
                 .first()
             )
-        return _operator(row) if row else None
+        return operator_of(row) if row else None
 
     def list_operator_stats(self) -> Sequence[OperatorStats]:
         c = stations.c
@@ -120,7 +117,7 @@ class SqlStationRepository:
             rows = conn.execute(query).mappings().all()
         return [
             OperatorStats(
-                _operator(r),
+                operator_of(r),
                 int(r["stations"] or 0),
                 int(r["piles"] or 0),
                 int(r["swaps"] or 0),
@@ -167,12 +164,12 @@ class SqlStationRepository:
                     stations.c.lon,
                     sort_by_parameter_order=True,
                 ),
-                [_station_row(s) for s in batch],
+                [station_row(s) for s in batch],
             )
             placed = [(int(r.sid), float(r.lat), float(r.lon)) for r in result]
             self._spatial.index(conn, placed)
             pile_rows = [
-                _pile_row(pile, sid)
+                pile_row(pile, sid)
                 for (sid, _, _), station in zip(placed, batch, strict=True)
                 for pile in station.piles
             ]
@@ -222,7 +219,7 @@ class SqlStationRepository:
                 .mappings()
                 .all()
             )
-        return _station(row, tuple(_pile(p) for p in pile_rows))
+        return station_of(row, tuple(pile_of(p) for p in pile_rows))
 
     def find_station_of_pile(self, pile_id: PileId) -> Station | None:
         with self._engine.connect() as conn:
@@ -286,7 +283,7 @@ class SqlStationRepository:
             for chunk in _chunks(list(ids)):
                 rows = conn.execute(select(stations).where(stations.c.id.in_(chunk)))
                 for row in rows.mappings():
-                    by_id[row["id"]] = _summary(row)
+                    by_id[row["id"]] = summary_of(row)
         return [by_id[i] for i in ids if i in by_id]
 
     # -- pile directory (partners.ports.PileDirectory) --------------------------------
@@ -391,132 +388,3 @@ def _filter_clauses(f: StationFilter) -> list[ColumnElement[bool]]:
     if f.is_swap is not None:
         clauses.append(c.is_swap == f.is_swap)
     return clauses
-
-
-def _operator(row: RowMapping) -> Operator:
-    return Operator(
-        id=OperatorId(row["id"]),
-        name=row["name"],
-        profile=OperatorProfile(row["profile"]),
-        protocol=Protocol(row["protocol"]),
-        country_code=row["country_code"],
-        party_id=row["party_id"],
-    )
-
-
-def _station_row(s: Station) -> dict[str, Any]:
-    mask = 0
-    for standard in s.connector_standards:
-        mask |= standard.bit
-    counts = count_piles(s.piles)
-    return {
-        "id": s.id,
-        "operator_id": s.operator_id,
-        "external_id": s.external_id,
-        "name": s.name,
-        "address": s.address,
-        "city": s.city,
-        "lat": s.lat,
-        "lon": s.lon,
-        "time_zone": s.time_zone,
-        "tariff_id": s.tariff_id,
-        "parking_free_minutes": s.parking.free_minutes,
-        "parking_fee_fen_per_hour": s.parking.fee_per_hour.fen,
-        "parking_daily_cap_fen": s.parking.daily_cap.fen
-        if s.parking.daily_cap
-        else None,
-        "max_power_kw": s.max_power_kw,
-        "connector_mask": mask,
-        "is_swap": s.is_swap,
-        "swap_batteries": s.swap.batteries_in_stock if s.swap else None,
-        "swap_queue": s.swap.queue_length if s.swap else None,
-        "swap_minutes": s.swap.swap_minutes if s.swap else None,
-        "piles_free": counts.free,
-        "piles_busy": counts.busy,
-        "piles_offline": counts.offline,
-        "piles_unknown": counts.unknown,
-        "updated_at": s.updated_at,
-    }
-
-
-def _pile_row(p: Pile, sid: int) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "station_sid": sid,
-        "external_uid": p.external_uid,
-        "connectors": connectors_to_json(p.connectors),
-        "max_power_kw": p.max_power_kw,
-        "status": p.status.value,
-        "status_at": p.status_at,
-    }
-
-
-def _parking(row: RowMapping) -> ParkingRule:
-    cap = row["parking_daily_cap_fen"]
-    return ParkingRule(
-        free_minutes=row["parking_free_minutes"],
-        fee_per_hour=Money.from_fen(row["parking_fee_fen_per_hour"]),
-        daily_cap=Money.from_fen(cap) if cap is not None else None,
-    )
-
-
-def _swap(row: RowMapping) -> SwapBay | None:
-    if not row["is_swap"]:
-        return None
-    return SwapBay(
-        row["swap_batteries"] or 0, row["swap_queue"] or 0, row["swap_minutes"] or 3
-    )
-
-
-def _summary(row: RowMapping) -> StationSummary:
-    return StationSummary(
-        id=StationId(row["id"]),
-        operator_id=OperatorId(row["operator_id"]),
-        name=row["name"],
-        address=row["address"],
-        city=row["city"],
-        lat=row["lat"],
-        lon=row["lon"],
-        tariff_id=TariffId(row["tariff_id"]),
-        time_zone=row["time_zone"],
-        max_power_kw=row["max_power_kw"],
-        connectors=ConnectorStandard.from_mask(row["connector_mask"]),
-        piles=PileCounts(
-            row["piles_free"],
-            row["piles_busy"],
-            row["piles_offline"],
-            row["piles_unknown"],
-        ),
-        parking=_parking(row),
-        swap=_swap(row),
-        updated_at=aware_utc(row["updated_at"]),
-    )
-
-
-def _pile(row: RowMapping) -> Pile:
-    return Pile(
-        id=PileId(row["id"]),
-        external_uid=row["external_uid"],
-        connectors=connectors_from_json(row["connectors"]),
-        status=PileStatus(row["status"]),
-        status_at=aware_utc(row["status_at"]),
-    )
-
-
-def _station(row: RowMapping, station_piles: tuple[Pile, ...]) -> Station:
-    return Station(
-        id=StationId(row["id"]),
-        operator_id=OperatorId(row["operator_id"]),
-        external_id=row["external_id"],
-        name=row["name"],
-        address=row["address"],
-        city=row["city"],
-        lat=row["lat"],
-        lon=row["lon"],
-        tariff_id=TariffId(row["tariff_id"]),
-        parking=_parking(row),
-        piles=station_piles,
-        time_zone=row["time_zone"],
-        swap=_swap(row),
-        updated_at=aware_utc(row["updated_at"]),
-    )
