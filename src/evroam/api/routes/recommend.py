@@ -10,11 +10,11 @@ from pydantic import BaseModel, Field, model_validator
 
 from evroam.api.deps import MaybeAccount, ServicesDep
 from evroam.api.problem import AUTH_RESPONSES, PROBLEM_RESPONSES
-from evroam.catalogue.model import ConnectorStandard
+from evroam.api.schemas.vehicles import CustomVehicleIn, PointIn
 from evroam.recommend.request import OwnedCar, RecommendRequest
 from evroam.recommend.scoring import Objective, Option
 from evroam.recommend.vehicle import VehicleModel
-from evroam.recommend.vehicles import CustomVehicle, custom_vehicle, get_vehicle
+from evroam.recommend.vehicles import custom_vehicle, get_vehicle
 from evroam.shared.geo import GeoPoint
 from evroam.shared.ids import OperatorId
 
@@ -59,26 +59,6 @@ def vehicle_public(v: VehicleModel) -> VehiclePublic:
         swap_operator_ids=sorted(v.swap_operator_ids),
         source=v.source,
     )
-
-
-class PointIn(BaseModel):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-
-
-class CustomVehicleIn(BaseModel):
-    usable_battery_kwh: float = Field(ge=5, le=250)
-    consumption_kwh_per_100km: float = Field(ge=5, le=60)
-    max_dc_kw: float = Field(ge=0, le=1000)
-    max_ac_kw: float = Field(default=7.0, ge=0, le=44)
-    connectors: list[ConnectorStandard] = Field(
-        default=[ConnectorStandard.GBT_DC, ConnectorStandard.GBT_AC], min_length=1
-    )
-    dc_curve: list[tuple[float, float]] = Field(
-        default=[], description="[soc_percent, power_kw] pairs covering 0 to 100"
-    )
-    swap_operator_ids: list[str] = []
-    name: str = Field(default="Custom vehicle", max_length=100)
 
 
 class RecommendationCreate(BaseModel):
@@ -188,18 +168,7 @@ def request_from(
 ) -> RecommendRequest:
     if body.vehicle is not None:
         spec = body.vehicle
-        vehicle = custom_vehicle(
-            CustomVehicle(
-                usable_battery_kwh=spec.usable_battery_kwh,
-                consumption_kwh_per_100km=spec.consumption_kwh_per_100km,
-                max_dc_kw=spec.max_dc_kw,
-                max_ac_kw=spec.max_ac_kw,
-                connectors=frozenset(spec.connectors),
-                dc_curve=tuple(spec.dc_curve),
-                swap_operator_ids=frozenset(spec.swap_operator_ids),
-                name=spec.name,
-            )
-        )
+        vehicle = custom_vehicle(spec.to_domain())
     else:
         vehicle = get_vehicle(body.vehicle_id or "")
     return RecommendRequest(

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evroam.api.deps import ServicesDep
 from evroam.api.problem import PROBLEM_RESPONSES
-from evroam.catalogue.model import ConnectorStandard
+from evroam.api.schemas.vehicles import CustomVehicleIn, PointIn
 from evroam.catalogue.search import StationSummary
 from evroam.recommend.trip import (
     StopPlan,
@@ -23,28 +23,6 @@ from evroam.shared.geo import GeoPoint
 from evroam.shared.money import Money
 
 router = APIRouter(prefix="/api/v1", tags=["trips"])
-
-
-class PointIn(BaseModel):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-
-
-class CustomVehicleIn(BaseModel):
-    """A car the catalogue lacks (``GET /api/v1/vehicles`` lists what it holds)."""
-
-    usable_battery_kwh: float = Field(gt=0, le=250)
-    consumption_kwh_per_100km: float = Field(gt=0, le=60)
-    max_dc_kw: float = Field(gt=0, le=1000)
-    max_ac_kw: float = Field(default=7.0, ge=0, le=44)
-    connectors: list[ConnectorStandard] = Field(
-        default=[ConnectorStandard.GBT_DC, ConnectorStandard.GBT_AC]
-    )
-    dc_curve: list[tuple[float, float]] = Field(
-        default=[], description="(SoC %, kW) points; empty: a typical taper"
-    )
-    swap_operator_ids: list[str] = []
-    name: str = Field(default="Custom vehicle", max_length=100)
 
 
 class TripCreate(BaseModel):
@@ -130,16 +108,7 @@ def trip_request(body: TripCreate) -> TripRequest:
     vehicle: str | CustomVehicle
     if body.vehicle is not None:
         spec = body.vehicle
-        vehicle = CustomVehicle(
-            usable_battery_kwh=spec.usable_battery_kwh,
-            consumption_kwh_per_100km=spec.consumption_kwh_per_100km,
-            max_dc_kw=spec.max_dc_kw,
-            max_ac_kw=spec.max_ac_kw,
-            connectors=frozenset(spec.connectors),
-            dc_curve=tuple(spec.dc_curve),
-            swap_operator_ids=frozenset(spec.swap_operator_ids),
-            name=spec.name,
-        )
+        vehicle = spec.to_domain()
     else:
         vehicle = body.vehicle_id or ""
     return TripRequest(
