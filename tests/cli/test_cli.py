@@ -202,3 +202,17 @@ class TestPartners:
         assert result.returncode == 2
         assert "evroam: error:" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+class TestDemo:
+    def test_a_taken_port_is_refused_before_anything_starts(self):
+        import socket
+
+        from evroam.cli.demo import DemoError, require_free_port
+
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as held:
+            held.bind(("127.0.0.1", 0))
+            held.listen()
+            port = held.getsockname()[1]
+            with pytest.raises(DemoError, match=f"port {port}"):
+                require_free_port("127.0.0.1", port)

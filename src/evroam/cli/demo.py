@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -55,6 +56,18 @@ class DemoPartner:
         if self.protocol is Protocol.OCPI:
             return f"{self.base}/ocpi/cpo/versions"
         return f"{self.base}/evcs/v1"
+
+
+def require_free_port(host: str, port: int) -> None:
+    """Fail with one clear line before starting anything on a taken port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise DemoError(
+                f"port {port} on {host} is in use ({exc.strerror}); stop what uses it "
+                "or pass --port / --first-partner-port"
+            ) from exc
 
 
 def demo_partners(first_port: int) -> tuple[DemoPartner, ...]:
@@ -240,6 +253,8 @@ def demo(
     hub_url = f"http://{host}:{port}"
     settings = Settings(database_url=f"sqlite:///{DEMO_DB}", public_url=hub_url)
     partners = demo_partners(first_partner_port)
+    for taken in (port, *(p.port for p in partners)):
+        require_free_port(host, taken)
     console.print(f"[bold]evroam demo[/]: hub at {hub_url}, database {DEMO_DB}")
     with simulators(partners, hub_url, seed), contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_hub(settings, partners, host, port))
