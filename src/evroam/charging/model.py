@@ -40,6 +40,8 @@ class ChargingSession:
     hold_amount: Money
     created_at: datetime
     target_kwh: Decimal | None = None
+    target_soc: Decimal | None = None
+    target_amount: Money | None = None
     partner_session_id: str | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None

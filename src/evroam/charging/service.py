@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -45,6 +46,7 @@ from evroam.charging.remote import (
     UnknownSessionError,
     new_session_ref,
 )
+from evroam.charging.target import ChargeTarget, is_reached
 from evroam.partners.model import Partner
 from evroam.partners.service import PartnersService
 from evroam.pricing.bill import Bill
@@ -58,7 +60,7 @@ from evroam.shared.money import Money
 from evroam.wallet.ledger import Refund, RefundSource
 
 DEFAULT_TARGET_KWH = Decimal(40)
-MAX_TARGET_KWH = Decimal(200)
+_log = logging.getLogger(__name__)
 MIN_HOLD = Money.of(20)
 
 
@@ -92,15 +94,19 @@ class ChargingService:
         pile_id: PileId,
         idempotency_key: str,
         target_kwh: Decimal | None = None,
+        target_soc: Decimal | None = None,
+        target_amount: Money | None = None,
     ) -> ChargingSession:
         """Hold the expected amount, then ask the partner to start; retries with the
-        same key return the same session and never hold or start twice."""
-        target = self._check_target(target_kwh)
+        same key return the same session and never hold or start twice. The hub
+        stops the session when a target is reached (``charging.target``)."""
+        goal = ChargeTarget(target_kwh, target_soc, target_amount)
+        target = target_kwh or DEFAULT_TARGET_KWH
         station, pile_uid = self._pile(pile_id)
         # Who we would ask, checked before any money moves.
         partner = self._partners.get_partner(station.operator_id)
         remote = self._remote(partner.protocol)
-        fingerprint = _fingerprint({"pile_id": pile_id, "target_kwh": str(target)})
+        fingerprint = _fingerprint({"pile_id": pile_id, **goal.fingerprint()})
         draft = ChargingSession(
             id=SessionId(new_session_ref()),
             account_id=account_id,
@@ -109,9 +115,11 @@ class ChargingService:
             pile_id=pile_id,
             status=SessionStatus.REQUESTED,
             hold_id="",
-            hold_amount=self._estimate(station, pile_id, target),
+            hold_amount=self._hold_for(station, pile_id, target, target_amount),
             created_at=self._clock.now(),
             target_kwh=target_kwh,
+            target_soc=target_soc,
+            target_amount=target_amount,
         )
         session = self._sessions.add(draft, idempotency_key, fingerprint)
         if session.id != draft.id or session.hold_id:
@@ -142,6 +150,9 @@ class ChargingService:
             return session
         if session.status is not SessionStatus.CHARGING:
             raise SessionStateError(f"a {session.status} session cannot be stopped")
+        return await self._stop(session)
+
+    async def _stop(self, session: ChargingSession) -> ChargingSession:
         station, pile = self._locate(session.pile_id)
         pile_uid = pile.external_uid
         partner = self._partners.get_partner(session.operator_id)
@@ -191,6 +202,11 @@ class ChargingService:
         if updated.status is SessionStatus.REJECTED:
             self._release(updated)
         self._sessions.update(updated)
+        if updated.status is SessionStatus.CHARGING and is_reached(updated):
+            try:
+                return await self._stop(updated)
+            except EvroamError as exc:  # the next progress report tries again
+                _log.warning("stopping %s at its target failed: %s", updated.id, exc)
         return updated
 
     def fail_abandoned(self) -> list[ChargingSession]:
@@ -349,6 +365,15 @@ class ChargingService:
         if session.hold_id:
             self._wallet.release_hold(session.hold_id, f"release:{session.id}")
 
+    def _hold_for(
+        self, station: Station, pile_id: PileId, kwh: Decimal, amount: Money | None
+    ) -> Money:
+        """A money target is the driver's cap: hold exactly that (at least the
+        minimum); otherwise the expected price of the energy target."""
+        if amount is not None:
+            return max(Money(Decimal(math.ceil(amount.amount))), MIN_HOLD)
+        return self._estimate(station, pile_id, kwh)
+
     def _estimate(self, station: Station, pile_id: PileId, target: Decimal) -> Money:
         """What to hold: the target energy at today's tariff, whole yuan up."""
         detail = self._catalogue.get_station(station.id)
@@ -380,16 +405,6 @@ class ChargingService:
         if remote is None:
             raise PileUnavailableError(f"remote start is not available over {protocol}")
         return remote
-
-    @staticmethod
-    def _check_target(target_kwh: Decimal | None) -> Decimal:
-        if target_kwh is None:
-            return DEFAULT_TARGET_KWH
-        if not target_kwh.is_finite() or not 0 < target_kwh <= MAX_TARGET_KWH:
-            raise InvalidSessionRequestError(
-                "target_kwh", f"must be more than 0 and at most {MAX_TARGET_KWH}"
-            )
-        return target_kwh
 
 
 def _after(session: ChargingSession, event: RemoteEvent) -> ChargingSession | None:

@@ -28,6 +28,8 @@ charging_sessions = Table(
     Column("hold_fen", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("target_kwh", String(40)),  # Decimal as text: exact
+    Column("target_soc", String(40)),
+    Column("target_amount_fen", BigInteger),
     Column("partner_session_id", String(100)),
     Column("started_at", DateTime(timezone=True)),
     Column("ended_at", DateTime(timezone=True)),

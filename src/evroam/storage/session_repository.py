@@ -180,6 +180,8 @@ def _row(s: ChargingSession) -> dict[str, Any]:
         "hold_fen": s.hold_amount.fen,
         "created_at": s.created_at,
         "target_kwh": _text(s.target_kwh),
+        "target_soc": _text(s.target_soc),
+        "target_amount_fen": s.target_amount.fen if s.target_amount else None,
         "partner_session_id": s.partner_session_id,
         "started_at": s.started_at,
         "ended_at": s.ended_at,
@@ -204,6 +206,10 @@ def _session(r: RowMapping) -> ChargingSession:
         hold_amount=Money.from_fen(r["hold_fen"]),
         created_at=aware_utc(r["created_at"]) or r["created_at"],
         target_kwh=_decimal(r["target_kwh"]),
+        target_soc=_decimal(r["target_soc"]),
+        target_amount=None
+        if r["target_amount_fen"] is None
+        else Money.from_fen(r["target_amount_fen"]),
         partner_session_id=r["partner_session_id"],
         started_at=aware_utc(r["started_at"]),
         ended_at=aware_utc(r["ended_at"]),

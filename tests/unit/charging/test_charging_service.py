@@ -15,6 +15,7 @@ from evroam.accounts.service import AccountService
 from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
 from evroam.catalogue.service import CatalogueService
 from evroam.charging.errors import (
+    InvalidSessionRequestError,
     PileUnavailableError,
     SessionNotFoundError,
     SessionStateError,
@@ -321,3 +322,64 @@ class TestEmptyCharges:
         assert receipt.driver_total == Money.zero()
         balance = world.wallet.balance(account.id)
         assert (balance.available, balance.held) == (Money.of(200), Money.zero())
+
+
+class TestTargets:
+    async def charging_with(self, world: World, **target):
+        account = world.driver()
+        session = await world.charging.start_charging(
+            account.id, world.pile, f"t-{len(world.remote.starts)}", **target
+        )
+        await world.charging.handle(RAPIDGRID, SessionStarted(session.id, "S-9", EPOCH))
+        return account, session
+
+    def progress(
+        self, session, kwh: str, soc: str | None = None, fen: int | None = None
+    ):
+        return SessionProgress(
+            session.id,
+            Decimal(kwh),
+            Decimal(60),
+            None if soc is None else Decimal(soc),
+            fen,
+            EPOCH + timedelta(minutes=float(kwh)),
+        )
+
+    async def test_the_hub_stops_the_session_at_its_energy_target(self):
+        world = World()
+        _, session = await self.charging_with(world, target_kwh=Decimal(10))
+        await world.charging.handle(RAPIDGRID, self.progress(session, "9.5"))
+        assert world.remote.stops == []
+        stopped = await world.charging.handle(RAPIDGRID, self.progress(session, "10.1"))
+        assert stopped.status is SessionStatus.STOPPING
+        assert world.remote.stops == [session.id]
+
+    async def test_a_soc_target_and_a_money_target_stop_it_too(self):
+        world = World()
+        _, by_soc = await self.charging_with(world, target_soc=Decimal(80))
+        await world.charging.handle(RAPIDGRID, self.progress(by_soc, "20", soc="80.2"))
+        _, by_money = await self.charging_with(world, target_amount=Money.of(30))
+        await world.charging.handle(RAPIDGRID, self.progress(by_money, "16", fen=3000))
+        assert world.remote.stops == [by_soc.id, by_money.id]
+
+    async def test_a_money_target_is_the_amount_held(self):
+        world = World()
+        account, session = await self.charging_with(
+            world, target_amount=Money.of("55.50")
+        )
+        assert session.hold_amount == Money.of(56)
+        assert world.wallet.balance(account.id).held == Money.of(56)
+
+    @pytest.mark.parametrize(
+        ("target", "field"),
+        [
+            ({"target_kwh": Decimal(0)}, "target_kwh"),
+            ({"target_soc": Decimal(101)}, "target_soc"),
+            ({"target_amount": Money.of(0)}, "target_amount"),
+        ],
+    )
+    async def test_an_impossible_target_names_its_field(self, target, field):
+        world = World()
+        account = world.driver()
+        with pytest.raises(InvalidSessionRequestError, match=field):
+            await world.charging.start_charging(account.id, world.pile, "bad", **target)

@@ -99,7 +99,12 @@ async def start_charging(
 ) -> SessionPublic:
     """Hold the expected amount and ask the pile's operator to start charging."""
     session = await services.charging.start_charging(
-        account.id, PileId(body.pile_id), key, body.target_kwh
+        account.id,
+        PileId(body.pile_id),
+        key,
+        body.target_kwh,
+        body.target_soc,
+        Money(Decimal(body.target_amount)) if body.target_amount else None,
     )
     return session_public(session)
 

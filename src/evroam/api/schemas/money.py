@@ -51,6 +51,10 @@ class TopUpPublic(BaseModel):
 class SessionCreate(BaseModel):
     pile_id: str = Field(min_length=3, max_length=200)
     target_kwh: Decimal | None = Field(default=None, gt=0, le=200)
+    target_soc: Decimal | None = Field(default=None, gt=0, le=100)
+    target_amount: str | None = Field(
+        default=None, pattern=MONEY_PATTERN, description="stop at this cost (CNY)"
+    )
 
 
 class SessionPublic(BaseModel):
@@ -68,6 +72,8 @@ class SessionPublic(BaseModel):
     cost_so_far: str | None
     held: str = Field(description="amount held on the wallet for this session")
     target_kwh: str | None
+    target_soc: str | None
+    target_amount: str | None
     reason: str | None
 
 
@@ -145,6 +151,8 @@ def session_public(s: ChargingSession) -> SessionPublic:
         cost_so_far=None if s.cost_so_far is None else yuan(s.cost_so_far),
         held=yuan(s.hold_amount),
         target_kwh=None if s.target_kwh is None else str(s.target_kwh),
+        target_soc=None if s.target_soc is None else str(s.target_soc),
+        target_amount=None if s.target_amount is None else yuan(s.target_amount),
         reason=s.reason,
     )
 
