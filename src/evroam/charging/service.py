@@ -387,10 +387,10 @@ class ChargingService:
 
     def _locate(self, pile_id: PileId) -> tuple[Station, Pile]:
         station = self._catalogue.find_station_of_pile(pile_id)
-        for pile in station.piles if station else ():
-            if pile.id == pile_id:
-                assert station is not None
-                return station, pile
+        if station is not None:
+            for pile in station.piles:
+                if pile.id == pile_id:
+                    return station, pile
         raise PileNotFoundError(pile_id)
 
     def _pile(self, pile_id: PileId) -> tuple[Station, str]:
