@@ -29,7 +29,12 @@ from pathlib import Path
 
 import httpx
 
-from evroam.cli.demo import DemoPartner, demo_partners, partner_request
+from evroam.cli.demo import (
+    DemoPartner,
+    demo_partners,
+    partner_request,
+    simulator_command,
+)
 from evroam.config import Settings
 
 ADMIN = {"Authorization": f"Bearer {Settings().admin_token}"}
@@ -71,29 +76,6 @@ def stop(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.wait()
 
 
-def simulator_command(
-    p: DemoPartner, hub_url: str, chaos_rate: float, seed: int
-) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "evroam",
-        "simulate-partner",
-        "--profile",
-        p.profile.value,
-        "--protocol",
-        p.protocol.value,
-        "--port",
-        str(p.port),
-        "--hub-url",
-        hub_url,
-        "--seed",
-        str(seed),
-        "--chaos-rate",
-        str(chaos_rate),
-    ]
-
-
 @dataclass(frozen=True, slots=True)
 class Topology:
     """A running hub and simulators, all on loopback."""
@@ -119,7 +101,9 @@ def topology(
             for p in partners:
                 procs.append(
                     subprocess.Popen(
-                        simulator_command(p, hub_url, chaos_rate, seed),
+                        simulator_command(
+                            p, hub_url, seed, "--chaos-rate", str(chaos_rate)
+                        ),
                         stdout=subprocess.DEVNULL,
                     )
                 )

@@ -13,7 +13,6 @@ import contextlib
 import random
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -24,6 +23,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from evroam.cli.demo import simulator_command
 
 from .processes import (
     Hub,
@@ -53,14 +54,14 @@ class FastSimulator(Simulator):
     report_every_s: float = 300.0
 
     def start(self) -> FastSimulator:
-        p = self.partner
-        args = ["simulate-partner", "--profile", p.profile.value]
-        args += ["--protocol", p.protocol.value, "--port", str(p.port)]
-        args += ["--hub-url", self.hub_url, "--changes-per-s", "0"]
-        args += ["--session-speedup", str(self.speedup)]
-        args += ["--session-report-every-s", str(self.report_every_s)]
+        command = simulator_command(
+            self.partner, self.hub_url, 7,  # 7: the simulator's default seed
+            "--changes-per-s", "0",
+            "--session-speedup", str(self.speedup),
+            "--session-report-every-s", str(self.report_every_s),
+        )  # fmt: skip
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "evroam", *args],
+            command,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

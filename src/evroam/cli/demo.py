@@ -116,6 +116,17 @@ def partner_request(p: DemoPartner) -> dict[str, Any]:
     }
 
 
+def simulator_command(
+    p: DemoPartner, hub_url: str, seed: int, *extra: str
+) -> list[str]:
+    """The command line that runs one partner's simulator (extra options last)."""
+    return [
+        sys.executable, "-m", "evroam", "simulate-partner",
+        "--profile", p.profile.value, "--protocol", p.protocol.value,
+        "--port", str(p.port), "--hub-url", hub_url, "--seed", str(seed), *extra,
+    ]  # fmt: skip
+
+
 @contextlib.contextmanager
 def simulators(
     partners: tuple[DemoPartner, ...], hub_url: str, seed: int
@@ -123,22 +134,7 @@ def simulators(
     """Each simulator is its own process, speaking its protocol on its port."""
     procs = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "evroam",
-                "simulate-partner",
-                "--profile",
-                p.profile.value,
-                "--protocol",
-                p.protocol.value,
-                "--port",
-                str(p.port),
-                "--hub-url",
-                hub_url,
-                "--seed",
-                str(seed),
-            ],
+            simulator_command(p, hub_url, seed),
             stdout=subprocess.DEVNULL,
         )
         for p in partners
