@@ -7,6 +7,7 @@ run through the real protocol code without sockets (e2e/ covers sockets).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -33,6 +34,7 @@ from evroam.operators.simulator.ocpi_app import (
     build_ocpi_simulator,
 )
 from evroam.operators.simulator.runner import SimulationSettings
+from evroam.operators.simulator.sessions import SessionSettings
 from evroam.operators.simulator.tcec_app import (
     TcecSimulatorConfig,
     build_tcec_simulator,
@@ -75,10 +77,15 @@ COMMUNITY = DemoPartner(
 )
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+@contextlib.asynccontextmanager
+async def running_world(
+    directory: Path, sessions: SessionSettings | None = None
+) -> AsyncIterator[World]:
+    """The hub and the OCPI and T/CEC simulators on one in-process network,
+    both partners onboarded; ``sessions`` sets how fast simulated charges run."""
+    sessions = sessions or SessionSettings()
     router = HostRouter()
-    db = Path(tmp_path_factory.mktemp("hub")) / "hub.db"
+    db = directory / "hub.db"
     settings = Settings(
         database_url=f"sqlite:///{db}",
         public_url="http://hub.test",
@@ -93,7 +100,9 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     fast = SimulatedNetwork.for_profile(OperatorProfile.FAST, Protocol.OCPI, 7)
     fast_app = build_ocpi_simulator(
         fast,
-        OcpiSimulatorConfig("http://fast.test", default_ocpi_token_a("fast"), quiet),
+        OcpiSimulatorConfig(
+            "http://fast.test", default_ocpi_token_a("fast"), quiet, sessions=sessions
+        ),
         http=to_hub,
     )
     community = SimulatedNetwork.for_profile(
@@ -102,7 +111,10 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     community_app = build_tcec_simulator(
         community,
         TcecSimulatorConfig(
-            default_tcec_credentials("community"), "http://hub.test", quiet
+            default_tcec_credentials("community"),
+            "http://hub.test",
+            quiet,
+            sessions=sessions,
         ),
         http=to_hub,
     )
@@ -110,9 +122,17 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     router.mount("community.test", community_app)
     await services.partners.add_partner(record(FAST, "fast.test"))
     await services.partners.add_partner(record(COMMUNITY, "community.test"))
-    yield World(services, router, fast, community, fast_app, community_app)
-    await to_hub.aclose()
-    services.close()
+    try:
+        yield World(services, router, fast, community, fast_app, community_app)
+    finally:
+        await to_hub.aclose()
+        services.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    async with running_world(Path(tmp_path_factory.mktemp("hub"))) as running:
+        yield running
 
 
 def hub_pile_status(

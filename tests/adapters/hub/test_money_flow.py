@@ -8,104 +8,36 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import pytest
 import pytest_asyncio
-from fastapi import FastAPI
 
 from evroam.accounts.model import Vehicle
-from evroam.api.app import create_app
-from evroam.bootstrap import Services, build_services
-from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
+from evroam.catalogue.model import PileStatus
 from evroam.charging.errors import IdempotencyKeyReusedError
 from evroam.charging.model import SessionStatus
-from evroam.config import Settings
-from evroam.operators.simulator.credentials import (
-    default_ocpi_token_a,
-    default_tcec_credentials,
-)
-from evroam.operators.simulator.network import Change, SimulatedNetwork
-from evroam.operators.simulator.ocpi_app import (
-    OcpiSimulatorConfig,
-    build_ocpi_simulator,
-)
-from evroam.operators.simulator.runner import SimulationSettings
+from evroam.operators.simulator.network import Change
 from evroam.operators.simulator.sessions import SessionSettings
-from evroam.operators.simulator.tcec_app import (
-    TcecSimulatorConfig,
-    build_tcec_simulator,
-)
 from evroam.shared.ids import OperatorId, PileId
 from evroam.shared.money import Money
 from evroam.wallet.errors import InsufficientFunds
-from tests.adapters.hub.test_hub_over_protocols import COMMUNITY, FAST, record
-from tests.asgi_network import HostRouter
+from tests.adapters.hub.test_hub_over_protocols import World, running_world
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FAST_SESSIONS = SessionSettings(speedup=2000, accept_delay_s=0.01, report_every_s=60)
 
 
-@dataclass
-class Hub:
-    services: Services
-    fast: SimulatedNetwork
-    community: SimulatedNetwork
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def hub(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Hub]:
-    router = HostRouter()
-    db = Path(tmp_path_factory.mktemp("money")) / "hub.db"
-    settings = Settings(
-        database_url=f"sqlite:///{db}",
-        public_url="http://hub.test",
-        maintenance_interval_s=0,
-    )
-    services = build_services(
-        settings, http=lambda: httpx.AsyncClient(transport=router)
-    )
-    router.mount("hub.test", create_app(settings, services))
-    to_hub = httpx.AsyncClient(transport=router)
-    quiet = SimulationSettings(changes_per_s=0)
-    fast = SimulatedNetwork.for_profile(OperatorProfile.FAST, Protocol.OCPI, 7)
-    community = SimulatedNetwork.for_profile(
-        OperatorProfile.COMMUNITY, Protocol.TCEC, 7
-    )
-    fast_app: FastAPI = build_ocpi_simulator(
-        fast,
-        OcpiSimulatorConfig(
-            "http://fast.test",
-            default_ocpi_token_a("fast"),
-            quiet,
-            sessions=FAST_SESSIONS,
-        ),
-        http=to_hub,
-    )
-    community_app = build_tcec_simulator(
-        community,
-        TcecSimulatorConfig(
-            default_tcec_credentials("community"),
-            "http://hub.test",
-            quiet,
-            sessions=FAST_SESSIONS,
-        ),
-        http=to_hub,
-    )
-    router.mount("fast.test", fast_app)
-    router.mount("community.test", community_app)
-    await services.partners.add_partner(record(FAST, "fast.test"))
-    await services.partners.add_partner(record(COMMUNITY, "community.test"))
-    yield Hub(services, fast, community)
-    await to_hub.aclose()
-    services.close()
+async def hub(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    directory = Path(tmp_path_factory.mktemp("money"))
+    async with running_world(directory, FAST_SESSIONS) as running:
+        yield running
 
 
-def driver(hub: Hub, name: str, top_up: str | None = "500", brand: str = "Xiaomi"):
+def driver(hub: World, name: str, top_up: str | None = "500", brand: str = "Xiaomi"):
     services = hub.services
     account = services.accounts.open_account(name).account
     services.accounts.register_vehicle(
@@ -123,7 +55,7 @@ def driver(hub: Hub, name: str, top_up: str | None = "500", brand: str = "Xiaomi
     return account
 
 
-def free_pile(hub: Hub, operator: str, skip: int = 0) -> PileId:
+def free_pile(hub: World, operator: str, skip: int = 0) -> PileId:
     stations = hub.services.stations
     found = []
     for station_id in stations.external_station_ids(OperatorId(operator))[:200]:
@@ -134,7 +66,7 @@ def free_pile(hub: Hub, operator: str, skip: int = 0) -> PileId:
     raise AssertionError("no free pile")
 
 
-async def until(hub: Hub, account, session_id, status: SessionStatus, timeout_s=10.0):
+async def until(hub: World, account, session_id, status: SessionStatus, timeout_s=10.0):
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
         session = hub.services.charging.get_session(account.id, session_id)
