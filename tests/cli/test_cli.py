@@ -16,6 +16,18 @@ from evroam.config import Settings
 from tests.api.conftest import seed
 
 runner = CliRunner()
+
+
+def run_evroam(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real console entry point, as a user would call it."""
+    return subprocess.run(
+        [sys.executable, "-m", "evroam", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 COMMANDS = [
     ["demo"],
     ["serve"],
@@ -110,22 +122,7 @@ class TestStationsNear:
 
 class TestErrors:
     def test_a_latitude_out_of_range_is_one_clear_line_and_exit_2(self, db):
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "evroam",
-                "stations",
-                "near",
-                "91",
-                "121",
-                "--db",
-                db,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = run_evroam("stations", "near", "91", "121", "--db", db)
         assert result.returncode == 2
         [line] = result.stderr.strip().splitlines()
         assert line.startswith("evroam: error:")
@@ -146,27 +143,19 @@ class TestPartners:
         assert json.loads(result.output) == []
 
     def test_adding_a_tcec_partner_without_secrets_names_the_missing_one(self, db):
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "evroam",
-                "partners",
-                "add",
-                "--name",
-                "swapway",
-                "--protocol",
-                "tcec",
-                "--url",
-                "http://127.0.0.1:9/evcs/v1",
-                "--profile",
-                "swap",
-                "--db",
-                db,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
+        result = run_evroam(
+            "partners",
+            "add",
+            "--name",
+            "swapway",
+            "--protocol",
+            "tcec",
+            "--url",
+            "http://127.0.0.1:9/evcs/v1",
+            "--profile",
+            "swap",
+            "--db",
+            db,
         )
         assert result.returncode == 2
         [line] = result.stderr.strip().splitlines()[-1:]
@@ -175,29 +164,21 @@ class TestPartners:
         assert json.loads(listed.output) == []  # nothing was saved
 
     def test_an_unreachable_partner_is_one_clear_line(self, db):
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "evroam",
-                "partners",
-                "add",
-                "--name",
-                "rapidgrid",
-                "--protocol",
-                "ocpi",
-                "--url",
-                "http://127.0.0.1:9/ocpi/versions",
-                "--profile",
-                "fast",
-                "--token-a",
-                "abc",
-                "--db",
-                db,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
+        result = run_evroam(
+            "partners",
+            "add",
+            "--name",
+            "rapidgrid",
+            "--protocol",
+            "ocpi",
+            "--url",
+            "http://127.0.0.1:9/ocpi/versions",
+            "--profile",
+            "fast",
+            "--token-a",
+            "abc",
+            "--db",
+            db,
         )
         assert result.returncode == 2
         assert "evroam: error:" in result.stderr
