@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from evroam.api.deps import ServicesDep
 from evroam.api.problem import ADMIN_RESPONSES
+from evroam.api.schemas.money import yuan
 from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.partners.model import DEFAULT_STATUS_TTL_S, Partner, PartnerHealth
 from evroam.shared.ids import OperatorId, SessionId
@@ -184,7 +185,7 @@ def refund(
     return RefundPublic(
         transfer_id=done.transfer_id,
         session_id=body.session_id,
-        amount=f"{Money.from_fen(done.amount_fen).amount:.2f}",
+        amount=yuan(Money.from_fen(done.amount_fen)),
         source=done.source,
         created_at=done.created_at,
     )

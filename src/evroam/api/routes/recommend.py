@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from evroam.api.deps import MaybeAccount, ServicesDep
 from evroam.api.problem import AUTH_RESPONSES, PROBLEM_RESPONSES
+from evroam.api.schemas.money import yuan
 from evroam.api.schemas.vehicles import CustomVehicleIn, PointIn
 from evroam.recommend.request import OwnedCar, RecommendRequest
 from evroam.recommend.scoring import Objective, Option
@@ -143,8 +144,8 @@ def option_public(rank: int, o: Option) -> OptionPublic:
         batteries_in_stock=o.batteries_in_stock,
         queue_length=o.queue_length,
         price_now_per_kwh=f"{o.price_now_per_kwh:.4f}",
-        partner_cost=str(o.partner_cost.amount),
-        cost=str(o.cost.amount),
+        partner_cost=yuan(o.partner_cost),
+        cost=yuan(o.cost),
         total_minutes=o.total_minutes,
         currency=o.cost.currency,
         why=o.explanation,

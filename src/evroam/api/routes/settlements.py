@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from evroam.api.deps import ServicesDep
 from evroam.api.problem import ADMIN_RESPONSES
 from evroam.api.routes.admin import require_admin
+from evroam.api.schemas.money import yuan
 from evroam.settlement.errors import PartnerRecordsUnavailableError
 from evroam.settlement.model import Period, Reconciliation, SideTotals, Statement
 from evroam.shared.ids import OperatorId
@@ -50,11 +51,11 @@ class StatementPublic(BaseModel):
             period=str(s.period),
             sessions=s.sessions,
             kwh=str(s.kwh),
-            electricity=str(s.electricity.amount),
-            service=str(s.service.amount),
-            parking=str(s.parking.amount),
-            amount_owed=str(s.amount_owed.amount),
-            discounts=str(s.discounts.amount),
+            electricity=yuan(s.electricity),
+            service=yuan(s.service),
+            parking=yuan(s.parking),
+            amount_owed=yuan(s.amount_owed),
+            discounts=yuan(s.discounts),
             currency=s.amount_owed.currency,
             generated_at=s.generated_at,
         )
@@ -67,7 +68,7 @@ class SidePublic(BaseModel):
 
     @classmethod
     def of(cls, t: SideTotals) -> SidePublic:
-        return cls(count=t.count, kwh=str(t.kwh), amount=str(t.amount.amount))
+        return cls(count=t.count, kwh=str(t.kwh), amount=yuan(t.amount))
 
 
 class DisputePublic(BaseModel):

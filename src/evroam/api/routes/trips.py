@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evroam.api.deps import ServicesDep
 from evroam.api.problem import PROBLEM_RESPONSES
+from evroam.api.schemas.money import yuan
 from evroam.api.schemas.vehicles import CustomVehicleIn, PointIn
 from evroam.catalogue.search import StationSummary
 from evroam.recommend.trip import (
@@ -20,7 +21,6 @@ from evroam.recommend.trip import (
 )
 from evroam.recommend.vehicles import CustomVehicle
 from evroam.shared.geo import GeoPoint
-from evroam.shared.money import Money
 
 router = APIRouter(prefix="/api/v1", tags=["trips"])
 
@@ -137,10 +137,6 @@ def _ref(summary: StationSummary) -> StationRefPublic:
     )
 
 
-def _yuan(money: Money) -> str:
-    return f"{money.amount:.2f}"
-
-
 def _stop(stop: StopPlan) -> StopPublic:
     return StopPublic(
         station=_ref(stop.station),
@@ -152,7 +148,7 @@ def _stop(stop: StopPlan) -> StopPublic:
         charge_minutes=round(stop.charge_minutes, 1),
         overhead_minutes=round(stop.overhead_minutes, 1),
         energy_kwh=round(stop.energy_kwh, 2),
-        cost=_yuan(stop.cost),
+        cost=yuan(stop.cost),
         is_swap=stop.is_swap,
         alternatives=[_ref(s) for s in stop.alternatives],
     )
@@ -177,7 +173,7 @@ def trip_public(plan: TripPlan) -> TripPublic:
         arrives_at=plan.arrives_at,
         total_minutes=round(plan.total_minutes, 1),
         drive_minutes=round(plan.drive_minutes, 1),
-        total_cost=_yuan(plan.total_cost),
+        total_cost=yuan(plan.total_cost),
         currency=plan.total_cost.currency,
         total_km=round(plan.total_km, 1),
         arrival_soc=round(plan.arrival_soc, 1),
