@@ -142,7 +142,10 @@ class TestControlApi:
         answer = await control.post(
             "/sim/piles/S0000001E03/status", json={"status": "offline"}
         )
-        assert answer.json()["pushes"]["failed"] == 1  # the hub answered 503
+        pushes = answer.json()["pushes"]
+        assert pushes["failed"] == 1  # the hub answered 503
+        assert "503" in pushes["last_failure"]
+        assert pushes["in_flight"] == 0
         piles = (await control.get("/sim/piles")).json()
         assert piles["S0000001E03"] == "offline"
 

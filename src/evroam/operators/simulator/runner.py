@@ -75,8 +75,11 @@ class PushCounters:
     duplicated: int = 0
     delayed: int = 0
     skipped: int = 0  # not sent because the hub has not registered yet
+    in_flight: int = 0  # sent, answer not back yet
+    last_failure: str = ""  # why the latest failed push failed, for operators
+    last_failure_at: str = ""
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, int | str]:
         return {
             "sent": self.sent,
             "failed": self.failed,
@@ -84,6 +87,9 @@ class PushCounters:
             "duplicated": self.duplicated,
             "delayed": self.delayed,
             "skipped": self.skipped,
+            "in_flight": self.in_flight,
+            "last_failure": self.last_failure,
+            "last_failure_at": self.last_failure_at,
         }
 
 
@@ -205,14 +211,19 @@ class SimulationRunner:
             await asyncio.gather(*(self._send(c) for c in changes))
 
     async def _send(self, change: Change) -> None:
-        async with self._limit:
-            try:
+        self.counters.in_flight += 1
+        try:
+            async with self._limit:
                 await self._pusher.push(change)
-            except Exception as exc:  # hub down or refusing: it resyncs by pulling
-                self.counters.failed += 1
-                _log.debug("push of pile %s failed: %s", change.pile, exc)
-            else:
-                self.counters.sent += 1
+        except Exception as exc:  # hub down or refusing: it resyncs by pulling
+            self.counters.failed += 1
+            self.counters.last_failure = f"{type(exc).__name__}: {exc}"[:300]
+            self.counters.last_failure_at = self._clock.now().isoformat()
+            _log.debug("push of pile %s failed: %s", change.pile, exc)
+        else:
+            self.counters.sent += 1
+        finally:
+            self.counters.in_flight -= 1
 
 
 def runner_lifespan(
