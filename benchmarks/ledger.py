@@ -1,11 +1,13 @@
 """Ledger benchmark: durable wallet transfers per second on SQLite and PostgreSQL.
 
-Each operation goes through ``WalletService`` exactly as the API would: an
-idempotency key is claimed, the driver's wallet locked, the transfer and its
-postings appended, cached balances moved (with the never-negative guard) and
-the response stored, all in one committed database transaction. The workload
+Each operation goes through ``WalletService`` exactly as the API would: the
+idempotency key is claimed with the response, the transfer and its postings
+appended, cached balances moved (with the never-negative guard) and the hold
+added or resolved, all committed before the call returns. The workload
 alternates ``place_hold`` and ``settle_hold`` (with a brand discount) over
-many drivers, so every commit is one transfer. Afterwards the trial balance
+many drivers. Each engine runs with the write-plan writer the app uses
+(ADR 0012: on PostgreSQL, group commit of many transfers per commit) and, for
+comparison, with one unit of work per transfer. Afterwards the trial balance
 must be consistent (cached balances = replay of postings, sum = 0).
 
     python benchmarks/ledger.py                       # SQLite only
@@ -22,7 +24,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,19 +36,25 @@ from evroam.payments.sandbox import SandboxPaymentProvider
 from evroam.shared.clock import SystemClock
 from evroam.shared.money import Money
 from evroam.storage.engine import create_database_engine, create_schema
+from evroam.storage.ledger_batch import PostgresPlanWriter
 from evroam.storage.ledger_repository import SqlLedgerStore
+from evroam.storage.ledger_sqlite import SqlitePlanWriter
 from evroam.wallet.service import WalletService
 
 SECRET = b"bench-secret"
 
 
+Writer = SqlitePlanWriter | PostgresPlanWriter
+
+
 def build(
-    engine: Engine,
+    engine: Engine, writer: Writer | None
 ) -> tuple[WalletService, SandboxPaymentProvider, SqlLedgerStore]:
     clock = SystemClock()
     provider = SandboxPaymentProvider(SECRET, clock)
     store = SqlLedgerStore(engine)
-    return WalletService(store, provider, clock), provider, store
+    service = WalletService(store, provider, clock, writer=writer)
+    return service, provider, store
 
 
 def fund(
@@ -110,10 +118,15 @@ def postgres_database(admin_url: str) -> Iterator[str]:
 
 
 def measure(
-    label: str, engine: Engine, threads: list[int], transfers: int
+    label: str,
+    engine: Engine,
+    threads: list[int],
+    transfers: int,
+    make_writer: Callable[[Engine], Writer] | None = None,
 ) -> list[str]:
     create_schema(engine)
-    service, provider, store = build(engine)
+    writer = make_writer(engine) if make_writer else None
+    service, provider, store = build(engine, writer)
     drivers = [f"driver-{n:04d}" for n in range(max(threads) * 8)]
     fund(service, provider, drivers)
     rows = []
@@ -122,10 +135,18 @@ def measure(
         made = transfers // count // 2 * count * 2
         trial = store.trial_balance()
         ok = "yes" if trial.is_consistent and trial.total_fen == 0 else "NO"
+        per_commit = "1"
+        if isinstance(writer, PostgresPlanWriter) and writer.batches:
+            per_commit = f"{writer.plans / writer.batches:.1f}"
         rows.append(
-            f"| {label} | {count} | {made:,} | {seconds:.2f} | {made / seconds:,.0f} | {ok} |"
+            f"| {label} | {count} | {made:,} | {seconds:.2f} | {made / seconds:,.0f} "
+            f"| {per_commit} | {ok} |"
         )
         print(rows[-1], flush=True)
+        if isinstance(writer, PostgresPlanWriter):
+            writer.batches = writer.plans = 0
+    if writer is not None:
+        writer.close()
     engine.dispose()
     return rows
 
@@ -134,20 +155,41 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transfers", type=int, default=20_000)
     parser.add_argument("--postgres", help="admin URL; a throw-away database is used")
-    parser.add_argument("--pg-threads", default="1,4,8,16")
+    parser.add_argument("--pg-threads", default="1,8,64,128")
+    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
-    print("| engine | threads | transfers | seconds | transfers/s | books balance |")
-    print("| --- | ---: | ---: | ---: | ---: | :--: |")
-    with tempfile.TemporaryDirectory() as tmp:
-        normal = create_database_engine(f"sqlite:///{Path(tmp) / 'normal.db'}")
-        measure("SQLite WAL, synchronous=NORMAL", normal, [1], args.transfers)
-        full = create_database_engine(f"sqlite:///{Path(tmp) / 'full.db'}")
-        full_sync(full)
-        measure("SQLite WAL, synchronous=FULL", full, [1], args.transfers)
+    print(
+        "| engine | threads | transfers | seconds | transfers/s "
+        "| transfers per commit | books balance |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | :--: |")
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            for label, sync, writer in (
+                ("SQLite WAL, synchronous=NORMAL, plan writer", "NORMAL", True),
+                ("SQLite WAL, synchronous=FULL, plan writer", "FULL", True),
+                ("SQLite WAL, synchronous=NORMAL, unit of work", "NORMAL", False),
+            ):
+                url = f"sqlite:///{Path(tmp) / f'{sync}-{writer}.db'}"
+                engine = create_database_engine(url)
+                if sync == "FULL":
+                    full_sync(engine)
+                make = SqlitePlanWriter if writer else None
+                measure(label, engine, [1], args.transfers, make)
     if args.postgres:
         threads = [int(t) for t in args.pg_threads.split(",")]
         with postgres_database(args.postgres) as url:
-            measure("PostgreSQL", create_database_engine(url), threads, args.transfers)
+            engine = create_database_engine(url)
+            measure(
+                "PostgreSQL, group commit",
+                engine,
+                threads,
+                args.transfers,
+                PostgresPlanWriter,
+            )
+        with postgres_database(args.postgres) as url:
+            engine = create_database_engine(url)
+            measure("PostgreSQL, one commit each", engine, threads[:2], args.transfers)
 
 
 if __name__ == "__main__":

@@ -69,9 +69,11 @@ from evroam.status.bus import InProcessEventBus
 from evroam.status.ports import EventBus
 from evroam.status.service import StatusService
 from evroam.storage.account_repository import SqlAccountRepository
-from evroam.storage.engine import create_database_engine, create_schema
+from evroam.storage.engine import create_database_engine, create_schema, is_sqlite
 from evroam.storage.lease import SqlLeaseStore
+from evroam.storage.ledger_batch import PostgresPlanWriter
 from evroam.storage.ledger_repository import SqlLedgerStore
+from evroam.storage.ledger_sqlite import SqlitePlanWriter
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.privacy_repository import SqlPersonalDataStore
 from evroam.storage.session_repository import SqlSessionStore
@@ -83,6 +85,10 @@ from evroam.wallet.ports import LedgerLine, TopUp
 from evroam.wallet.service import WalletService
 
 TCEC_TOKEN_TTL_S = 7200  # T/CEC 102.4 example TokenAvailableTime
+
+
+# The ledger's write-plan applier for the engine in use (ADR 0012).
+PlanWriterAdapter = SqlitePlanWriter | PostgresPlanWriter
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +112,7 @@ class Services:
     recommend: RecommendService
     trips: TripPlanner
     personal: PersonalDataService
+    ledger_writer: PlanWriterAdapter | None = None  # ADR 0012
 
     def ping_database(self) -> bool:
         try:
@@ -130,6 +137,8 @@ class Services:
         return list(self.settlement.answer_order_check(partner_id, check))
 
     def close(self) -> None:
+        if self.ledger_writer is not None:
+            self.ledger_writer.close()
         self.engine.dispose()
 
 
@@ -155,7 +164,12 @@ def build_services(
     gateways = _gateways(settings, records, http, clock)
     partners = PartnersService(records, stations, catalogue, status, gateways, clock)
     payments = SandboxPaymentProvider(settings.webhook_secret.encode(), clock)
-    wallet = WalletService(SqlLedgerStore(engine), payments, clock)
+    ledger_writer: PlanWriterAdapter = (
+        SqlitePlanWriter(engine) if is_sqlite(engine) else PostgresPlanWriter(engine)
+    )
+    wallet = WalletService(
+        SqlLedgerStore(engine), payments, clock, writer=ledger_writer
+    )
     accounts = AccountService(SqlAccountRepository(engine), clock, wallet.open_wallet)
     charging = ChargingService(
         SqlSessionStore(engine),
@@ -195,6 +209,7 @@ def build_services(
         recommend=RecommendService(catalogue, roads, clock, discounts(settings)),
         trips=TripPlanner(catalogue, clock, road=roads),
         personal=personal,
+        ledger_writer=ledger_writer,
     )
 
 

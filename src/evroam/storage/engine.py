@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 # Each context's table module registers its tables on the shared metadata.
 from evroam.storage import (  # noqa: F401
     charging_tables,
+    ledger_plpgsql,
     ledger_tables,
     privacy_tables,
     settlement_tables,
@@ -77,6 +78,11 @@ def create_schema(engine: Engine, attempts: int = 5) -> None:
 def _create_schema_once(engine: Engine) -> None:
     with engine.begin() as conn:
         if not is_sqlite(engine):
+            # One creator at a time: workers starting together would race on
+            # CREATE OR REPLACE FUNCTION ("tuple concurrently updated").
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext('evroam_schema'))")
+            )
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
         metadata.create_all(conn)
         if is_sqlite(engine):
@@ -105,6 +111,7 @@ def _create_schema_once(engine: Engine) -> None:
                     "ON stations USING gist ((geog::geometry))"
                 )
             )
+            ledger_plpgsql.install(conn)
 
 
 def drop_schema(engine: Engine) -> None:

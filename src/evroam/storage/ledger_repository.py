@@ -73,7 +73,7 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _is_transient(exc: DBAPIError) -> bool:
+def is_transient(exc: DBAPIError) -> bool:
     sqlstate = getattr(exc.orig, "sqlstate", None)
     message = str(exc.orig).lower()
     return sqlstate in TRANSIENT_SQLSTATES or "database is locked" in message
@@ -163,14 +163,14 @@ class SqlLedgerUnitOfWork:
         self._conn.execute(MOVE, {**params, "slot": row_slot})
 
     def add_hold(self, hold: Hold) -> None:
-        self._conn.execute(INSERT_HOLD, _hold_row(hold))
+        self._conn.execute(INSERT_HOLD, hold_row(hold))
 
     def find_hold(self, hold_id: str) -> Hold | None:
         row = self._conn.execute(FIND_HOLD, {"hold_id": hold_id}).mappings().first()
         return _hold(row) if row else None
 
     def resolve_hold(self, hold: Hold) -> bool:
-        row = _hold_row(hold)
+        row = hold_row(hold)
         params = {f"new_{c}": row[c] for c in RESOLVED_COLUMNS}
         result = self._conn.execute(RESOLVE_HOLD, {"hold_id": hold.id, **params})
         return result.rowcount == 1
@@ -269,7 +269,7 @@ class SqlLedgerStore:
                     if not uow.committed:
                         conn.rollback()
         except DBAPIError as exc:
-            if _is_transient(exc):
+            if is_transient(exc):
                 raise LedgerContentionError(str(exc.orig)) from exc
             raise
 
@@ -358,7 +358,7 @@ def _load_transfers(conn: Connection, seqs: Sequence[int]) -> dict[int, Transfer
     return found
 
 
-def _hold_row(hold: Hold) -> dict[str, Any]:
+def hold_row(hold: Hold) -> dict[str, Any]:
     charge = hold.charge
     return {
         "id": hold.id,

@@ -9,8 +9,10 @@ fails stores nothing, so retrying it is a fresh attempt.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -47,6 +49,16 @@ from evroam.wallet.ledger import (
     settle,
     top_up_postings,
 )
+from evroam.wallet.plan import (
+    Applied,
+    PlanResult,
+    PlanWriter,
+    Refusal,
+    Refused,
+    Replayed,
+    WritePlan,
+    apply_in,
+)
 from evroam.wallet.ports import (
     IdempotencyRecord,
     LedgerLine,
@@ -58,6 +70,7 @@ from evroam.wallet.ports import (
 )
 
 T = TypeVar("T")
+PLACED_HOLDS_KEPT = 100_000
 Response = dict[str, Any]
 Scope = str | Callable[[LedgerUnitOfWork], str]
 
@@ -89,8 +102,16 @@ class WalletService:
         new_id: Callable[[str], str] = random_id,
         hold_timeout: timedelta = timedelta(hours=24),
         attempts: int = 8,
+        writer: PlanWriter | None = None,
     ) -> None:
+        """``writer`` applies write plans (many per commit on PostgreSQL);
+        without one, each plan is its own unit of work on ``store``."""
         self._store = store
+        self._writer = writer
+        # Holds this service placed, as placed: their driver, amount and
+        # reference never change, so settling one needs no read (ADR 0012).
+        self._placed: OrderedDict[str, Hold] = OrderedDict()
+        self._placed_lock = threading.Lock()
         self._provider = provider
         self._clock = clock
         self._new_id = new_id
@@ -219,26 +240,43 @@ class WalletService:
     ) -> Hold:
         """Move ``amount`` from available to held; ``InsufficientFunds`` if short."""
         amount_fen = _positive_fen("amount", amount)
+        _check_key(idempotency_key)
         request = {"account_id": account_id, "amount_fen": amount_fen, "ref": reference}
-
-        def work(uow: LedgerUnitOfWork, _owner: str) -> Response:
-            self._lock(uow, account_id)
-            if uow.balance_fen(LedgerAccount.wallet(account_id)) < amount_fen:
-                raise InsufficientFunds(account_id, amount_fen)
-            now = self._clock.now()
-            hold = Hold(self._new_id("hold"), account_id, amount_fen, reference, now)
-            postings = hold_postings(account_id, amount_fen)
-            transfer = Transfer(
-                self._new_id("tr"), TransferKind.HOLD, postings, hold.id, now
-            )
-            uow.append(transfer)
-            uow.add_hold(hold)
-            return codec.hold_to_json(hold)
-
-        response = self._idempotent(
-            account_id, idempotency_key, "place_hold", request, work
+        now = self._clock.now()
+        hold = Hold(self._new_id("hold"), account_id, amount_fen, reference, now)
+        postings = hold_postings(account_id, amount_fen)
+        transfer = Transfer(
+            self._new_id("tr"), TransferKind.HOLD, postings, hold.id, now
         )
-        return codec.hold_from_json(response)
+        plan = WritePlan(
+            account_id,
+            idempotency_key,
+            codec.fingerprint("place_hold", request),
+            transfer,
+            codec.hold_to_json(hold),
+            new_hold=hold,
+        )
+
+        def refused(reason: Refusal) -> Exception:
+            if reason is Refusal.NO_WALLET:
+                return WalletNotFoundError(account_id)
+            return InsufficientFunds(account_id, amount_fen)
+
+        placed = codec.hold_from_json(self._apply(plan, refused))
+        self._remember(placed)
+        return placed
+
+    def _remember(self, hold: Hold) -> None:
+        with self._placed_lock:
+            self._placed[hold.id] = hold
+            if len(self._placed) > PLACED_HOLDS_KEPT:
+                self._placed.popitem(last=False)
+
+    def _as_placed(self, hold_id: str) -> Hold:
+        """The hold as placed (its state may have moved on since)."""
+        with self._placed_lock:
+            hold = self._placed.pop(hold_id, None)  # resolved once: forget it
+        return hold if hold is not None else self.get_hold(hold_id)
 
     def settle_hold(
         self,
@@ -256,12 +294,34 @@ class WalletService:
         under another key.
         """
         charge = _charge(partner_operator, partner_amount, discount_amount)
+        _check_key(idempotency_key)
         request = {
             "hold_id": hold_id,
             "operator": partner_operator,
             "partner_fen": charge.partner_fen,
             "discount_fen": charge.discount_fen,
         }
+        hold = self._as_placed(hold_id)
+        if charge.driver_fen > hold.amount_fen:
+            return self._settle_overrun(hold_id, charge, request, idempotency_key)
+        settled, postings = settle(hold, charge, 0, self._clock.now())
+        return self._resolve_by_plan(
+            settled,
+            TransferKind.SETTLEMENT,
+            postings,
+            idempotency_key,
+            codec.fingerprint("settle_hold", request),
+        )
+
+    def _settle_overrun(
+        self,
+        hold_id: str,
+        charge: Charge,
+        request: Mapping[str, Any],
+        idempotency_key: str,
+    ) -> Hold:
+        """A charge beyond the hold reads the available balance under the
+        wallet's lock, so it runs as a unit of work of its own."""
 
         def work(uow: LedgerUnitOfWork, account_id: str) -> Response:
             hold = self._pending_hold(uow, hold_id, account_id)
@@ -278,21 +338,45 @@ class WalletService:
 
     def release_hold(self, hold_id: str, idempotency_key: str) -> Hold:
         """Give the whole hold back to available (a session that never charged)."""
-
-        def work(uow: LedgerUnitOfWork, account_id: str) -> Response:
-            hold = self._pending_hold(uow, hold_id, account_id)
-            released = self._released(hold, HoldState.RELEASED)
-            self._resolve(uow, released, TransferKind.RELEASE, release_postings(hold))
-            return codec.hold_to_json(released)
-
-        response = self._idempotent(
-            self._hold_owner(hold_id),
+        _check_key(idempotency_key)
+        hold = self._as_placed(hold_id)
+        return self._resolve_by_plan(
+            self._released(hold, HoldState.RELEASED),
+            TransferKind.RELEASE,
+            release_postings(hold),
             idempotency_key,
-            "release_hold",
-            {"hold_id": hold_id},
-            work,
+            codec.fingerprint("release_hold", {"hold_id": hold_id}),
         )
-        return codec.hold_from_json(response)
+
+    def _resolve_by_plan(
+        self,
+        resolved: Hold,
+        kind: TransferKind,
+        postings: tuple[Any, ...],
+        idempotency_key: str,
+        fingerprint: str,
+    ) -> Hold:
+        """Resolve a hold (only if still pending) with one write plan."""
+        transfer = Transfer(
+            self._new_id("tr"), kind, postings, resolved.id, self._clock.now()
+        )
+        plan = WritePlan(
+            resolved.account_id,
+            idempotency_key,
+            fingerprint,
+            transfer,
+            codec.hold_to_json(resolved),
+            resolve=resolved,
+        )
+
+        def refused(reason: Refusal) -> Exception:
+            if reason is Refusal.HOLD_RESOLVED:
+                return HoldAlreadyResolvedError(
+                    resolved.id, self.get_hold(resolved.id).state.value
+                )
+            return InsufficientFunds(resolved.account_id, 0)  # books out of line
+
+        return codec.hold_from_json(self._apply(plan, refused))
 
     def release_expired_holds(
         self, now: datetime | None = None, limit: int = 1000
@@ -375,8 +459,7 @@ class WalletService:
         For calls that name a hold, ``scope`` reads the hold's driver inside
         the unit of work (a hold never changes driver).
         """
-        if not key or len(key) > 200:
-            raise InvalidInputError("idempotency_key", "1 to 200 characters")
+        _check_key(key)
         print_ = codec.fingerprint(operation, request)
 
         def unit(uow: LedgerUnitOfWork) -> Mapping[str, Any]:
@@ -392,6 +475,24 @@ class WalletService:
             return response
 
         return self._run(unit)
+
+    def _apply(
+        self, plan: WritePlan, refused: Callable[[Refusal], Exception]
+    ) -> Mapping[str, Any]:
+        """Apply a write plan; the stored response on a replayed key."""
+        result: PlanResult
+        if self._writer is not None:
+            result = self._writer.apply(plan)
+        else:
+            result = self._run(partial(apply_in, plan=plan))
+        if isinstance(result, Replayed):
+            if result.fingerprint != plan.fingerprint:
+                raise IdempotencyConflict(plan.key)
+            return result.response
+        if isinstance(result, Refused):
+            raise refused(result.reason)
+        assert isinstance(result, Applied)
+        return plan.response
 
     def _hold_owner(self, hold_id: str) -> Callable[[LedgerUnitOfWork], str]:
         def owner(uow: LedgerUnitOfWork) -> str:
@@ -445,6 +546,11 @@ class WalletService:
             self._new_id("tr"), kind, postings, hold.id, self._clock.now()
         )
         uow.append(transfer)
+
+
+def _check_key(key: str) -> None:
+    if not key or len(key) > 200:
+        raise InvalidInputError("idempotency_key", "1 to 200 characters")
 
 
 def _positive_fen(field: str, amount: Money) -> int:

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from evroam.storage.engine import create_schema, drop_schema
 from evroam.storage.ledger_repository import SqlLedgerStore
+from tests.adapters.ledger.conftest import plan_writer_for
 from tests.unit.wallet.machine import WalletMachine
 
 
@@ -20,6 +21,7 @@ class TestLedgerInvariants:
 
         class SqlWalletMachine(WalletMachine):
             make_store = staticmethod(fresh_store)
+            make_writer = staticmethod(lambda: plan_writer_for(engine))
 
         run_state_machine_as_test(
             SqlWalletMachine,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -24,8 +24,14 @@ from evroam.wallet.errors import (
     RefundExceedsChargeError,
 )
 from evroam.wallet.ledger import HoldState, RefundSource, TransferKind
+from evroam.wallet.plan import PlanWriter
 from evroam.wallet.ports import LedgerStore
 from tests.unit.wallet.wiring import Wallet, wire
+
+
+class ClosablePlanWriter(PlanWriter, Protocol):
+    def close(self) -> None: ...
+
 
 DRIVERS = ("ann", "bo", "cy")
 RESOLUTIONS = {TransferKind.SETTLEMENT, TransferKind.RELEASE, TransferKind.EXPIRY}
@@ -73,15 +79,22 @@ def fen(amount: int) -> Money:
 
 
 class WalletMachine(RuleBasedStateMachine):
-    """Subclasses set ``make_store``; each run gets a fresh store."""
+    """Subclasses set ``make_store`` (and may set ``make_writer``); each run
+    gets a fresh store."""
 
     make_store: Callable[[], LedgerStore]
+    make_writer: Callable[[], ClosablePlanWriter | None] = staticmethod(lambda: None)
 
     def __init__(self) -> None:
         super().__init__()
-        self.wallet: Wallet = wire(type(self).make_store())
+        self.writer = type(self).make_writer()
+        self.wallet: Wallet = wire(type(self).make_store(), writer=self.writer)
         self.model = Model()
         self.keys = 0
+
+    def teardown(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
 
     def key(self) -> str:
         self.keys += 1

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from evroam.payments.sandbox import SandboxPaymentProvider
 from evroam.shared.money import Money
+from evroam.wallet.plan import PlanWriter
 from evroam.wallet.ports import LedgerStore, TopUp
 from evroam.wallet.service import WalletService
 from tests.fakes import FixedClock
@@ -30,7 +31,11 @@ class Wallet:
         return self.service.confirm_top_up(webhook.body, webhook.signature_header)
 
 
-def wire(store: LedgerStore, deterministic_ids: bool = True) -> Wallet:
+def wire(
+    store: LedgerStore,
+    deterministic_ids: bool = True,
+    writer: PlanWriter | None = None,
+) -> Wallet:
     clock = FixedClock(START)
     provider = SandboxPaymentProvider(SECRET, clock)
     counter = itertools.count(1)
@@ -39,9 +44,9 @@ def wire(store: LedgerStore, deterministic_ids: bool = True) -> Wallet:
         return f"{prefix}_{next(counter):06d}"
 
     service = (
-        WalletService(store, provider, clock, new_id=new_id)
+        WalletService(store, provider, clock, new_id=new_id, writer=writer)
         if deterministic_ids
-        else WalletService(store, provider, clock)
+        else WalletService(store, provider, clock, writer=writer)
     )
     return Wallet(service, provider, clock, store)
 
