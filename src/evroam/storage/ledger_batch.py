@@ -135,6 +135,13 @@ class PostgresPlanWriter:
             self._queue.put(_STOP)
         for thread in self._threads:
             thread.join(timeout=30)
+        while True:  # a plan queued while closing is answered, not left waiting
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(item, _Pending):
+                item.answer(None, RuntimeError("the ledger writer is closed"))
 
     # -- the writer threads ----------------------------------------------------
     def _start(self) -> None:

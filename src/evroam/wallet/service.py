@@ -70,7 +70,7 @@ from evroam.wallet.ports import (
 )
 
 T = TypeVar("T")
-PLACED_HOLDS_KEPT = 100_000
+PLACED_HOLDS_KEPT = 20_000  # a few MB; a miss costs one read
 Response = dict[str, Any]
 Scope = str | Callable[[LedgerUnitOfWork], str]
 
