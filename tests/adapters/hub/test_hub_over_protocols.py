@@ -79,15 +79,17 @@ COMMUNITY = DemoPartner(
 
 @contextlib.asynccontextmanager
 async def running_world(
-    directory: Path, sessions: SessionSettings | None = None
+    directory: Path,
+    sessions: SessionSettings | None = None,
+    database_url: str | None = None,
 ) -> AsyncIterator[World]:
     """The hub and the OCPI and T/CEC simulators on one in-process network,
-    both partners onboarded; ``sessions`` sets how fast simulated charges run."""
+    both partners onboarded; ``sessions`` sets how fast simulated charges run.
+    The hub keeps its data in SQLite under ``directory`` unless given a URL."""
     sessions = sessions or SessionSettings()
     router = HostRouter()
-    db = directory / "hub.db"
     settings = Settings(
-        database_url=f"sqlite:///{db}",
+        database_url=database_url or f"sqlite:///{directory / 'hub.db'}",
         public_url="http://hub.test",
         maintenance_interval_s=0,
     )

@@ -23,6 +23,8 @@ from evroam.operators.simulator.network import Change
 from evroam.operators.simulator.sessions import SessionSettings
 from evroam.shared.ids import OperatorId, PileId
 from evroam.shared.money import Money
+from evroam.storage.engine import create_database_engine, drop_schema
+from evroam.storage.ledger_batch import PostgresPlanWriter
 from evroam.wallet.errors import InsufficientFunds
 from tests.adapters.hub.test_hub_over_protocols import World, running_world
 
@@ -30,10 +32,31 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 FAST_SESSIONS = SessionSettings(speedup=2000, accept_delay_s=0.01, report_every_s=60)
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def hub(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+@pytest_asyncio.fixture(
+    scope="module",
+    loop_scope="module",
+    params=[
+        "sqlite",
+        # The app's PostgreSQL wiring: its wallet runs through the group-commit
+        # writer (ADR 0012).
+        pytest.param(
+            "postgres", marks=[pytest.mark.postgres, pytest.mark.xdist_group("pg")]
+        ),
+    ],
+)
+async def hub(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[World]:
     directory = Path(tmp_path_factory.mktemp("money"))
-    async with running_world(directory, FAST_SESSIONS) as running:
+    url = None
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        engine = create_database_engine(url)
+        drop_schema(engine)  # the test session's database, shared with others
+        engine.dispose()
+    async with running_world(directory, FAST_SESSIONS, url) as running:
+        if url is not None:
+            assert isinstance(running.services.ledger_writer, PostgresPlanWriter)
         yield running
 
 
