@@ -9,9 +9,9 @@ fails stores nothing, so retrying it is a fresh attempt.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -76,7 +76,8 @@ Scope = str | Callable[[LedgerUnitOfWork], str]
 
 
 def random_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex}"
+    """``prefix_`` and 32 random hex digits (as a uuid4's hex, without its cost)."""
+    return f"{prefix}_{os.urandom(16).hex()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +263,7 @@ class WalletService:
                 return WalletNotFoundError(account_id)
             return InsufficientFunds(account_id, amount_fen)
 
-        placed = codec.hold_from_json(self._apply(plan, refused))
+        placed = self._applied_hold(plan, hold, refused)
         self._remember(placed)
         return placed
 
@@ -376,7 +377,7 @@ class WalletService:
                 )
             return InsufficientFunds(resolved.account_id, 0)  # books out of line
 
-        return codec.hold_from_json(self._apply(plan, refused))
+        return self._applied_hold(plan, resolved, refused)
 
     def release_expired_holds(
         self, now: datetime | None = None, limit: int = 1000
@@ -493,6 +494,13 @@ class WalletService:
             raise refused(result.reason)
         assert isinstance(result, Applied)
         return plan.response
+
+    def _applied_hold(
+        self, plan: WritePlan, hold: Hold, refused: Callable[[Refusal], Exception]
+    ) -> Hold:
+        """``hold`` once its plan is applied; the stored hold on a replayed key."""
+        response = self._apply(plan, refused)
+        return hold if response is plan.response else codec.hold_from_json(response)
 
     def _hold_owner(self, hold_id: str) -> Callable[[LedgerUnitOfWork], str]:
         def owner(uow: LedgerUnitOfWork) -> str:
