@@ -104,7 +104,6 @@ class PostgresPlanWriter:
             raise ValueError(f"writers must be 1..{PLATFORM_SLOTS}")
         self._engine = engine
         self._max_batch = max_batch
-        self._writers = writers
         self._attempts = attempts
         first_slot = random.randrange(PLATFORM_SLOTS)
         self._slots = [(first_slot + n) % PLATFORM_SLOTS for n in range(writers)]
