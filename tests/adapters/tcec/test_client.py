@@ -190,6 +190,27 @@ class TestTokenLifetime:
         assert page.PageNo == 1
         assert partner.tokens_issued == 2
 
+    async def test_an_envelope_taken_for_a_replay_is_sent_again_fresh(
+        self, client, partner
+    ):
+        """Another sender with our OperatorID (a second worker, a restarted
+        process) used Seq 0001 in this very second: the partner answers 4003
+        and the client re-seals with the next Seq."""
+        await client.query_token()  # Seq 0001 at the partner's fixed time
+        transport = httpx.ASGITransport(app=partner.app)
+        async with httpx.AsyncClient(transport=transport) as http:
+            restarted = TcecClient(
+                http,
+                base_url="http://cpo/evcs/v1",
+                operator_id=OPERATOR_ID,
+                operator_secret=OPERATOR_SECRET,
+                secrets=SECRETS,
+                clock=partner.clock,
+            )
+            await restarted.query_token()  # Seq 0001 again: refused, then 0002
+
+        assert partner.tokens_issued == 2
+
     async def test_a_wrong_operator_secret_raises_a_token_error(self, partner):
         transport = httpx.ASGITransport(app=partner.app)
         async with httpx.AsyncClient(transport=transport) as http:

@@ -14,7 +14,12 @@ from typing import Any
 
 import httpx
 
-from evroam.operators.tcec.errors import PayloadError, ServerError, TokenError
+from evroam.operators.tcec.errors import (
+    ParameterError,
+    PayloadError,
+    ServerError,
+    TokenError,
+)
 from evroam.operators.tcec.models import (
     ConnectorStatusInfo,
     FeeSpelling,
@@ -189,6 +194,18 @@ class TcecClient:
         return f"{self._operator_id[:9]:0>9}{stamp}{self._seq.next()}"
 
     async def _post(
+        self, message: str, body: Mapping[str, Any], token: str | None
+    ) -> dict[str, Any]:
+        try:
+            return await self._post_once(message, body, token)
+        except ParameterError:
+            # Ret 4003 also answers an envelope the peer took for a replay (its
+            # TimeStamp and Seq seen before) or one outside its time window; it
+            # was not acted on, and a fresh envelope cures both. A real
+            # parameter error fails the same way again.
+            return await self._post_once(message, body, token)
+
+    async def _post_once(
         self, message: str, body: Mapping[str, Any], token: str | None
     ) -> dict[str, Any]:
         envelope = seal_request(
