@@ -69,6 +69,20 @@ PLATFORM_SLOTS = 16
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
 
 
+def balance_slot(account: LedgerAccount, transfer_id: str) -> int:
+    """The ``ledger_balances`` row a posting moves: a driver's accounts have
+    one (slot 0); busy platform accounts spread by transfer id."""
+    if account.kind in DRIVER_KINDS:
+        return 0
+    return zlib.crc32(transfer_id.encode()) % PLATFORM_SLOTS
+
+
+def resolved_values(hold: Hold) -> dict[str, Any]:
+    """The columns resolving a hold writes (``RESOLVED_COLUMNS``), by name."""
+    row = hold_row(hold)
+    return {c: row[c] for c in RESOLVED_COLUMNS}
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
@@ -148,19 +162,18 @@ class SqlLedgerUnitOfWork:
                 for p, n in ((p, p.amount_fen) for p in transfer.postings)
             ],
         )
-        slot = zlib.crc32(transfer.id.encode()) % PLATFORM_SLOTS
         for posting in sorted(transfer.postings, key=lambda p: p.account.key):
-            self._move(posting, slot)
+            self._move(posting, transfer.id)
 
-    def _move(self, posting: Posting, slot: int) -> None:
+    def _move(self, posting: Posting, transfer_id: str) -> None:
         account, delta = posting.account, posting.amount_fen
         params = {"account": account.key, "delta": delta}
         if account.is_non_negative:
             if self._conn.execute(MOVE_GUARDED, params).rowcount != 1:
                 raise InsufficientFunds(account.owner, -delta)
             return
-        row_slot = 0 if account.kind in DRIVER_KINDS else slot
-        self._conn.execute(MOVE, {**params, "slot": row_slot})
+        slot = balance_slot(account, transfer_id)
+        self._conn.execute(MOVE, {**params, "slot": slot})
 
     def add_hold(self, hold: Hold) -> None:
         self._conn.execute(INSERT_HOLD, hold_row(hold))
@@ -170,8 +183,7 @@ class SqlLedgerUnitOfWork:
         return _hold(row) if row else None
 
     def resolve_hold(self, hold: Hold) -> bool:
-        row = hold_row(hold)
-        params = {f"new_{c}": row[c] for c in RESOLVED_COLUMNS}
+        params = {f"new_{c}": v for c, v in resolved_values(hold).items()}
         result = self._conn.execute(RESOLVE_HOLD, {"hold_id": hold.id, **params})
         return result.rowcount == 1
 

@@ -16,17 +16,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
-from evroam.storage.ledger_repository import PLATFORM_SLOTS
-from evroam.storage.ledger_tables import ledger_transfers
+from evroam.storage.ledger_repository import balance_slot, resolved_values
+from evroam.storage.ledger_tables import RESOLVED_COLUMNS, ledger_transfers
 from evroam.wallet.errors import LedgerContentionError
-from evroam.wallet.ledger import DRIVER_KINDS, Hold, LedgerAccount
+from evroam.wallet.ledger import Hold, LedgerAccount
 from evroam.wallet.plan import (
     Applied,
     PlanResult,
@@ -44,9 +43,9 @@ _STORED = (
     "SELECT fingerprint, response FROM ledger_idempotency WHERE scope = ? AND key = ?"
 )
 _RESOLVE = (
-    "UPDATE ledger_holds SET state = ?, resolved_at = ?, operator = ?, "
-    "partner_fen = ?, discount_fen = ?, from_hold_fen = ?, from_wallet_fen = ?, "
-    "receivable_fen = ? WHERE id = ? AND state = 'pending'"
+    "UPDATE ledger_holds SET "
+    + ", ".join(f"{c} = ?" for c in RESOLVED_COLUMNS)
+    + " WHERE id = ? AND state = 'pending'"
 )
 _TRANSFER = (
     "INSERT INTO ledger_transfers (id, kind, reference, created_at) "
@@ -147,7 +146,6 @@ class SqlitePlanWriter:
         cur.executemany(
             _POSTING, [(seq, p.account.key, p.amount_fen) for p in postings]
         )
-        slot = zlib.crc32(transfer.id.encode()) % PLATFORM_SLOTS
         for posting in postings:
             account, delta = posting.account, posting.amount_fen
             if account.is_non_negative:
@@ -155,8 +153,8 @@ class SqlitePlanWriter:
                 if cur.rowcount != 1:
                     raise _Refuse(self._why_not_moved(cur, plan.account_id))
             else:
-                row_slot = 0 if account.kind in DRIVER_KINDS else slot
-                cur.execute(_MOVE, (account.key, row_slot, delta))
+                slot = balance_slot(account, transfer.id)
+                cur.execute(_MOVE, (account.key, slot, delta))
         if plan.new_hold is not None:
             hold = plan.new_hold
             placed = self._format(hold.placed_at.astimezone(UTC))
@@ -167,19 +165,11 @@ class SqlitePlanWriter:
         return Applied()
 
     def _resolved(self, hold: Hold) -> tuple[Any, ...]:
-        charge = hold.charge
-        at = hold.resolved_at
-        return (
-            hold.state.value,
-            self._format(at.astimezone(UTC)) if at else None,
-            charge.partner_operator if charge else None,
-            charge.partner_fen if charge else 0,
-            charge.discount_fen if charge else 0,
-            hold.from_hold_fen,
-            hold.from_wallet_fen,
-            hold.receivable_fen,
-            hold.id,
-        )
+        values = [
+            self._format(v.astimezone(UTC)) if isinstance(v, datetime) else v
+            for v in resolved_values(hold).values()
+        ]
+        return (*values, hold.id)
 
     @staticmethod
     def _why_not_moved(cur: sqlite3.Cursor, account_id: str) -> Refusal:
