@@ -405,13 +405,15 @@ def _replay_guard(settings: Settings) -> ReplayGuard:
     if settings.bus_url:
         from evroam.messaging.redis_replay import RedisReplayGuard
 
-        return RedisReplayGuard(settings.bus_url)
+        return RedisReplayGuard(settings.bus_url, settings.bus_namespace)
     return InMemoryReplayGuard()
 
 
 def _build_bus(settings: Settings) -> EventBus:
     if settings.bus_url:
-        from evroam.messaging.redis_streams import RedisStreamsEventBus
+        from evroam.messaging.redis_streams import RedisStreamsEventBus, stream_name
 
-        return RedisStreamsEventBus(settings.bus_url)
+        return RedisStreamsEventBus(
+            settings.bus_url, stream_name(settings.bus_namespace)
+        )
     return InProcessEventBus()

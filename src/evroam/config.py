@@ -16,6 +16,11 @@ class Settings(BaseSettings):
     bus_url: str | None = Field(
         default=None, description="redis://… for Redis Streams; unset: in-process bus"
     )
+    bus_namespace: str = Field(
+        default="evroam",
+        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        description="Prefix of this hub's Redis keys; unique per hub on one Redis",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,7 +54,12 @@ def cluster(
     redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
     hub = Hub(
-        tmp_path_factory.mktemp("workers") / "hub.db", workers=2, bus_url=redis_url
+        tmp_path_factory.mktemp("workers") / "hub.db",
+        # Its own Redis keys: another hub on this Redis (a parallel test run)
+        # would otherwise share the status stream and the replay keys.
+        env={"EVROAM_BUS_NAMESPACE": f"test-{uuid.uuid4().hex[:12]}"},
+        workers=2,
+        bus_url=redis_url,
     )
     sim = Simulator(community_tcec(free_port()), hub.url)
     with running(hub, sim):

@@ -14,6 +14,13 @@ from evroam.shared.ids import PileId, StationId
 from evroam.status.model import PileStatusChanged
 
 STREAM = "evroam:pile-status"
+
+
+def stream_name(namespace: str) -> str:
+    """The status stream of the hub whose Redis keys start with ``namespace``."""
+    return f"{namespace}:pile-status"
+
+
 _MAX_LEN = 100_000  # approximate trim: the stream is a live feed, not a log
 _BLOCK_MS = 5_000
 

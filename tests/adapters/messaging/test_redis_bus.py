@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from evroam.catalogue.model import PileStatus
 from evroam.messaging.redis_replay import RedisReplayGuard
-from evroam.messaging.redis_streams import RedisStreamsEventBus
+from evroam.messaging.redis_streams import RedisStreamsEventBus, stream_name
 from evroam.shared.ids import PileId, StationId
 from evroam.status.model import PileStatusChanged
 
@@ -181,3 +181,56 @@ class TestReplayGuardAcrossWorkers:
         time.sleep(0.3)
         later = datetime.now(UTC)
         assert second.first_time(key, later + timedelta(seconds=1), later) is True
+
+    def test_hubs_with_their_own_namespaces_do_not_share_keys(self, redis_url):
+        staging = RedisReplayGuard(redis_url, f"staging-{uuid.uuid4().hex}")
+        production = RedisReplayGuard(redis_url, f"prod-{uuid.uuid4().hex}")
+        key = ("MA0NEIGHB", "20261102100000", "0001")
+        now = datetime.now(UTC)
+        until = now + timedelta(minutes=5)
+        assert staging.first_time(key, until, now) is True
+        assert production.first_time(key, until, now) is True
+        assert production.first_time(key, until, now) is False
+
+    def test_a_resent_set_whose_answer_was_lost_is_still_the_first_time(
+        self, redis_url, monkeypatch
+    ):
+        # redis-py resends a command when the connection drops before the
+        # answer: Redis then ran the SET twice, and the second says "exists".
+        guard = RedisReplayGuard(redis_url, f"test-{uuid.uuid4().hex}")
+        client = guard._redis
+        real_set = client.set
+
+        def set_twice(*args, **kwargs):
+            real_set(*args, **kwargs)
+            return real_set(*args, **kwargs)
+
+        monkeypatch.setattr(client, "set", set_twice)
+        key = ("MA0NEIGHB", uuid.uuid4().hex, "0001")
+        now = datetime.now(UTC)
+        until = now + timedelta(minutes=5)
+        assert guard.first_time(key, until, now) is True
+        assert guard.first_time(key, until, now) is False
+
+
+class TestStreamNames:
+    def test_each_namespace_has_its_own_stream(self):
+        assert stream_name("evroam") == "evroam:pile-status"
+        assert stream_name("staging") != stream_name("evroam")
+
+    async def test_a_hub_does_not_hear_another_namespaces_events(self, redis_url):
+        names = [stream_name(f"{side}-{uuid.uuid4().hex}") for side in "ab"]
+        ours = RedisStreamsEventBus(redis_url, names[0])
+        theirs = RedisStreamsEventBus(redis_url, names[1])
+        try:
+            events = await ours.subscribe()
+            await theirs.publish([an_event(1)])
+            await ours.publish([an_event(2)])
+            first = await asyncio.wait_for(anext(events), 10)
+            assert first.pile_id == an_event(2).pile_id
+            await events.aclose()
+        finally:
+            await ours.aclose()
+            await theirs.aclose()
+            with redis.Redis.from_url(redis_url) as client:
+                client.delete(*names)
