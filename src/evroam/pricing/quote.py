@@ -49,6 +49,8 @@ def quote_charge(
     Energy is split across time-of-use periods along the session's energy
     timeline; each period gives an electricity and a service line. Parking is
     billed per started 15 minutes after the free minutes, capped per local day.
+    The tariff's idle fee, if any, is billed per whole minute after its grace
+    minutes over the same time at the bay, capped per session.
     ``discounts`` are taken as already matched unless ``context`` is given, in
     which case only the rules that apply to it count.
     """
@@ -56,6 +58,7 @@ def quote_charge(
     lines = [
         *energy_lines(tariff, session, zone),
         *parking_lines(parking, session, zone),
+        *idle_lines(tariff, session),
     ]
     rules = applicable(discounts, context) if context is not None else discounts
     lines += discount_lines(lines, rules, tariff.currency)
@@ -140,6 +143,32 @@ def parking_lines(
             )
         )
     return lines
+
+
+def idle_lines(tariff: Tariff, session: ChargeSession) -> list[BillLine]:
+    """The idle fee over the minutes at the bay after charging (none without one)."""
+    idle = tariff.idle
+    if idle is None:
+        return []
+    minutes = idle.billable_minutes(session.parking_minutes)
+    if minutes == 0:
+        return []
+    amount = Money(minutes * idle.per_minute, tariff.currency)
+    note = f"after {idle.grace_minutes} free minutes"
+    if idle.cap is not None and amount.amount > idle.cap:
+        cap = Money(idle.cap, tariff.currency)
+        amount, note = cap, f"{note}, capped at {cap} a session"
+    return [
+        BillLine(
+            LineKind.IDLE,
+            "after charging",
+            Decimal(minutes),
+            "min",
+            idle.per_minute,
+            amount,
+            note,
+        )
+    ]
 
 
 def _blocks_by_day(

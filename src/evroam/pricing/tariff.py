@@ -4,7 +4,8 @@ Chinese public charging bills two unit prices per kWh: the electricity fee
 (passed through from the grid's time-of-use price) and the operator's service
 fee. The day is cut into periods (sharp peak, peak, flat, valley); a window may
 wrap past midnight (valley 23:00-07:00) and may apply in some months only
-(summer and winter sharp peaks).
+(summer and winter sharp peaks). Some operators add an idle fee for keeping
+the bay after the charge has finished.
 """
 
 from __future__ import annotations
@@ -56,6 +57,31 @@ class TouWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class IdleFee:
+    """The operator's fee for keeping the bay once charging has finished
+    (占位费): every whole minute after ``grace_minutes`` costs ``per_minute``,
+    at most ``cap`` for one session (None: no cap). Amounts are in the tariff's
+    currency. It is billed on top of any parking fee: one is the car park's,
+    the other the charge point operator's."""
+
+    grace_minutes: int
+    per_minute: Decimal
+    cap: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if self.grace_minutes < 0:
+            raise ValueError("idle fee grace minutes must not be negative")
+        if not self.per_minute.is_finite() or self.per_minute <= 0:
+            raise ValueError("an idle fee costs more than 0 per minute")
+        if self.cap is not None and (not self.cap.is_finite() or self.cap <= 0):
+            raise ValueError("an idle fee cap must be above 0")
+
+    def billable_minutes(self, idle_minutes: int) -> int:
+        """The minutes charged for ``idle_minutes`` at the bay after charging."""
+        return max(0, idle_minutes - self.grace_minutes)
+
+
+@dataclass(frozen=True, slots=True)
 class PriceNow:
     kind: PeriodKind
     electricity_per_kwh: Decimal
@@ -77,6 +103,7 @@ class Tariff:
     windows: tuple[TouWindow, ...]
     default_kind: PeriodKind = PeriodKind.FLAT
     currency: str = DEFAULT_CURRENCY
+    idle: IdleFee | None = None
 
     def __post_init__(self) -> None:
         kinds = {p.kind for p in self.prices}

@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from evroam.catalogue.model import Connector, ConnectorStandard, PowerType
-from evroam.pricing.tariff import PeriodKind, PeriodPrice, Tariff, TouWindow
+from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
 from evroam.shared.ids import TariffId
+from evroam.shared.money import unit_price
 
 
 def tariff_to_json(tariff: Tariff) -> str:
@@ -26,6 +27,13 @@ def tariff_to_json(tariff: Tariff) -> str:
             for w in tariff.windows
         ],
     }
+    if tariff.idle is not None:
+        idle = tariff.idle
+        body["idle"] = {
+            "grace_minutes": idle.grace_minutes,
+            "per_minute": str(idle.per_minute),
+            "cap": None if idle.cap is None else str(idle.cap),
+        }
     return json.dumps(body, separators=(",", ":"))
 
 
@@ -40,6 +48,19 @@ def tariff_from_json(tariff_id: str, text: str) -> Tariff:
         windows=tuple(_window(item) for item in body["windows"]),
         default_kind=PeriodKind(body["default"]),
         currency=body["currency"],
+        idle=idle_fee_from_json(body.get("idle")),
+    )
+
+
+def idle_fee_from_json(body: dict[str, Any] | None) -> IdleFee | None:
+    """``{"grace_minutes": 15, "per_minute": "0.50", "cap": "30.00"}``; cap optional."""
+    if body is None:
+        return None
+    cap = body.get("cap")
+    return IdleFee(
+        grace_minutes=int(body.get("grace_minutes", 0)),
+        per_minute=unit_price(str(body["per_minute"])),
+        cap=None if cap is None else Decimal(str(cap)),
     )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,7 +18,7 @@ from evroam.pricing.bill import Bill, BillLine, LineKind
 from evroam.pricing.discount import DiscountContext, brand_first_year
 from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession, EnergySample
-from evroam.pricing.tariff import PeriodKind, PeriodPrice, Tariff, TouWindow
+from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
 from evroam.shared.ids import OperatorId, TariffId
 from evroam.shared.money import Money
 from tests.builders import a_tariff
@@ -137,6 +138,62 @@ class TestParking:
             ("2026-11-02", Money.of("30.00")),
             ("2026-11-03", Money.of("30.00")),
         ]
+
+
+class TestIdleFee:
+    idle = IdleFee(grace_minutes=15, per_minute=Decimal("0.50"), cap=Decimal("30"))
+
+    def bill(self, parking_minutes: int, **kw: Any) -> Bill:
+        session = flat_charge(at(11, 2, 10), 1, "20", parking_minutes=parking_minutes)
+        return quote(session, a_tariff(idle=self.idle), **kw)
+
+    def idle_lines(self, bill: Bill) -> list[BillLine]:
+        return [line for line in bill.lines if line.kind is LineKind.IDLE]
+
+    def test_leaving_within_the_grace_minutes_costs_nothing(self):
+        assert self.idle_lines(self.bill(15)) == []
+
+    def test_bills_each_whole_minute_after_the_grace(self):
+        (line,) = self.idle_lines(self.bill(40))
+        assert (line.quantity, line.unit, line.amount) == (
+            Decimal(25),
+            "min",
+            Money.of("12.50"),
+        )
+        assert line.describe() == (
+            f"idle, after charging, 25 min {X} ¥0.5000 (after 15 free minutes)"
+        )
+
+    def test_is_capped_per_session(self):
+        (line,) = self.idle_lines(self.bill(8 * 60))
+        assert line.amount == Money.of("30.00")
+        assert "capped at 30.00 CNY" in line.describe()
+
+    def test_is_owed_to_the_partner_on_top_of_parking_and_never_discounted(self):
+        campaign = brand_first_year("Xiaomi", 10)
+        context = DiscountContext(
+            "Xiaomi", date(2026, 3, 1), OperatorId("x"), at(11, 2, 10)
+        )
+        bill = self.bill(
+            75,
+            parking=ParkingRule(60, Money.of("4.00")),
+            discounts=[campaign],
+            context=context,
+        )
+        # peak 20 kWh x (1.02 + 0.80) = 36.40; parking 1 block 1.00; idle 60 min 30.00
+        assert bill.partner_total == Money.of("67.40")
+        assert bill.discount_total == Money.of("3.64")
+        assert bill.driver_total == Money.of("63.76")
+
+    def test_a_tariff_without_one_bills_no_idle_line(self):
+        bill = quote(flat_charge(at(11, 2, 10), 1, "20", parking_minutes=600))
+        assert self.idle_lines(bill) == []
+
+    def test_rejects_a_fee_of_nothing_or_a_negative_grace(self):
+        with pytest.raises(ValueError, match="more than 0"):
+            IdleFee(15, Decimal(0))
+        with pytest.raises(ValueError, match="negative"):
+            IdleFee(-1, Decimal("0.5"))
 
 
 class TestBrandDiscount:
