@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -20,11 +21,16 @@ from evroam.catalogue.model import (
     SwapBay,
 )
 from evroam.config import Settings
-from evroam.shared.ids import OperatorId
+from evroam.pricing.tariff import IdleFee
+from evroam.shared.ids import OperatorId, TariffId
 from tests.builders import EPOCH, a_station, a_tariff, an_operator
 from tests.fakes import FixedClock
 
 NOW = EPOCH + timedelta(minutes=1)  # 10:01 in Shanghai: peak
+IDLE_TARIFF = a_tariff(
+    id=TariffId("t-idle"),
+    idle=IdleFee(grace_minutes=15, per_minute=Decimal("0.5"), cap=Decimal("30")),
+)
 
 
 def seed(services: Services) -> None:
@@ -54,7 +60,17 @@ def seed(services: Services) -> None:
             power_kw=0.0,
         )
     )
-    services.catalogue.import_network(operators, [a_tariff()], stations)
+    # A DC-fast site whose operator charges for keeping the bay after charging.
+    stations.append(
+        a_station(
+            "I001",
+            operator_id="swapway",
+            lat=31.40,
+            lon=121.60,
+            tariff_id=IDLE_TARIFF.id,
+        )
+    )
+    services.catalogue.import_network(operators, [a_tariff(), IDLE_TARIFF], stations)
 
 
 @pytest.fixture

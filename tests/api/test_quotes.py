@@ -71,6 +71,22 @@ class TestQuotes:
             body["discount_total"]
         )
 
+    async def test_staying_at_the_bay_after_charging_costs_the_idle_fee(self, client):
+        # conftest: swapway-I001 charges 0.50/min after 15 minutes, capped at 30.
+        payload = {
+            "pile_id": "swapway-I001-E01",
+            "start_at": "2026-11-26T12:00:00+08:00",
+            "kwh": "10",
+            "parking_minutes": 40,
+        }
+        body = (await client.post("/api/v1/quotes", json=payload)).json()
+        (idle,) = [x for x in body["lines"] if x["kind"] == "idle"]
+        assert idle["amount"] == "12.50"
+        assert "25 min" in idle["description"]
+        left_at_once = {**payload, "parking_minutes": 10}
+        body = (await client.post("/api/v1/quotes", json=left_at_once)).json()
+        assert [x for x in body["lines"] if x["kind"] == "idle"] == []
+
     @pytest.mark.parametrize(
         ("payload", "field"),
         [

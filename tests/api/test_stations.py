@@ -123,7 +123,8 @@ class TestBoxSearch:
             "/api/v1/stations/clusters", params={"bbox": "73,18,135,54", "zoom": 4}
         )
         clusters = r.json()["clusters"]
-        assert sum(c["stations"] for c in clusters) == 31
+        # 30 RapidGrid stations, a swap station and the idle-fee site (conftest)
+        assert sum(c["stations"] for c in clusters) == 32
 
 
 class TestStationDetail:
@@ -139,6 +140,21 @@ class TestStationDetail:
             "period": "valley",
             "months": [],
         } in body["tariff"]["windows"]
+
+    async def test_an_operators_idle_fee_is_shown_with_the_station(self, client):
+        r = await client.get("/api/v1/stations/swapway-I001")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        expected = {
+            "grace_minutes": 15,
+            "per_minute": "0.5000",
+            "cap": "30.00",
+            "currency": "CNY",
+        }
+        assert body["idle_fee"] == expected
+        assert body["tariff"]["idle_fee"] == expected
+        plain = (await client.get("/api/v1/stations/rapidgrid-S000")).json()
+        assert plain["idle_fee"] is None
 
     async def test_an_unknown_station_is_a_404_problem(self, client):
         r = await client.get("/api/v1/stations/nobody-X")

@@ -74,6 +74,16 @@ def _station(index: int, rng: random.Random) -> dict[str, Any]:
             "daily_cap": "30.00",
             "currency": "CNY",
         },
+        "idle_fee": (
+            {
+                "grace_minutes": 15,
+                "per_minute": "0.5000",
+                "cap": "30.00",
+                "currency": "CNY",
+            }
+            if operator == "rapidgrid"
+            else None
+        ),
         "is_swap": is_swap,
         "swap": (
             {"batteries_in_stock": 7, "queue_length": 1, "swap_minutes": 3}

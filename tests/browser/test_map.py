@@ -154,6 +154,9 @@ class TestStationPopup:
         expect(popup.locator(".parking")).to_have_text(
             "Parking: first 60 min free, then ¥5.00/h, cap ¥30.00"
         )
+        expect(popup.locator(".idle-fee")).to_have_text(
+            "Idle fee: ¥0.50/min from 15 min after charging ends, cap ¥30.00"
+        )
         wait_for_popup_to_settle(page)
         page.screenshot(path=SCREENSHOT)
         assert page_errors == []
@@ -167,6 +170,7 @@ class TestStationPopup:
         expect(page.locator(".station-popup .swap")).to_contain_text(
             "7 in stock, queue 1"
         )
+        expect(page.locator(".station-popup .idle-fee")).to_have_count(0)
 
 
 class TestLiveUpdates:

@@ -87,6 +87,7 @@ class PriceNow:
     electricity_per_kwh: Decimal
     service_per_kwh: Decimal
     currency: str
+    idle: IdleFee | None = None
 
     @property
     def total_per_kwh(self) -> Decimal:
@@ -131,5 +132,9 @@ class Tariff:
         local = moment.astimezone(ZoneInfo(time_zone))
         price = self.price_for(self.kind_at(local))
         return PriceNow(
-            price.kind, price.electricity_per_kwh, price.service_per_kwh, self.currency
+            price.kind,
+            price.electricity_per_kwh,
+            price.service_per_kwh,
+            self.currency,
+            self.idle,
         )

@@ -59,6 +59,28 @@ class TestPriceCommand:
         ]  # fmt: skip
         assert body["partner_total"] == "23.35"
 
+    def test_bills_the_idle_fee_of_a_tariff_that_has_one(self, tmp_path):
+        idle = {"grace_minutes": 15, "per_minute": "0.50", "cap": "30.00"}
+        result = run(
+            "--tariff", write(tmp_path, "t.json", {**TOU, "idle": idle}),
+            "--session", write(tmp_path, "s.json", ACROSS_23),
+            "--json",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.output)
+        # 95 minutes at the bay: 80 billed at 0.50 = 40.00, capped at 30.00
+        assert body["lines"][-1]["kind"] == "idle"
+        assert body["lines"][-1]["amount"] == "30.00"
+        assert body["partner_total"] == "53.35"
+
+    def test_an_idle_fee_without_a_price_is_refused(self, tmp_path):
+        result = run(
+            "--tariff", write(tmp_path, "t.json", {**TOU, "idle": {"cap": "5"}}),
+            "--session", write(tmp_path, "s.json", ACROSS_23),
+        )  # fmt: skip
+        assert isinstance(result.exception, InvalidInputError)
+        assert result.exception.field == "--tariff"
+
     def test_prices_an_ocpi_cdr_with_its_tariff(self, tmp_path):
         cdr = json.loads((SPEC / "cdr_example.json").read_text())
         result = run(

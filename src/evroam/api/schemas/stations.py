@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from evroam.catalogue.model import ConnectorStandard, PileStatus, StatusCategory
 from evroam.catalogue.search import Cluster, OperatorStats, StationHit, summarise
 from evroam.catalogue.service import StationDetail
-from evroam.pricing.tariff import PeriodKind, PriceNow, Tariff
+from evroam.pricing.tariff import IdleFee, PeriodKind, PriceNow, Tariff
 
 
 class PileCountsPublic(BaseModel):
@@ -26,6 +26,26 @@ class PriceNowPublic(BaseModel):
     total_per_kwh: str
     currency: str
     period: PeriodKind
+
+
+class IdleFeePublic(BaseModel):
+    """The operator's fee for keeping the bay after charging has finished."""
+
+    grace_minutes: int = Field(description="free minutes after charging ends")
+    per_minute: str = Field(description="price of each whole minute after them")
+    cap: str | None = Field(description="most it costs for one session (null: none)")
+    currency: str = "CNY"
+
+
+def idle_fee_public(idle: IdleFee | None, currency: str) -> IdleFeePublic | None:
+    if idle is None:
+        return None
+    return IdleFeePublic(
+        grace_minutes=idle.grace_minutes,
+        per_minute=f"{idle.per_minute:.4f}",
+        cap=None if idle.cap is None else f"{idle.cap:.2f}",
+        currency=currency,
+    )
 
 
 class ParkingPublic(BaseModel):
@@ -56,6 +76,9 @@ class StationPublic(BaseModel):
     connectors: list[ConnectorStandard]
     price_now: PriceNowPublic
     parking: ParkingPublic
+    idle_fee: IdleFeePublic | None = Field(
+        default=None, description="occupancy fee after charging (null: none)"
+    )
     is_swap: bool
     swap: SwapPublic | None
     updated_at: datetime | None
@@ -101,6 +124,7 @@ class TariffPublic(BaseModel):
     periods: list[TariffPeriodPublic]
     windows: list[TouWindowPublic]
     default_period: PeriodKind
+    idle_fee: IdleFeePublic | None = None
 
 
 class StationDetailPublic(StationPublic):
@@ -166,6 +190,7 @@ def station_public(hit: StationHit) -> StationPublic:
             daily_cap=str(s.parking.daily_cap.amount) if s.parking.daily_cap else None,
             currency=s.parking.fee_per_hour.currency,
         ),
+        idle_fee=idle_fee_public(hit.price_now.idle, hit.price_now.currency),
         is_swap=s.is_swap,
         swap=SwapPublic(
             batteries_in_stock=s.swap.batteries_in_stock,
@@ -211,6 +236,7 @@ def tariff_public(tariff: Tariff) -> TariffPublic:
             for w in tariff.windows
         ],
         default_period=tariff.default_kind,
+        idle_fee=idle_fee_public(tariff.idle, tariff.currency),
     )
 
 

@@ -75,6 +75,14 @@
     return text;
   }
 
+  function idleFee(f) {
+    if (!f) return "";
+    var text = money(f.per_minute, f.currency) + "/min from " + f.grace_minutes +
+      " min after charging ends";
+    if (f.cap != null) text += ", cap " + money(f.cap, f.currency);
+    return "<div class=\"idle-fee\">Idle fee: " + esc(text) + "</div>";
+  }
+
   function priceNow(pn) {
     if (!pn) return "price not published";
     var c = pn.currency;
@@ -122,7 +130,7 @@
       esc((s.connectors || []).join(", ")) + "</div>" +
       "<div class=\"price-now\">Now " + priceNow(s.price_now) + "</div>" +
       "<div class=\"parking\">Parking: " + esc(parkingRule(s.parking)) + "</div>" +
-      swap + pilesDetail(s.piles_detail) + "</div>";
+      idleFee(s.idle_fee) + swap + pilesDetail(s.piles_detail) + "</div>";
   }
 
   // ---------- markers ----------
