@@ -33,7 +33,11 @@ from evroam.operators.ocpi.v2_2_1.mapping import (
 )
 from evroam.operators.ocpi.v2_2_1.models import Location
 from evroam.operators.ocpi.v2_2_1.models import Tariff as OcpiTariff
-from evroam.pricing.tariff import PeriodKind, PeriodPrice, Tariff, TouWindow
+from evroam.operators.ocpi.v2_2_1.pricing_mapping import element_tariff_from_ocpi
+from evroam.pricing.elements import Dimension
+from evroam.pricing.periods import price_session
+from evroam.pricing.session import ChargeSession
+from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
 from evroam.shared.ids import OperatorId, pile_id_for, station_id_for
 from evroam.shared.money import Money
 
@@ -51,6 +55,12 @@ words = st.text(min_size=0, max_size=12)
 uids = st.text(alphabet="ABCDEFGHJK0123456789-", min_size=1, max_size=12)
 money = st.integers(0, 100_000).map(Money.from_fen)
 unit_prices = st.integers(0, 99_999).map(lambda n: Decimal(n) / 10_000)
+idle_fees = st.builds(
+    IdleFee,
+    grace_minutes=st.integers(0, 240),
+    per_minute=st.integers(1, 99_999).map(lambda n: Decimal(n) / 10_000),
+    cap=st.none() | st.integers(1, 100_000).map(lambda n: Decimal(n) / 100),
+)
 
 
 @st.composite
@@ -125,6 +135,7 @@ def tariffs(draw):
         prices=prices,
         windows=windows,
         default_kind=draw(st.sampled_from(ordered)),
+        idle=draw(st.none() | idle_fees),
     )
 
 
@@ -198,6 +209,100 @@ class TestTariffRoundTrip:
         assert valley["evroam"] == {"period": "valley", "service_price": 0.4}
         assert "restrictions" not in peak
         assert peak["price_components"][0]["price"] == 1.8
+
+
+def is_idle_element(element) -> bool:
+    return element.evroam is not None and element.evroam.is_idle_fee is True
+
+
+SEVEN_AM = datetime(2024, 11, 1, 7, 0, tzinfo=UTC)
+
+
+class TestIdleFee:
+    def tariff(self, idle: IdleFee | None) -> Tariff:
+        return Tariff(
+            tariff_id_for(OPERATOR, OCPI_TARIFF),
+            (PeriodPrice(PeriodKind.FLAT, Decimal("0.8"), Decimal("0.6")),),
+            (),
+            idle=idle,
+        )
+
+    def test_is_one_parking_time_element_after_parking_priced_per_hour(self):
+        parking = ParkingRule(30, Money.of("5.00"), Money.of("20.00"))
+        idle = IdleFee(15, Decimal("0.50"), Decimal("30.00"))
+        raw = ocpi_tariff(self.tariff(idle), parking).model_dump(
+            mode="json", exclude_none=True
+        )
+        *_, parking_element, idle_element = raw["elements"]
+        assert parking_element["evroam"] == {"daily_cap": 20}
+        assert idle_element == {
+            "price_components": [
+                {"type": "PARKING_TIME", "price": 30, "step_size": 60}
+            ],
+            "restrictions": {"min_duration": 900},
+            "evroam": {"is_idle_fee": True, "idle_cap": 30},
+        }
+
+    def test_without_grace_minutes_the_idle_element_is_unrestricted(self):
+        idle = IdleFee(0, Decimal("0.25"))
+        wire = ocpi_tariff(self.tariff(idle), ParkingRule(0, Money.zero()))
+        last = wire.elements[-1]
+        assert last.restrictions is None
+        assert last.evroam is not None
+        assert last.evroam.idle_cap is None
+        assert tariff_from_ocpi(over_the_wire(wire), OPERATOR).idle == idle
+
+    def test_a_tariff_without_idle_fee_gains_no_element(self):
+        parking = ParkingRule(30, Money.of("5.00"))
+        wire = ocpi_tariff(self.tariff(None), parking)
+        assert len(wire.elements) == 2  # the flat ENERGY price, then parking
+        assert not any(is_idle_element(e) for e in wire.elements)
+        assert tariff_from_ocpi(wire, OPERATOR).idle is None
+
+    @given(idle_fees, st.integers(0, 300), money, st.none() | money)
+    def test_round_trips_and_leaves_the_parking_rule_alone(self, idle, free, fee, cap):
+        parking = ParkingRule(free, fee, cap)
+        raw = ocpi_tariff(self.tariff(idle), parking).model_dump_json(exclude_none=True)
+        wire_tariff = OcpiTariff.model_validate_json(raw)
+        assert tariff_from_ocpi(wire_tariff, OPERATOR).idle == idle
+        assert parking_rule_from_ocpi(wire_tariff) == parking
+
+    def test_the_parking_rule_skips_an_idle_element_sent_before_parking(self):
+        parking = ParkingRule(60, Money.of("4.00"))
+        wire = ocpi_tariff(self.tariff(IdleFee(10, Decimal(1))), parking)
+        *energy, parking_element, idle_element = wire.elements
+        reordered = wire.model_copy(
+            update={"elements": [*energy, idle_element, parking_element]}
+        )
+        assert parking_rule_from_ocpi(reordered) == parking
+        assert tariff_from_ocpi(reordered, OPERATOR).idle == IdleFee(10, Decimal(1))
+
+    def test_a_foreign_parking_time_element_is_parking_not_an_idle_fee(self):
+        foreign = OcpiTariff.model_validate_json(
+            (FIXTURES / "foreign_tou_tariff.json").read_text()
+        )
+        assert tariff_from_ocpi(foreign, "urban").idle is None
+
+    def test_an_idle_element_priced_at_zero_is_no_idle_fee(self):
+        wire = ocpi_tariff(
+            self.tariff(IdleFee(0, Decimal(1))), ParkingRule(0, Money.zero())
+        )
+        raw = wire.model_dump(mode="json", exclude_none=True)
+        raw["elements"][-1]["price_components"][0]["price"] = 0
+        tariff = tariff_from_ocpi(OcpiTariff.model_validate(raw), OPERATOR)
+        assert tariff.idle is None
+
+    def test_a_spec_calculator_bills_parking_time_at_the_parking_fee(self):
+        # OCPI: per dimension the first matching element applies, and our
+        # unrestricted parking element comes before the idle element.
+        parking = ParkingRule(0, Money.of("6.00"))
+        idle = IdleFee(0, Decimal("1.00"))
+        wire = over_the_wire(ocpi_tariff(self.tariff(idle), parking))
+        session = ChargeSession.flat(
+            SEVEN_AM, SEVEN_AM.replace(hour=8), Decimal(20), parking_minutes=30
+        )
+        bill = price_session(element_tariff_from_ocpi(wire), session, "Asia/Shanghai")
+        assert bill.cost(Dimension.PARKING_TIME)[0] == Money.of("3.00")
 
 
 class TestSpecLocationExample:

@@ -221,6 +221,8 @@ class ElementExtension(OcpiModel):
     service_price: Number | None = None  # service-fee share of the ENERGY price
     months: list[int] | None = None  # months a window applies in (empty: all)
     daily_cap: Number | None = None  # cap of a day's parking fee
+    is_idle_fee: bool | None = None  # this PARKING_TIME element is the idle fee
+    idle_cap: Number | None = None  # cap of one session's idle fee
 
 
 class TariffElement(OcpiModel):

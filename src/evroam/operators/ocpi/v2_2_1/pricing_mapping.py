@@ -24,6 +24,8 @@ _HOUR_S = Decimal(3600)
 
 
 def element_tariff_from_ocpi(tariff: OcpiTariff) -> domain.ElementTariff:
+    # Our idle-fee element (ADR 0003) goes in as any PARKING_TIME element: the
+    # spec's first-match rule per dimension decides whether it is ever used.
     return domain.ElementTariff(
         id=tariff.id,
         currency=tariff.currency,

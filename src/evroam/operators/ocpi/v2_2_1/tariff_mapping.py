@@ -4,9 +4,11 @@ Element layout we write: one ENERGY element per time-of-use window (restricted
 by start_time/end_time), then one unrestricted ENERGY element for the default
 period, then elements for prices no window uses (never reached by an OCPI
 calculator, kept for a lossless round trip), then one PARKING_TIME element
-(``min_duration`` = free minutes). ENERGY ``price`` is the total per kWh; the
-``evroam`` extension carries the period, the service-fee share and the months.
-Prices are written without ``vat``: our unit prices are what the driver pays.
+(``min_duration`` = free minutes), then, if the tariff has an idle fee, a second
+PARKING_TIME element the extension marks as the idle fee. ENERGY ``price`` is the
+total per kWh; the ``evroam`` extension carries the period, the service-fee share
+and the months. Prices are written without ``vat``: our unit prices are what the
+driver pays.
 """
 
 from __future__ import annotations
@@ -24,14 +26,15 @@ from evroam.operators.ocpi.v2_2_1.models import (
     TariffRestrictions,
 )
 from evroam.operators.ocpi.v2_2_1.models import Tariff as OcpiTariff
-from evroam.pricing.tariff import PeriodKind, PeriodPrice, Tariff, TouWindow
+from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
 from evroam.shared.errors import InvalidInputError
 from evroam.shared.ids import OperatorId, TariffId
-from evroam.shared.money import Money
+from evroam.shared.money import Money, unit_price
 
 ENERGY = TariffDimensionType.ENERGY
 PARKING = TariffDimensionType.PARKING_TIME
 _TIME_KEYS = frozenset({"start_time", "end_time"})
+_MINUTES_PER_HOUR = 60
 
 
 class UnmappableTariffError(InvalidInputError):
@@ -60,6 +63,8 @@ def ocpi_tariff_from_tariff(
     used = {w.kind for w in tariff.windows} | {tariff.default_kind}
     elements += [_price_element(p) for p in tariff.prices if p.kind not in used]
     elements.append(_parking_element(parking))
+    if tariff.idle is not None:
+        elements.append(_idle_element(tariff.idle))
     return OcpiTariff(
         country_code=country_code,
         party_id=party_id,
@@ -117,6 +122,25 @@ def _parking_element(parking: ParkingRule) -> TariffElement:
     )
 
 
+def _idle_element(idle: IdleFee) -> TariffElement:
+    # OCPI 2.2.1, Tariffs module, PriceComponent and TariffElement classes:
+    # PARKING_TIME is priced per hour, and per dimension only the first element
+    # whose restrictions match applies. The parking element comes first, so a
+    # standard calculator bills parking time at the parking fee and reaches
+    # this element only while the parking element's min_duration is unmet and
+    # this one's is met (grace < free parking minutes). The idle fee is ours
+    # alone, like the daily parking cap (ADR 0003).
+    restrictions = None
+    if idle.grace_minutes:
+        restrictions = TariffRestrictions(min_duration=idle.grace_minutes * 60)
+    price = idle.per_minute * _MINUTES_PER_HOUR
+    return TariffElement(
+        price_components=[PriceComponent(type=PARKING, price=price, step_size=60)],
+        restrictions=restrictions,
+        evroam=ElementExtension(is_idle_fee=True, idle_cap=idle.cap),
+    )
+
+
 # --- OCPI -> domain -------------------------------------------------------------
 
 
@@ -125,7 +149,8 @@ def tariff_from_ocpi(tariff: OcpiTariff, operator_id: OperatorId | str) -> Tarif
 
     Elements with restrictions other than start/end time are skipped (they need
     the session to decide). Without our extension the whole ENERGY price is
-    read as electricity fee and periods are named by price rank.
+    read as electricity fee and periods are named by price rank. A PARKING_TIME
+    element the extension marks as the idle fee becomes ``Tariff.idle``.
     """
     energy = [e for e in tariff.elements if _component(e, ENERGY) is not None]
     usable = [e for e in energy if _only_time_restricted(e.restrictions)]
@@ -148,18 +173,41 @@ def tariff_from_ocpi(tariff: OcpiTariff, operator_id: OperatorId | str) -> Tarif
         windows=tuple(windows),
         default_kind=default_kind or (windows[0].kind),
         currency=tariff.currency,
+        idle=_idle_fee(tariff),
     )
 
 
+def _idle_fee(tariff: OcpiTariff) -> IdleFee | None:
+    """The idle fee of the first element our extension marks as one; None when
+    there is none (every foreign tariff) or its values make no idle fee (a
+    price of 0, a cap of 0): an idle element never makes a tariff unmappable."""
+    for element in tariff.elements:
+        component = _component(element, PARKING)
+        if component is None or not _is_idle(element):
+            continue
+        r = element.restrictions
+        cap = element.evroam.idle_cap if element.evroam else None
+        try:
+            return IdleFee(
+                grace_minutes=(r.min_duration or 0) // 60 if r else 0,
+                per_minute=unit_price(component.price / _MINUTES_PER_HOUR),
+                cap=cap,
+            )
+        except ValueError:
+            return None
+    return None
+
+
 def parking_rule_from_ocpi(tariff: OcpiTariff | None) -> ParkingRule:
-    """The first PARKING_TIME element restricted at most by ``min_duration``;
-    free parking when there is none (OCPI has no "unknown" parking fee)."""
+    """The first PARKING_TIME element restricted at most by ``min_duration``
+    that is not our idle fee; free parking when there is none (OCPI has no
+    "unknown" parking fee)."""
     currency = tariff.currency if tariff is not None else "CNY"
     for element in tariff.elements if tariff is not None else ():
         component = _component(element, PARKING)
         r = element.restrictions
         extra = set(r.model_dump(exclude_none=True)) - {"min_duration"} if r else set()
-        if component is None or extra:
+        if component is None or extra or _is_idle(element):
             continue
         cap = element.evroam.daily_cap if element.evroam else None
         return ParkingRule(
@@ -174,6 +222,10 @@ def _component(
     element: TariffElement, kind: TariffDimensionType
 ) -> PriceComponent | None:
     return next((c for c in element.price_components if c.type is kind), None)
+
+
+def _is_idle(element: TariffElement) -> bool:
+    return element.evroam is not None and element.evroam.is_idle_fee is True
 
 
 def _only_time_restricted(r: TariffRestrictions | None) -> bool:
