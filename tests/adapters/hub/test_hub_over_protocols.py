@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -41,9 +42,11 @@ from evroam.operators.simulator.tcec_app import (
 )
 from evroam.partners.errors import HandshakeError, PartnerUnreachableError
 from evroam.partners.model import Partner
+from evroam.pricing.tariff import IdleFee, Tariff
 from evroam.shared.geo import GeoPoint
-from evroam.shared.ids import OperatorId, pile_id_for, station_id_for
+from evroam.shared.ids import OperatorId, TariffId, pile_id_for, station_id_for
 from tests.asgi_network import HostRouter
+from tests.builders import a_station, a_tariff, an_operator
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -82,10 +85,12 @@ async def running_world(
     directory: Path,
     sessions: SessionSettings | None = None,
     database_url: str | None = None,
+    networks: tuple[SimulatedNetwork, SimulatedNetwork] | None = None,
 ) -> AsyncIterator[World]:
     """The hub and the OCPI and T/CEC simulators on one in-process network,
     both partners onboarded; ``sessions`` sets how fast simulated charges run.
-    The hub keeps its data in SQLite under ``directory`` unless given a URL."""
+    The hub keeps its data in SQLite under ``directory`` unless given a URL.
+    ``networks`` (OCPI, T/CEC) replaces the reference networks of seed 7."""
     sessions = sessions or SessionSettings()
     router = HostRouter()
     settings = Settings(
@@ -99,16 +104,16 @@ async def running_world(
     router.mount("hub.test", create_app(settings, services))
     to_hub = httpx.AsyncClient(transport=router)
     quiet = SimulationSettings(changes_per_s=0)
-    fast = SimulatedNetwork.for_profile(OperatorProfile.FAST, Protocol.OCPI, 7)
+    fast, community = networks or (
+        SimulatedNetwork.for_profile(OperatorProfile.FAST, Protocol.OCPI, 7),
+        SimulatedNetwork.for_profile(OperatorProfile.COMMUNITY, Protocol.TCEC, 7),
+    )
     fast_app = build_ocpi_simulator(
         fast,
         OcpiSimulatorConfig(
             "http://fast.test", default_ocpi_token_a("fast"), quiet, sessions=sessions
         ),
         http=to_hub,
-    )
-    community = SimulatedNetwork.for_profile(
-        OperatorProfile.COMMUNITY, Protocol.TCEC, 7
     )
     community_app = build_tcec_simulator(
         community,
@@ -285,3 +290,85 @@ class TestRefusals:
                 "http://hub.test/evcs/v1/notification_stationStatus", json=envelope
             )
         assert reply.json()["Ret"] == 4001
+
+
+PLAIN_TCEC_TARIFF_ID = "neighbourly-pd4e9b8aaee"  # a_tariff()'s prices
+IDLE = IdleFee(15, Decimal("0.5000"), Decimal("30.00"))
+OTHER_IDLE = IdleFee(0, Decimal("1.2500"))
+
+
+def idle_network(partner: DemoPartner) -> SimulatedNetwork:
+    """Five stations on three tariffs with the same prices: two without an idle
+    fee, two with ``IDLE``, one with ``OTHER_IDLE``."""
+    plain = a_tariff(id=TariffId("t-plain"))
+    tariffs = [
+        plain,
+        replace(plain, id=TariffId("t-idle"), idle=IDLE),
+        replace(plain, id=TariffId("t-other"), idle=OTHER_IDLE),
+    ]
+    on = ["t-plain", "t-idle", "t-other", "t-plain", "t-idle"]
+    stations = [
+        a_station(f"S{n:04d}", operator_id=partner.id, tariff_id=TariffId(t))
+        for n, t in enumerate(on, start=1)
+    ]
+    operator = an_operator(
+        id=OperatorId(partner.id),
+        name=partner.name,
+        profile=partner.profile,
+        protocol=partner.protocol,
+    )
+    return SimulatedNetwork(
+        operator, partner.protocol, stations, {t.id: t for t in tariffs}
+    )
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def idle_world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    networks = (idle_network(FAST), idle_network(COMMUNITY))
+    directory = Path(tmp_path_factory.mktemp("idle"))
+    async with running_world(directory, networks=networks) as running:
+        yield running
+
+
+class TestIdleFees:
+    def hub_tariffs(self, world: World, partner: DemoPartner) -> dict[str, Tariff]:
+        """The hub's tariff of each of the partner's stations, by external id."""
+        catalogue = world.services.catalogue
+        network = world.fast if partner is FAST else world.community
+        stations = {
+            s.external_id: catalogue.find_station(
+                station_id_for(partner.id, s.external_id)
+            )
+            for s in network.stations()
+        }
+        held = world.services.stations.tariffs_by_id(
+            {s.tariff_id for s in stations.values()}
+        )
+        return {ext: held[s.tariff_id] for ext, s in stations.items()}
+
+    @pytest.mark.parametrize("partner", [FAST, COMMUNITY], ids=["ocpi", "tcec"])
+    async def test_the_hub_stores_each_stations_idle_fee_with_its_tariff(
+        self, idle_world, partner
+    ):
+        tariffs = self.hub_tariffs(idle_world, partner)
+        assert {ext: t.idle for ext, t in tariffs.items()} == {
+            "S0001": None,
+            "S0002": IDLE,
+            "S0003": OTHER_IDLE,
+            "S0004": None,
+            "S0005": IDLE,
+        }
+        assert {frozenset(t.prices) for t in tariffs.values()} == {
+            frozenset(a_tariff().prices)
+        }
+
+    async def test_tcec_stations_with_the_same_prices_share_a_tariff_per_idle_fee(
+        self, idle_world
+    ):
+        ids = {ext: t.id for ext, t in self.hub_tariffs(idle_world, COMMUNITY).items()}
+        assert ids["S0001"] == ids["S0004"]
+        assert ids["S0002"] == ids["S0005"]
+        assert len({ids["S0001"], ids["S0002"], ids["S0003"]}) == 3
+        # Content-addressed from the prices alone, as before idle fees were read:
+        # a station without one keeps the tariff id the hub already holds.
+        assert ids["S0001"] == PLAIN_TCEC_TARIFF_ID

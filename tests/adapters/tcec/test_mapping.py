@@ -40,7 +40,7 @@ from evroam.operators.tcec.models import (
     StationInfo,
 )
 from evroam.operators.tcec.park_fee import format_park_fee, parse_park_fee
-from evroam.pricing.tariff import PeriodKind, PeriodPrice, Tariff, TouWindow
+from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
 from evroam.shared.ids import OperatorId, TariffId, pile_id_for, station_id_for
 from evroam.shared.money import Money
 
@@ -216,6 +216,102 @@ class TestParkFee:
         parsed = parse_park_fee(format_park_fee(rule))
         assert parsed.is_understood
         assert parsed.rule == rule
+        assert parsed.idle is None
+
+
+idle_fees = st.builds(
+    IdleFee,
+    grace_minutes=st.integers(0, 24 * 60),
+    per_minute=st.decimals("0.0001", 100, places=4),
+    cap=st.none() | st.decimals("0.01", 500, places=2),
+)
+FIVE_AN_HOUR_CAPPED = ParkingRule(0, Money.of(5), Money.of(20))
+
+
+class TestParkFeeWithIdleFee:
+    @pytest.mark.parametrize(
+        ("rule", "idle", "text"),
+        [
+            (
+                ParkingRule(0, Money.zero()),
+                IdleFee(15, Decimal("0.5"), Decimal(30)),
+                "免费停车,充电结束15分钟后占位费0.50元/分钟,单次封顶30.00元",
+            ),
+            (
+                ParkingRule(30, Money.of(5), Money.of(20)),
+                IdleFee(0, Decimal("0.0125")),
+                "免费停车30分钟,超时5.00元/小时,每日封顶20.00元,"
+                "充电结束后占位费0.0125元/分钟",
+            ),
+        ],
+    )
+    def test_we_write_the_idle_fee_after_the_parking_parts(self, rule, idle, text):
+        assert format_park_fee(rule, idle) == text
+
+    @pytest.mark.parametrize(
+        ("text", "rule", "idle"),
+        [
+            # only parking: the parking cap stays the parking cap
+            ("5元/小时,封顶20元", FIVE_AN_HOUR_CAPPED, None),
+            # only an idle fee: parking is free, the cap is the idle fee's
+            (
+                "占位费0.5元/分钟,封顶30元",
+                None,
+                IdleFee(0, Decimal("0.5"), Decimal(30)),
+            ),
+            ("超时占位费1元/分钟", None, IdleFee(0, Decimal(1))),
+            ("充电完成1小时后占位费\uff1a1元/分", None, IdleFee(60, Decimal(1))),
+            # both, parking first, each with its own cap
+            (
+                "5元/小时,每日封顶20元,充电结束10分钟后占位费0.5元/分钟,单次封顶30元",
+                FIVE_AN_HOUR_CAPPED,
+                IdleFee(10, Decimal("0.5"), Decimal(30)),
+            ),
+            # both, idle fee first, each with its own cap
+            (
+                "充电结束后占位费0.5元/分钟\uff0c每次封顶30元\uff0c5元/小时\uff0c封顶20元",
+                FIVE_AN_HOUR_CAPPED,
+                IdleFee(0, Decimal("0.5"), Decimal(30)),
+            ),
+            # both, a parking cap after the idle fee (每日: the parking's)
+            (
+                "5元/小时,占位费0.5元/分钟,每日封顶20元",
+                FIVE_AN_HOUR_CAPPED,
+                IdleFee(0, Decimal("0.5")),
+            ),
+            # both, no caps, idle fee first
+            (
+                "占位费0.5元/分钟,免费停车30分钟,超时5元/小时",
+                ParkingRule(30, Money.of(5)),
+                IdleFee(0, Decimal("0.5")),
+            ),
+        ],
+    )
+    def test_parking_and_idle_fee_are_read_apart_in_any_order(self, text, rule, idle):
+        parsed = parse_park_fee(text)
+        assert parsed.is_understood
+        assert parsed.rule == (rule or ParkingRule(0, Money.zero()))
+        assert parsed.idle == idle
+        assert parsed.text == text
+
+    @pytest.mark.parametrize("per_minute", ["0", "9" * 40])
+    def test_an_idle_price_we_cannot_hold_is_no_idle_fee(self, per_minute):
+        parsed = parse_park_fee(f"免费停车,占位费{per_minute}元/分钟")
+        assert parsed.idle is None
+        assert parsed.rule.is_free
+
+    @given(
+        st.integers(0, 24 * 60),
+        st.decimals(0, 100, places=2),
+        st.none() | st.decimals(0, 500, places=2),
+        idle_fees,
+    )
+    def test_what_we_write_reads_back_the_same(self, minutes, fee, cap, idle):
+        rule = ParkingRule(minutes, Money(fee), None if cap is None else Money(cap))
+        parsed = parse_park_fee(format_park_fee(rule, idle))
+        assert parsed.is_understood
+        assert parsed.rule == rule
+        assert parsed.idle == idle
 
 
 text = st.text(st.characters(codec="utf-8"), max_size=30)
@@ -275,6 +371,17 @@ class TestStationRoundTrip:
         assert station.updated_at is not None
         back = station_from_station_info(received, OPERATOR, TARIFF, station.updated_at)
         assert back == station
+
+    @given(stations(), st.none() | idle_fees)
+    def test_the_tariffs_idle_fee_travels_in_park_fee(self, station, idle):
+        flat = PeriodPrice(PeriodKind.FLAT, Decimal(1), Decimal(0))
+        tariff = Tariff(TARIFF, (flat,), (), idle=idle)
+        sent = station_info_from_station(station, "MA01H3BQ2", tariff)
+        received = StationInfo.model_validate(over_the_wire(sent))
+        assert parse_park_fee(received.ParkFee).idle == idle
+        assert station.updated_at is not None
+        back = station_from_station_info(received, OPERATOR, TARIFF, station.updated_at)
+        assert back.parking == station.parking
 
 
 def tariff_of(policies: list[dict[str, object]]) -> Tariff:

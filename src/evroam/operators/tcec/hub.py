@@ -8,6 +8,8 @@ import json
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -32,6 +34,7 @@ from evroam.operators.tcec.models import (
     StationStatusInfo,
     parse_body,
 )
+from evroam.operators.tcec.park_fee import parse_park_fee
 from evroam.operators.tcec.signing import TcecSecrets
 from evroam.partners.errors import (
     HandshakeError,
@@ -41,7 +44,7 @@ from evroam.partners.errors import (
 from evroam.partners.model import NetworkBatch, Partner
 from evroam.partners.ports import PartnerRepository
 from evroam.partners.service import PartnersService
-from evroam.pricing.tariff import Tariff
+from evroam.pricing.tariff import IdleFee, Tariff
 from evroam.shared.clock import Clock
 from evroam.shared.ids import StationId, TariffId
 from evroam.status.model import PileStatusReport, SwapStockReport
@@ -176,11 +179,13 @@ class TcecPartnerGateway:
         new_tariffs: list[Tariff] = []
         stations: list[Station] = []
         for info in page:
-            tariff_id = _tariff_id(partner.id, policies.get(info.StationID, []))
-            if tariff_id not in seen_tariffs and policies.get(info.StationID):
-                new_tariffs.append(
-                    tariff_from_policy_infos(tariff_id, policies[info.StationID])
-                )
+            # T/CEC has no idle-fee field: ours (and a partner's) is in ParkFee.
+            idle = parse_park_fee(info.ParkFee).idle
+            station_policies = policies.get(info.StationID, [])
+            tariff_id = _tariff_id(partner.id, station_policies, idle)
+            if tariff_id not in seen_tariffs and station_policies:
+                tariff = tariff_from_policy_infos(tariff_id, station_policies)
+                new_tariffs.append(replace(tariff, idle=idle))
                 seen_tariffs.add(tariff_id)
             stations.append(station_from_station_info(info, partner.id, tariff_id, now))
         status = await client.query_station_status([i.StationID for i in page])
@@ -250,16 +255,26 @@ def _first_connector(info: StationInfo) -> str | None:
     return None
 
 
-def _tariff_id(partner_id: str, policies: list[PolicyInfo]) -> TariffId:
-    """Stations with the same day of prices share one tariff (content-addressed)."""
+def _tariff_id(
+    partner_id: str, policies: list[PolicyInfo], idle: IdleFee | None = None
+) -> TariffId:
+    """Stations with the same day of prices and the same idle fee share one
+    tariff (content-addressed; without an idle fee the id is what it was before
+    idle fees were read). Without prices the tariff is unknown, idle fee or not."""
     if not policies:
         return TariffId(f"{partner_id}-unknown")
-    canonical = json.dumps(
-        [[p.StartTime, str(p.ElecPrice), str(p.SevicePrice)] for p in policies]
-    )
+    prices = [[p.StartTime, str(p.ElecPrice), str(p.SevicePrice)] for p in policies]
+    canonical = json.dumps(prices if idle is None else [prices, _idle_key(idle)])
     return TariffId(
         f"{partner_id}-p{hashlib.sha1(canonical.encode()).hexdigest()[:10]}"
     )
+
+
+def _idle_key(idle: IdleFee) -> list[object]:
+    def number(value: Decimal | None) -> str | None:
+        return None if value is None else format(value.normalize(), "f")
+
+    return [idle.grace_minutes, number(idle.per_minute), number(idle.cap)]
 
 
 def build_hub_handlers(

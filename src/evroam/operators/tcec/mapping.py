@@ -168,7 +168,8 @@ def _standard_for(
 def station_info_from_station(
     station: Station, tcec_operator_id: str, tariff: Tariff | None = None
 ) -> StationInfo:
-    """The StationInfo we publish; ``tcec_operator_id`` is the 9-character T/CEC id."""
+    """The StationInfo we publish; ``tcec_operator_id`` is the 9-character T/CEC id.
+    The tariff's idle fee, if any, is written into ``ParkFee`` (see park_fee)."""
     return StationInfo(
         StationID=station.external_id,
         OperatorID=tcec_operator_id,
@@ -183,7 +184,7 @@ def station_info_from_station(
         Construction=CONSTRUCTION_OTHER,
         ElectricityFee=_fee_text(tariff, is_service=False),
         ServiceFee=_fee_text(tariff, is_service=True),
-        ParkFee=format_park_fee(station.parking),
+        ParkFee=format_park_fee(station.parking, tariff.idle if tariff else None),
         EquipmentInfos=[_equipment_from_pile(pile) for pile in station.piles],
         SwapInfo=_swap_info(station.swap),
     )
