@@ -108,7 +108,8 @@ class TestStationsNear:
                 "--json",
             ],
         )
-        assert [r["id"] for r in json.loads(result.output)] == ["swapway-W001"]
+        ids = [r["id"] for r in json.loads(result.output)]
+        assert ids == ["swapway-W001", "swapway-I001"]  # nearest first
 
     def test_prints_a_table_for_people(self, db):
         result = runner.invoke(

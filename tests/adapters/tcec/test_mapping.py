@@ -300,6 +300,16 @@ class TestParkFeeWithIdleFee:
         assert parsed.idle is None
         assert parsed.rule.is_free
 
+    @pytest.mark.parametrize(
+        "text", ["9" * 40 + "元/小时", "5.00元/小时,每日封顶" + "9" * 40 + "元"]
+    )
+    def test_a_parking_amount_too_long_to_hold_is_not_understood(self, text):
+        # One partner's absurd text must not stop the pull of its network.
+        parsed = parse_park_fee(text)
+        assert not parsed.is_understood
+        assert parsed.rule.is_free
+        assert parsed.text == text
+
     @given(
         st.integers(0, 24 * 60),
         st.decimals(0, 100, places=2),

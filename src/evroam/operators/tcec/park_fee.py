@@ -103,8 +103,11 @@ def parse_park_fee(text: str | None) -> ParkFee:
         said = rest.strip(_SEPARATORS)
         is_understood = _is_plain_free(said) or (idle_match is not None and not said)
         return ParkFee(rule, is_understood, raw, idle)
-    daily_cap = Money(Decimal(cap.group(1))) if cap else None
-    rule = ParkingRule(_minutes(free_for), Money(Decimal(fee.group(1))), daily_cap)
+    try:
+        daily_cap = Money(Decimal(cap.group(1))) if cap else None
+        rule = ParkingRule(_minutes(free_for), Money(Decimal(fee.group(1))), daily_cap)
+    except ArithmeticError:  # a number too long to hold as money
+        return ParkFee(ParkingRule(0, Money.zero()), False, raw, idle)
     return ParkFee(rule, True, raw, idle)
 
 
