@@ -20,6 +20,23 @@ class SiteStyle(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class IdleFeeTerms:
+    """How an operator charges for keeping the bay once the charge is done (占位费):
+    ``share`` of its tariffs carry an idle fee, each with grace minutes drawn from
+    ``grace_minutes``, a price per minute from the ``per_minute`` range (CNY, in
+    0.10 steps) and a cap per session from ``caps`` (None: no cap)."""
+
+    share: float
+    grace_minutes: tuple[int, ...]
+    per_minute: tuple[str, str]
+    caps: tuple[str | None, ...]
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.share <= 1 or not self.grace_minutes or not self.caps:
+            raise ValueError("share in [0, 1], some grace minutes and some caps")
+
+
+@dataclass(frozen=True, slots=True)
 class NetworkProfile:
     """How one fictional operator builds: the knobs of the generator."""
 
@@ -32,6 +49,7 @@ class NetworkProfile:
     core_factor: float  # scatter sigma as a share of the city's urban radius
     service_fee: tuple[str, str]  # CNY/kWh range of the service fee
     tariff_variants: int = 2
+    idle_fee: IdleFeeTerms | None = None  # None: no tariff has an idle fee
 
     @property
     def id(self) -> OperatorId:
@@ -51,6 +69,12 @@ def _op(key: str, name: str, party: str, profile: OperatorProfile) -> Operator:
     return Operator(OperatorId(key), name, profile, party_id=party)
 
 
+# Urban DC-fast bays are scarce: most of those tariffs charge for blocking one.
+# Mixed networks (the swap-heavy one's charging sites) charge at some; community
+# AC compounds do not (drivers leave their cars there overnight).
+FAST_IDLE_FEE = IdleFeeTerms(0.85, (15, 30), ("0.30", "1.00"), ("30", "50", None))
+OCCASIONAL_IDLE_FEE = IdleFeeTerms(0.35, (30,), ("0.30", "0.60"), ("30", "50"))
+
 SWAPWAY = NetworkProfile(
     operator=_op("swapway", "SwapWay Energy", "SWP", OperatorProfile.SWAP),
     mix=PileMix(((55.0, dc(120)), (20.0, dc(250)), (20.0, ac(7)), (5.0, ac(11)))),
@@ -60,6 +84,7 @@ SWAPWAY = NetworkProfile(
     tier_weights=((T1, 10.0), (N1, 5.0), (T2, 2.0), (T3, 0.8), (T4, 0.2)),
     core_factor=0.45,
     service_fee=("0.4000", "0.6000"),
+    idle_fee=OCCASIONAL_IDLE_FEE,
 )
 RAPIDGRID = NetworkProfile(
     operator=_op("rapidgrid", "Rapid Grid", "RPG", OperatorProfile.FAST),
@@ -78,6 +103,7 @@ RAPIDGRID = NetworkProfile(
     tier_weights=((T1, 8.0), (N1, 4.0), (T2, 1.2)),
     core_factor=0.3,
     service_fee=("0.6000", "0.8000"),
+    idle_fee=FAST_IDLE_FEE,
 )
 NEIGHBOURLY = NetworkProfile(
     operator=_op("neighbourly", "Neighbourly Charge", "NBC", OperatorProfile.COMMUNITY),
@@ -116,6 +142,7 @@ PROVGRID = NetworkProfile(
     core_factor=0.55,
     service_fee=("0.4000", "0.6000"),
     tariff_variants=1,
+    idle_fee=IdleFeeTerms(0.2, (30,), ("0.20", "0.50"), ("30",)),
 )
 VOLTHARBOUR = NetworkProfile(
     operator=_op("voltharbour", "Volt Harbour", "VHB", OperatorProfile.FAST),
@@ -127,6 +154,7 @@ VOLTHARBOUR = NetworkProfile(
     core_factor=0.45,
     service_fee=("0.5000", "0.8000"),
     tariff_variants=3,
+    idle_fee=FAST_IDLE_FEE,
 )
 STARFIELD = NetworkProfile(
     operator=_op("starfield", "Star Field Charging", "SFC", OperatorProfile.FAST),
@@ -138,6 +166,7 @@ STARFIELD = NetworkProfile(
     core_factor=0.5,
     service_fee=("0.4500", "0.7500"),
     tariff_variants=3,
+    idle_fee=OCCASIONAL_IDLE_FEE,
 )
 CLOUDQUICK = NetworkProfile(
     operator=_op("cloudquick", "Cloud Quick Charge", "CQC", OperatorProfile.FAST),
@@ -148,6 +177,7 @@ CLOUDQUICK = NetworkProfile(
     tier_weights=_ALL_TIERS_FLAT,
     core_factor=0.55,
     service_fee=("0.4000", "0.7000"),
+    idle_fee=IdleFeeTerms(0.5, (15, 30), ("0.30", "0.80"), ("30", None)),
 )
 URBANHUB = NetworkProfile(
     operator=_op("urbanhub", "Urban Power Hub", "UPH", OperatorProfile.COMMUNITY),

@@ -6,7 +6,7 @@ import random
 from datetime import time
 from decimal import Decimal
 
-from evroam.pricing.tariff import PeriodKind, PeriodPrice, Tariff, TouWindow
+from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
 from evroam.scenario.profiles import NetworkProfile
 from evroam.shared.ids import TariffId
 from evroam.shared.money import unit_price
@@ -18,6 +18,8 @@ _BASE_ELECTRICITY = {
     PeriodKind.PEAK: Decimal("1.00"),
     PeriodKind.SHARP: Decimal("1.20"),
 }
+
+IDLE_FEE_STEP = Decimal("0.10")  # CNY per minute
 
 # Rough provincial level of industrial/commercial grid prices (1.00 = average).
 _GRID_FACTOR = {
@@ -78,6 +80,24 @@ def _prices(
     return tuple(prices)
 
 
+def _idle_fee(
+    seed: int, profile: NetworkProfile, province: str, variant: int
+) -> IdleFee | None:
+    """The tariff's idle fee, drawn from a generator of its own so that adding it
+    changed none of the prices drawn before it existed."""
+    terms = profile.idle_fee
+    if terms is None:
+        return None
+    rng = random.Random(f"{seed}:idle:{profile.id}:{province}:{variant}")
+    if rng.random() >= terms.share:
+        return None
+    grace_minutes = rng.choice(terms.grace_minutes)
+    low, high = (Decimal(v) for v in terms.per_minute)
+    per_minute = low + IDLE_FEE_STEP * rng.randint(0, int((high - low) / IDLE_FEE_STEP))
+    cap = rng.choice(terms.caps)
+    return IdleFee(grace_minutes, per_minute, None if cap is None else Decimal(cap))
+
+
 def build_tariff(
     seed: int, profile: NetworkProfile, province: str, variant: int
 ) -> Tariff:
@@ -90,6 +110,7 @@ def build_tariff(
         prices=_prices(rng, profile, province, kinds),
         windows=windows,
         default_kind=PeriodKind.FLAT,
+        idle=_idle_fee(seed, profile, province, variant),
     )
 
 

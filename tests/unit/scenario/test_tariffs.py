@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from evroam.pricing.tariff import PeriodKind
+from evroam.scenario.profiles import NEIGHBOURLY, RAPIDGRID, SWAPWAY
+from evroam.scenario.tariffs import build_tariff, build_tariffs
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -70,3 +73,53 @@ class TestGeneratedTariffs:
         in_april = datetime(2024, 4, 10, summer.start.hour, 30, tzinfo=SHANGHAI)
         assert with_sharp.kind_at(in_july) is PeriodKind.SHARP
         assert with_sharp.kind_at(in_april) is not PeriodKind.SHARP
+
+
+PROVINCES = frozenset({"bj", "sh", "gd", "zj", "js", "sc", "hb", "sd"})
+
+
+def share_with_idle_fee(tariffs) -> float:
+    return sum(t.idle is not None for t in tariffs) / len(tariffs)
+
+
+class TestGeneratedIdleFees:
+    def test_most_dc_fast_some_swap_network_and_no_community_tariffs_have_one(
+        self, reference
+    ):
+        by_operator = {
+            op: [t for t in reference.tariffs if t.id.startswith(f"{op}-")]
+            for op in ("rapidgrid", "swapway", "neighbourly")
+        }
+        assert share_with_idle_fee(by_operator["rapidgrid"]) > 0.6
+        assert 0.1 < share_with_idle_fee(by_operator["swapway"]) < 0.6
+        assert share_with_idle_fee(by_operator["neighbourly"]) == 0
+
+    def test_keep_to_the_dc_fast_networks_terms(self, reference):
+        fees = [
+            t.idle
+            for t in reference.tariffs
+            if t.id.startswith("rapidgrid-") and t.idle is not None
+        ]
+        step = Decimal("0.10")
+        for fee in fees:
+            assert fee.grace_minutes in (15, 30)
+            assert Decimal("0.30") <= fee.per_minute <= Decimal("1.00")
+            assert fee.per_minute % step == 0
+            assert fee.cap in (Decimal(30), Decimal(50), None)
+        assert len({(f.grace_minutes, f.per_minute, f.cap) for f in fees}) > 5
+
+    def test_are_the_same_for_a_seed_and_differ_for_another(self):
+        def fees(seed: int) -> list:
+            return [t.idle for t in build_tariffs(seed, RAPIDGRID, PROVINCES)]
+
+        assert fees(7) == fees(7)
+        assert fees(7) != fees(8)
+
+    def test_leave_every_price_drawn_before_them_as_it_was(self):
+        for profile in (RAPIDGRID, SWAPWAY, NEIGHBOURLY):
+            without = replace(profile, idle_fee=None)
+            for province in sorted(PROVINCES):
+                tariff = build_tariff(7, profile, province, 1)
+                assert replace(tariff, idle=None) == build_tariff(
+                    7, without, province, 1
+                )
