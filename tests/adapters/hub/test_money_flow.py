@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,9 +19,12 @@ from evroam.accounts.model import Vehicle
 from evroam.catalogue.model import PileStatus
 from evroam.charging.errors import IdempotencyKeyReusedError
 from evroam.charging.model import SessionStatus
-from evroam.operators.simulator.network import Change
-from evroam.operators.simulator.sessions import SessionSettings
-from evroam.shared.ids import OperatorId, PileId
+from evroam.operators.simulator.credentials import default_tcec_credentials
+from evroam.operators.simulator.network import Change, SimulatedNetwork
+from evroam.operators.simulator.sessions import Charge, SessionSettings
+from evroam.operators.tcec.charging import start_charge_seq
+from evroam.settlement.model import STATION_TIME_ZONE, Period
+from evroam.shared.ids import OperatorId, PileId, pile_id_for, station_id_for
 from evroam.shared.money import Money
 from evroam.storage.engine import create_database_engine, drop_schema
 from evroam.storage.ledger_batch import PostgresPlanWriter
@@ -29,7 +32,14 @@ from evroam.wallet.errors import InsufficientFunds
 from tests.adapters.hub.test_hub_over_protocols import World, running_world
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-FAST_SESSIONS = SessionSettings(speedup=2000, accept_delay_s=0.01, report_every_s=60)
+# A full car stays plugged in a simulated day (43 s here) unless stopped: no
+# session of this module ends by itself while another test reconciles.
+FAST_SESSIONS = SessionSettings(
+    speedup=2000,
+    accept_delay_s=0.01,
+    report_every_s=60,
+    linger_after_full_s=(86400, 86400),
+)
 
 
 @pytest_asyncio.fixture(
@@ -168,3 +178,91 @@ class TestChargingEverywhere:
         final = await until(hub, account, session.id, SessionStatus.REJECTED)
         assert final.reason
         assert hub.services.wallet.balance(account.id).held == Money.zero()
+
+
+def pile_with_fees(network: SimulatedNetwork, operator: str) -> tuple[str, PileId]:
+    """A free DC pile (simulator name, hub id) at a station that bills the time
+    at the bay after charging: the tariff's idle fee with 15 grace minutes, or
+    else a parking fee after at most 30 free minutes (T/CEC: the community
+    network has no idle fees)."""
+    for ref in reversed(network.piles):
+        idle = network.tariff_of(ref.station_index).idle
+        parking = network.parking_of(ref.station_index)
+        if operator == "rapidgrid":
+            has_fees = idle is not None and idle.grace_minutes == 15
+        else:
+            has_fees = not parking.is_free and parking.free_minutes <= 30
+        if has_fees and ref.is_dc and network.status(ref.index) is PileStatus.AVAILABLE:
+            station = network.station(ref.station_index)
+            station_id = station_id_for(operator, station.external_id)
+            return ref.name, pile_id_for(station_id, ref.name.rsplit("/", 1)[-1])
+    raise AssertionError(f"no {operator} pile with fees for the time at the bay")
+
+
+def bay_minutes_due(network: SimulatedNetwork, name: str) -> int:
+    """Minutes at the bay after which both fees of the pile's station apply."""
+    index = network.pile_named(name).station_index
+    idle = network.tariff_of(index).idle
+    grace = idle.grace_minutes if idle is not None else 0
+    return max(grace, network.parking_of(index).free_minutes) + 5
+
+
+async def until_plugged_for(charge: Charge, minutes: int, timeout_s=20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while charge.full_at is None or charge.now - charge.full_at < timedelta(
+        minutes=minutes
+    ):
+        assert asyncio.get_running_loop().time() < deadline, charge
+        await asyncio.sleep(0.02)
+
+
+class TestTheTimeAtTheBayAfterAFullBattery:
+    @pytest.mark.parametrize("operator", ["rapidgrid", "neighbourly"])
+    async def test_is_billed_as_the_partner_billed_it_with_no_dispute(
+        self, hub, operator
+    ):
+        is_ocpi = operator == "rapidgrid"
+        network = hub.fast if is_ocpi else hub.community
+        app = hub.fast_app if is_ocpi else hub.community_app
+        account = driver(hub, f"lingerer-{operator}")
+        name, pile = pile_with_fees(network, operator)
+        session = await hub.services.charging.start_charging(
+            account.id, pile, f"linger-{operator}"
+        )
+        await until(hub, account, session.id, SessionStatus.CHARGING)
+        ref = (
+            session.id
+            if is_ocpi
+            else start_charge_seq(
+                default_tcec_credentials("community").hub_operator_id, session.id
+            )
+        )
+        charge = app.state.sessions.find(ref)
+        charge.soc = max(charge.soc, 0.95)  # a car that came nearly full: quicker
+        await until_plugged_for(charge, bay_minutes_due(network, name))
+        assert network.status(network.pile_named(name).index) is PileStatus.OCCUPIED
+
+        await hub.services.charging.stop_charging(account.id, session.id)
+        await until(hub, account, session.id, SessionStatus.BILLED)
+        receipt = hub.services.charging.get_receipt(account.id, session.id)
+        (record,) = [r for r in app.state.sessions.records if r.ref == ref]
+        kinds = {line.kind for line in receipt.lines}
+        assert ("idle" if is_ocpi else "parking") in kinds
+        assert record.parking_money + record.idle_money > 0
+        assert receipt.partner_total == Money.of(record.total_money)
+
+        ended = record.ended_at.astimezone(STATION_TIME_ZONE)
+        if is_ocpi:
+            period = Period(ended.year, ended.month)
+            books = await hub.services.settlement.reconcile(
+                OperatorId(operator), period
+            )
+            assert books.disputes == ()
+            assert books.is_reconciled
+        else:
+            reply = await app.state.session_reporter.check_orders(
+                "CHKLINGER1",
+                record.started_at - timedelta(minutes=1),
+                record.ended_at + timedelta(minutes=1),
+            )
+            assert reply.TotalDisputeOrder == 0, reply.DisputeOrders

@@ -19,6 +19,7 @@ from evroam.catalogue.model import (
     ConnectorStandard,
     Operator,
     OperatorProfile,
+    ParkingRule,
     Pile,
     PileStatus,
     PowerType,
@@ -234,6 +235,9 @@ class SimulatedNetwork:
 
     def tariff_of(self, station_index: int) -> Tariff:
         return self.tariffs[self._stations[station_index].tariff_id]
+
+    def parking_of(self, station_index: int) -> ParkingRule:
+        return self._stations[station_index].parking
 
     def pile_statuses(self) -> dict[str, PileStatus]:
         """``{pile name: status}``: the ground truth to compare the hub against."""

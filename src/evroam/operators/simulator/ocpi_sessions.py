@@ -6,6 +6,9 @@ token: the hub is the token sender and vouches for its drivers); the
 CommandResult follows (ACCEPTED, EVSE_OCCUPIED or EVSE_INOPERATIVE). Then the
 Session is PUT (ACTIVE), PATCHed with ``kwh`` every report, PATCHed COMPLETED,
 and its CDR is POSTed to the hub's CDRs receiver and kept for ``GET cdrs``.
+Time plugged in after a full battery is the CDR's parking time: a last charging
+period with a PARKING_TIME dimension from the moment energy stopped, and
+``total_parking_time``/``total_parking_cost`` (parking fee plus idle fee).
 """
 
 from __future__ import annotations
@@ -51,10 +54,11 @@ from evroam.operators.simulator.sessions import (
     Refusal,
     SentRecord,
     SessionSimulator,
-    price_periods,
+    charge_record,
 )
 
 HUB_KEY = "hub"
+HOURS = Decimal("0.0001")
 COMMAND_TIMEOUT_S = 30
 _AUTHORISED = {TokenType.APP_USER, TokenType.AD_HOC_USER}
 _RESULT_FOR = {
@@ -189,8 +193,7 @@ class OcpiSessionReporter:
         await patch_session(self._http, self._url(ModuleId.SESSIONS), token, ids, patch)
 
     def _cost_so_far(self, charge: Charge) -> Decimal:
-        priced = price_periods(charge.tariff, charge.periods)
-        return sum((p.electricity_money + p.service_money for p in priced), Decimal(0))
+        return charge_record(charge).total_money
 
     def _cdr_token(self, charge: Charge) -> wire.CdrToken:
         token = charge.context["token"]
@@ -231,7 +234,6 @@ class OcpiSessionReporter:
     def _cdr(self, charge: Charge, record: SentRecord) -> CDR:
         location, evse = self._place(charge)
         energy = record.electricity_money + record.service_money
-        hours = Decimal((record.ended_at - record.started_at).total_seconds()) / 3600
         return CDR(
             country_code=self._source.country_code,
             party_id=self._source.party_id,
@@ -244,21 +246,13 @@ class OcpiSessionReporter:
             authorization_reference=charge.ref,
             cdr_location=_cdr_location(location, evse),
             currency="CNY",
-            charging_periods=[
-                wire.ChargingPeriod(
-                    start_date_time=p.started_at,
-                    dimensions=[
-                        wire.CdrDimension(type=CdrDimensionType.ENERGY, volume=p.kwh)
-                    ],
-                )
-                for p in record.periods
-            ],
+            charging_periods=_charging_periods(record),
             total_cost=_money(record.total_money),
             total_energy=record.kwh,
             total_energy_cost=_money(energy),
-            total_time=hours.quantize(Decimal("0.0001")),
-            total_parking_time=Decimal(0),
-            total_parking_cost=_money(Decimal(0)),
+            total_time=_hours(record.started_at, record.ended_at),
+            total_parking_time=_hours(record.charged_until, record.ended_at),
+            total_parking_cost=_money(record.parking_money + record.idle_money),
             last_updated=record.ended_at,
             evroam=CdrExtension(
                 electricity_cost=record.electricity_money,
@@ -281,6 +275,34 @@ class OcpiSessionReporter:
             and (date_to is None or c.last_updated < date_to)
         ]
         return matching[offset : offset + limit], len(matching)
+
+
+def _hours(start: datetime, end: datetime) -> Decimal:
+    seconds = max(Decimal(0), Decimal((end - start).total_seconds()))
+    return (seconds / 3600).quantize(HOURS)
+
+
+def _charging_periods(record: SentRecord) -> list[wire.ChargingPeriod]:
+    """One period per time-of-use period, then (OCPI 2.2.1, CDRs module,
+    CdrDimensionType) one PARKING_TIME period from the moment energy stopped."""
+    periods = [
+        wire.ChargingPeriod(
+            start_date_time=p.started_at,
+            dimensions=[wire.CdrDimension(type=CdrDimensionType.ENERGY, volume=p.kwh)],
+        )
+        for p in record.periods
+    ]
+    if record.ended_at > record.charged_until:
+        parked = _hours(record.charged_until, record.ended_at)
+        periods.append(
+            wire.ChargingPeriod(
+                start_date_time=record.charged_until,
+                dimensions=[
+                    wire.CdrDimension(type=CdrDimensionType.PARKING_TIME, volume=parked)
+                ],
+            )
+        )
+    return periods
 
 
 def _kwh(charge: Charge) -> Decimal:

@@ -4,9 +4,12 @@ query_start_charge refuses at once (SuccStat 1) an unknown ConnectorID
 (FailReason 1), an offline pile (2), a busy one (3) or a faulted one (4, our
 custom code); otherwise it answers StartChargeSeqStat 1 (starting) and the
 result follows as notification_start_charge_result (2 charging, or 5 when the
-pile was taken meanwhile). Progress is notification_equip_charge_status; a
-stop is answered by notification_stop_charge_result (a full battery by a last
-status with StartChargeSeqStat 4), then notification_charge_order_info.
+pile was taken meanwhile). Progress is notification_equip_charge_status (once
+the battery is full: ConnectorStatus 2, plugged in and not charging, until the
+driver is back); a stop is answered by notification_stop_charge_result (a
+driver unplugging a full car by a last status with StartChargeSeqStat 4), then
+notification_charge_order_info. The standard's money fields are electricity,
+service and total: the parking and idle fees are in ``TotalMoney`` only.
 A notification the hub does not confirm (SuccStat or ConfirmResult not 0)
 raises ``UnconfirmedError``, so the session simulator sends it again.
 """
@@ -26,7 +29,7 @@ from evroam.operators.simulator.sessions import (
     SentRecord,
     SessionSimulator,
     StopCause,
-    price_periods,
+    charge_record,
 )
 from evroam.operators.tcec.charging_models import (
     ChargeDetail,
@@ -83,9 +86,7 @@ def charge_status(
     pile = sessions.network.pile_named(charge.pile)
     voltage = DC_VOLTAGE if pile.is_dc else AC_VOLTAGE
     power_w = Decimal(repr(charge.power_kw)) * 1000 if stat < 4 else Decimal(0)
-    priced = price_periods(charge.tariff, charge.periods)
-    elec = sum((p.electricity_money for p in priced), Decimal(0))
-    service = sum((p.service_money for p in priced), Decimal(0))
+    so_far = charge_record(charge)
     return EquipChargeStatus(
         StartChargeSeq=charge.ref,
         StartChargeSeqStat=int(stat),
@@ -96,10 +97,10 @@ def charge_status(
         Soc=_money(Decimal(repr(charge.soc * 100))),
         StartTime=format_query_time(charge.started_at),
         EndTime=format_query_time(charge.now),
-        TotalPower=sum((p.kwh for p in priced), Decimal(0)),
-        ElecMoney=elec,
-        SeviceMoney=service,
-        TotalMoney=elec + service,
+        TotalPower=so_far.kwh,
+        ElecMoney=so_far.electricity_money,
+        SeviceMoney=so_far.service_money,
+        TotalMoney=so_far.total_money,
     )
 
 

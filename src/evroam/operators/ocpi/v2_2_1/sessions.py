@@ -159,7 +159,18 @@ def events_from_session(
     return events
 
 
+def _is_parking(period: wire.ChargingPeriod) -> bool:
+    kinds = {d.type for d in period.dimensions}
+    return CdrDimensionType.PARKING_TIME in kinds and (
+        CdrDimensionType.ENERGY not in kinds
+    )
+
+
 def _periods(cdr: wire.CDR) -> tuple[ChargePeriod, ...]:
+    """The charging periods, each ending where the next one starts. A period of
+    PARKING_TIME without energy (OCPI 2.2.1, CDRs module, CdrDimensionType: the
+    EV plugged in, not charging) is left out: the charge ended where it began,
+    and the time from there to ``end_date_time`` is parking time."""
     ordered = sorted(cdr.charging_periods, key=lambda p: p.start_date_time)
     ends = [p.start_date_time for p in ordered[1:]] + [cdr.end_date_time]
     return tuple(
@@ -169,6 +180,7 @@ def _periods(cdr: wire.CDR) -> tuple[ChargePeriod, ...]:
             _dimension([period], CdrDimensionType.ENERGY) or Decimal(0),
         )
         for period, end in zip(ordered, ends, strict=True)
+        if not _is_parking(period)
     )
 
 
