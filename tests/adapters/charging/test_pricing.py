@@ -17,7 +17,7 @@ from evroam.charging.remote import (
     find_disputes,
     new_session_ref,
 )
-from evroam.operators.simulator.sessions import (
+from evroam.operators.simulator.charge import (
     Charge,
     charge_power_kw,
     next_price_change,

@@ -19,9 +19,10 @@ from evroam.accounts.model import Vehicle
 from evroam.catalogue.model import PileStatus
 from evroam.charging.errors import IdempotencyKeyReusedError
 from evroam.charging.model import SessionStatus
+from evroam.operators.simulator.charge import Charge
 from evroam.operators.simulator.credentials import default_tcec_credentials
 from evroam.operators.simulator.network import Change, SimulatedNetwork
-from evroam.operators.simulator.sessions import Charge, SessionSettings
+from evroam.operators.simulator.sessions import SessionSettings
 from evroam.operators.tcec.charging import start_charge_seq
 from evroam.settlement.model import STATION_TIME_ZONE, Period
 from evroam.shared.ids import OperatorId, PileId, pile_id_for, station_id_for

@@ -11,17 +11,16 @@ import pytest
 
 from evroam.catalogue.model import ParkingRule, PileStatus
 from evroam.charging.receipt import bill_for_record
-from evroam.operators.simulator.network import SimulatedNetwork
-from evroam.operators.simulator.runner import SimulationRunner, SimulationSettings
-from evroam.operators.simulator.sessions import (
+from evroam.operators.simulator.charge import (
     Charge,
     SentRecord,
-    SessionSettings,
-    SessionSimulator,
     StopCause,
     bay_session,
     charge_record,
 )
+from evroam.operators.simulator.network import SimulatedNetwork
+from evroam.operators.simulator.runner import SimulationRunner, SimulationSettings
+from evroam.operators.simulator.sessions import SessionSettings, SessionSimulator
 from evroam.operators.simulator.tcec_sessions import order_info
 from evroam.operators.tcec.charging import charge_record_from_order
 from evroam.operators.tcec.charging_models import StopReason

@@ -48,14 +48,9 @@ from evroam.operators.ocpi.v2_2_1.sessions import (
     put_session,
 )
 from evroam.operators.ocpi.v2_2_1.tokens import Peer, TokenStore
+from evroam.operators.simulator.charge import Charge, SentRecord, charge_record
 from evroam.operators.simulator.ocpi_source import NetworkCpoSource
-from evroam.operators.simulator.sessions import (
-    Charge,
-    Refusal,
-    SentRecord,
-    SessionSimulator,
-    charge_record,
-)
+from evroam.operators.simulator.sessions import Refusal, SessionSimulator
 
 HUB_KEY = "hub"
 HOURS = Decimal("0.0001")

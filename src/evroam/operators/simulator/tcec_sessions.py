@@ -23,14 +23,13 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from evroam.operators.simulator.sessions import (
+from evroam.operators.simulator.charge import (
     Charge,
-    Refusal,
     SentRecord,
-    SessionSimulator,
     StopCause,
     charge_record,
 )
+from evroam.operators.simulator.sessions import Refusal, SessionSimulator
 from evroam.operators.tcec.charging_models import (
     ChargeDetail,
     ChargeOrder,
