@@ -66,3 +66,20 @@ class TestChargeRecordFromCdr:
             ChargePeriod(at("03:00"), at("04:00"), Decimal("20.5")),
         )
         assert session_of(record).parking_minutes == 0
+
+    def test_total_parking_time_alone_ends_the_charge_that_long_before_the_end(self):
+        # A CPO that reports parking only in the totals: 03:00-04:00, 20 min parked.
+        cdr = a_cdr(total_parking_time=Decimal(1) / 3)
+        record = charge_record_from_cdr("S00000000000000001", cdr)
+        (period,) = record.periods
+        assert period.ended_at == datetime(2026, 10, 15, 3, 40, tzinfo=UTC)
+        assert session_of(record).parking_minutes == 20
+
+    def test_parking_time_longer_than_the_last_period_stops_at_its_start(self):
+        cdr = a_cdr(
+            charging_periods=[energy("03:00", 12.5), energy("03:50", 8.0)],
+            total_parking_time=0.5,
+        )
+        record = charge_record_from_cdr("S00000000000000001", cdr)
+        assert record.periods[-1].ended_at == at("03:50")
+        assert record.kwh == Decimal("20.5")

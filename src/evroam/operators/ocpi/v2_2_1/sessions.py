@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -170,9 +170,19 @@ def _periods(cdr: wire.CDR) -> tuple[ChargePeriod, ...]:
     """The charging periods, each ending where the next one starts. A period of
     PARKING_TIME without energy (OCPI 2.2.1, CDRs module, CdrDimensionType: the
     EV plugged in, not charging) is left out: the charge ended where it began,
-    and the time from there to ``end_date_time`` is parking time."""
+    and the time from there to ``end_date_time`` is parking time. A CDR that
+    gives only ``total_parking_time`` has its charge end that long before
+    ``end_date_time`` (never before the last period starts)."""
     ordered = sorted(cdr.charging_periods, key=lambda p: p.start_date_time)
-    ends = [p.start_date_time for p in ordered[1:]] + [cdr.end_date_time]
+    charged_until = cdr.end_date_time
+    if ordered and not any(_is_parking(p) for p in ordered):
+        parked = Decimal(cdr.total_parking_time or 0)
+        if parked > 0:
+            charged_until = max(
+                ordered[-1].start_date_time,
+                cdr.end_date_time - timedelta(seconds=float(parked * 3600)),
+            )
+    ends = [p.start_date_time for p in ordered[1:]] + [charged_until]
     return tuple(
         ChargePeriod(
             period.start_date_time,
