@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from evroam.catalogue.model import ParkingRule
 from evroam.charging.model import BilledCharge, ChargingSession, Receipt, ReceiptLine
-from evroam.charging.remote import ChargeRecord
+from evroam.charging.remote import ChargePeriod, ChargeRecord
 from evroam.pricing.bill import Bill, LineKind
 from evroam.pricing.discount import DiscountContext, DiscountRule
 from evroam.pricing.quote import quote_charge
@@ -23,15 +23,29 @@ Vehicle = tuple[str | None, date | None]  # (brand, delivery date)
 
 def session_of(record: ChargeRecord) -> ChargeSession:
     """The energy timeline of a charge record; time plugged in after the last
-    period is parking time.
+    period is parking time (see ``session_of_periods``)."""
+    return session_of_periods(
+        record.periods, record.started_at, record.ended_at, record.kwh
+    )
+
+
+def session_of_periods(
+    charged: Sequence[ChargePeriod],
+    started_at: datetime,
+    ended_at: datetime,
+    kwh: Decimal,
+) -> ChargeSession:
+    """The energy timeline of periods of charging from ``started_at`` and a
+    car unplugged at ``ended_at``: the whole minutes after the last period are
+    parking time. Partners' simulators price their records with it too.
 
     Periods that do not move forward in time (a stop before the first meter
     tick; T/CEC times are whole seconds) add their energy to the previous sample
     instead of making the timeline go backwards.
     """
-    periods = sorted(record.periods, key=lambda p: (p.started_at, p.ended_at))
+    periods = sorted(charged, key=lambda p: (p.started_at, p.ended_at))
     if not periods:
-        return ChargeSession.flat(record.started_at, record.ended_at, record.kwh)
+        return ChargeSession.flat(started_at, ended_at, kwh)
     samples = [EnergySample(periods[0].started_at, Decimal(0))]
     total = Decimal(0)
     for period in periods:
@@ -43,7 +57,7 @@ def session_of(record: ChargeRecord) -> ChargeSession:
     charged_until = samples[-1].at
     if len(samples) == 1:  # no time passed at all: a flat, instant charge
         return ChargeSession.flat(charged_until, charged_until, total)
-    parked_s = max(0.0, (record.ended_at - charged_until).total_seconds())
+    parked_s = max(0.0, (ended_at - charged_until).total_seconds())
     return ChargeSession(
         samples[0].at,
         charged_until,

@@ -12,7 +12,6 @@ record back, bills the same to the fen.
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from evroam.catalogue.model import ParkingRule
+from evroam.charging.receipt import session_of_periods
+from evroam.charging.remote import ChargePeriod
 from evroam.pricing.bill import BillLine
 from evroam.pricing.quote import idle_lines, parking_lines
 from evroam.pricing.session import ChargeSession
@@ -248,19 +249,13 @@ class Charge:
 
 def bay_session(periods: Sequence[PricedPeriod], ended_at: datetime) -> ChargeSession:
     """The charge as the hub reads it back from the record (``session_of`` in
-    ``charging/receipt.py``): charging until the last period ends, then the
-    whole minutes still plugged in until ``ended_at`` are parking time; a charge
-    that took no time at all has none."""
+    ``charging/receipt.py``, the same function): charging until the last period
+    ends, then the whole minutes still plugged in until ``ended_at`` are parking
+    time."""
+    charged = [ChargePeriod(p.started_at, p.ended_at, p.kwh) for p in periods]
+    started_at = min((p.started_at for p in periods), default=ended_at)
     kwh = sum((p.kwh for p in periods), Decimal(0))
-    if not periods:
-        return ChargeSession.flat(ended_at, ended_at, kwh)
-    started_at = min(p.started_at for p in periods)
-    charged_until = max(p.ended_at for p in periods)
-    if charged_until <= started_at:
-        return ChargeSession.flat(charged_until, charged_until, kwh)
-    parked_s = max(0.0, (ended_at - charged_until).total_seconds())
-    minutes = math.floor(parked_s / 60)
-    return ChargeSession.flat(started_at, charged_until, kwh, minutes)
+    return session_of_periods(charged, started_at, ended_at, kwh)
 
 
 def _sum(lines: list[BillLine]) -> Decimal:
