@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 # Each context's table module registers its tables on the shared metadata.
@@ -40,6 +44,36 @@ def create_database_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+_PILE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+_PILE_WRITERS_GUARD = threading.Lock()
+
+
+@contextmanager
+def pile_status_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that reads pile statuses and writes them back, one such
+    transaction at a time per database.
+
+    A status update decides from the status it reads (is the report newer?),
+    and a station resync reads the held statuses before it rewrites the
+    station's piles. Read and write must not interleave with another writer's,
+    or an older status is written over a newer one. PostgreSQL: a transaction
+    advisory lock taken first (every worker); SQLite: a lock shared by this
+    process's threads (pysqlite reads outside the transaction it opens at the
+    first write, and SQLite has one writer at a time anyway).
+    """
+    if is_sqlite(engine):
+        with _PILE_WRITERS_GUARD:
+            lock = _PILE_WRITERS.setdefault(engine, threading.Lock())
+        with lock, engine.begin() as conn:
+            yield conn
+        return
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('evroam_piles'))"))
+        yield conn
 
 
 def _ensure_parent_dir(url: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TypeVar
 
@@ -41,7 +42,7 @@ from evroam.storage.codec import (
     tariff_from_json,
     tariff_to_json,
 )
-from evroam.storage.engine import is_sqlite
+from evroam.storage.engine import is_sqlite, pile_status_transaction
 from evroam.storage.spatial import (
     PostgisIndex,
     SpatialIndex,
@@ -148,7 +149,7 @@ class SqlStationRepository:
         batch = list(items)
         if not batch:
             return 0
-        with self._engine.begin() as conn:
+        with self._transaction(keep_status) as conn:
             existing = self._existing_sids(conn, [s.id for s in batch])
             if existing and keep_status:
                 batch = self._with_held_status(conn, batch, list(existing.values()))
@@ -176,6 +177,13 @@ class SqlStationRepository:
             if pile_rows:
                 conn.execute(insert(piles), pile_rows)
         return len(batch)
+
+    def _transaction(self, keep_status: bool) -> AbstractContextManager[Connection]:
+        # Keeping the held statuses reads them before rewriting the piles: no
+        # status update may land in between (it would be written over).
+        if keep_status:
+            return pile_status_transaction(self._engine)
+        return self._engine.begin()
 
     def _with_held_status(
         self, conn: Connection, batch: list[Station], sids: list[int]

@@ -11,6 +11,7 @@ from evroam.catalogue.model import PileStatus
 from evroam.shared.ids import OperatorId, PileId, StationId
 from evroam.status.model import PileStatusChanged, PileStatusReport, SwapStockReport
 from evroam.storage.codec import aware_utc
+from evroam.storage.engine import pile_status_transaction
 from evroam.storage.tables import piles, stations
 
 _CHUNK = 500
@@ -41,7 +42,7 @@ class SqlStatusStore:
         latest = _latest_per_pile(reports)
         if not latest:
             return []
-        with self._engine.begin() as conn:
+        with pile_status_transaction(self._engine) as conn:
             held = self._held(conn, list(latest))
             newer = [
                 r

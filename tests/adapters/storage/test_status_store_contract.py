@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+
+import pytest
 
 from evroam.catalogue.model import PileStatus
 from evroam.shared.ids import OperatorId, PileId
@@ -96,3 +99,43 @@ class TestExpiringSilentPiles:
         status_store.expire(OperatorId("rapidgrid"), LATER, LATER)
         back = status_store.apply([report(station, 0, PileStatus.AVAILABLE, LATER)])
         assert [e.status for e in back] == [PileStatus.AVAILABLE]
+
+
+class TestAResyncRacingAStatusUpdate:
+    """A resync (``save_stations(keep_status=True)``) reads the statuses it holds,
+    then rewrites the station's piles. A status update arriving in between must
+    not be written over with the status read before it."""
+
+    def test_the_update_is_kept(self, repo, status_store, monkeypatch):
+        if not hasattr(repo, "_with_held_status"):
+            pytest.skip("the in-memory store has no read-then-write window")
+        station = a_station(statuses=(PileStatus.AVAILABLE, PileStatus.AVAILABLE))
+        repo.save_stations([station])
+        arrived = threading.Event()
+        done: list[object] = []
+        read_held = type(repo)._with_held_status
+
+        def read_then_let_a_push_in(self, conn, batch, sids):
+            held = read_held(self, conn, batch, sids)
+            push = report(station, 0, PileStatus.CHARGING, LATER)
+            worker = threading.Thread(
+                target=lambda: done.append(status_store.apply([push]))
+            )
+            worker.start()
+            # Without serialisation the update commits here, before the rewrite.
+            worker.join(timeout=1.0)
+            arrived.set()
+            done.append(worker)
+            return held
+
+        monkeypatch.setattr(type(repo), "_with_held_status", read_then_let_a_push_in)
+        repo.save_stations([a_station(name="Resynced")], keep_status=True)
+        assert arrived.is_set()
+        worker = next(d for d in done if isinstance(d, threading.Thread))
+        worker.join(timeout=10)
+        assert not worker.is_alive()
+        held = repo.find_station(station.id)
+        assert held.name == "Resynced"
+        assert held.piles[0].status is PileStatus.CHARGING
+        [summary] = repo.summaries([station.id])
+        assert (summary.piles.free, summary.piles.busy) == (1, 1)
