@@ -12,16 +12,15 @@ from evroam.storage.status_repository import SqlStatusStore
 from tests.adapters.conftest import engine_for
 from tests.fakes import InMemoryStationRepository, InMemoryStatusStore
 
+SQL_ENGINES = [
+    "sqlite",
+    pytest.param(
+        "postgres", marks=[pytest.mark.postgres, pytest.mark.xdist_group("pg")]
+    ),
+]
 
-@pytest.fixture(
-    params=[
-        "memory",
-        "sqlite",
-        pytest.param(
-            "postgres", marks=[pytest.mark.postgres, pytest.mark.xdist_group("pg")]
-        ),
-    ]
-)
+
+@pytest.fixture(params=["memory", *SQL_ENGINES])
 def store(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[object, object]]:
@@ -42,3 +41,12 @@ def repo(store: tuple[object, object]) -> object:
 @pytest.fixture
 def status_store(store: tuple[object, object]) -> object:
     return store[1]
+
+
+@pytest.fixture(params=SQL_ENGINES)
+def sql_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[SqlStationRepository, SqlStatusStore]]:
+    """(station repository, status store) of the SQL engines only."""
+    for engine in engine_for(request, tmp_path):
+        yield SqlStationRepository(engine), SqlStatusStore(engine)
