@@ -136,6 +136,9 @@ class TestTheRecord:
         record = charge_record(full_then_plugged(50))
         hub_side = charge_record_from_order(order_info(record, StopReason.BMS))
         assert hub_side.total_money == record.total_money
+        # T/CEC has no parking field: the rest of the total is the time at the bay
+        assert hub_side.parking_money == record.parking_money + record.idle_money
+        assert hub_side.parking_money > 0
         bill = bill_for_record(
             TARIFF, PARKING, hub_side, "Asia/Shanghai", OperatorId("x"), [], []
         )

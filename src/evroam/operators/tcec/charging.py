@@ -190,7 +190,12 @@ def charge_record_from_order(order: NotificationChargeOrderInfoRequest) -> Charg
         periods=periods,
         electricity_money=order.TotalElecMoney,
         service_money=order.TotalSeviceMoney,
-        parking_money=Decimal(0),
+        # T/CEC has no parking field: what the total holds beyond electricity
+        # and service is the time at the bay (parking and idle fees).
+        parking_money=max(
+            Decimal(0),
+            order.TotalMoney - order.TotalElecMoney - order.TotalSeviceMoney,
+        ),
         total_money=order.TotalMoney,
         protocol="tcec",
     )
