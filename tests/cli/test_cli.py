@@ -108,8 +108,22 @@ class TestStationsNear:
                 "--json",
             ],
         )
-        ids = [r["id"] for r in json.loads(result.output)]
-        assert ids == ["swapway-W001", "swapway-I001"]  # nearest first
+        rows = json.loads(result.output)
+        assert [r["id"] for r in rows] == ["swapway-W001", "swapway-I001"]
+        # the seed's I001 has an idle fee: 0.50/min after 15 min, capped at 30
+        assert [r["idle_fee"] for r in rows] == [
+            None,
+            {"grace_minutes": 15, "per_minute": "0.5000", "cap": "30.00"},
+        ]
+
+    def test_the_table_shows_an_idle_fee(self, db):
+        result = runner.invoke(
+            app,
+            ["stations", "near", "31.40", "121.60", "--radius-km", "1", "--db", db],
+            env={"COLUMNS": "250"},  # one line per row
+        )
+        assert result.exit_code == 0, result.output
+        assert "idle ¥0.50/min after 15 min, cap ¥30.00" in result.output
 
     def test_prints_a_table_for_people(self, db):
         result = runner.invoke(

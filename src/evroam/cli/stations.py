@@ -15,6 +15,7 @@ from evroam.catalogue.model import ConnectorStandard
 from evroam.catalogue.search import MAX_LIMIT, NearQuery, StationFilter, StationHit
 from evroam.cli.options import DEFAULT_DB, DbOption, JsonOption
 from evroam.config import Settings
+from evroam.pricing.tariff import IdleFee
 from evroam.shared.geo import GeoPoint
 from evroam.shared.ids import OperatorId
 
@@ -91,8 +92,26 @@ def hit_json(hit: StationHit) -> dict[str, Any]:
             "free_minutes": s.parking.free_minutes,
             "fee_per_hour": str(s.parking.fee_per_hour.amount),
         },
+        "idle_fee": _idle_json(price.idle),
         "is_swap": s.is_swap,
     }
+
+
+def _idle_json(idle: IdleFee | None) -> dict[str, Any] | None:
+    if idle is None:
+        return None
+    return {
+        "grace_minutes": idle.grace_minutes,
+        "per_minute": _price(idle.per_minute),
+        "cap": None if idle.cap is None else f"{idle.cap:.2f}",
+    }
+
+
+def _idle_text(idle: IdleFee | None) -> str:
+    if idle is None:
+        return ""
+    cap = "" if idle.cap is None else f", cap ¥{idle.cap:.2f}"
+    return f"; idle ¥{idle.per_minute:.2f}/min after {idle.grace_minutes} min{cap}"
 
 
 def _price(value: Decimal) -> str:
@@ -108,7 +127,7 @@ def _print_table(hits: tuple[StationHit, ...]) -> None:
         "free/total",
         "max kW",
         "¥/kWh now",
-        "parking",
+        "parking, idle fee",
     ):
         table.add_column(column)
     for hit in hits:
@@ -126,6 +145,6 @@ def _print_table(hits: tuple[StationHit, ...]) -> None:
             f"{s.piles.free}/{s.piles.total}",
             f"{s.max_power_kw:g}",
             f"{price.total_per_kwh:.4f} ({price.kind.value})",
-            parking,
+            parking + _idle_text(price.idle),
         )
     Console().print(table)
