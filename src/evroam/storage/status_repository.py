@@ -114,12 +114,14 @@ class SqlStatusStore:
                 piles.c.status_at < heard_before,
             )
         )
-        with self._engine.begin() as conn:
+        # Taking turns with status updates: the piles read as silent are the
+        # piles expired, so every event names a pile that really went unknown.
+        with pile_status_transaction(self._engine) as conn:
             silent = conn.execute(query).all()
             if not silent:
                 return []
             # status_at stays the last time we heard: any fresh report wins over
-            # this, and the guard skips piles that reported in the meantime.
+            # this (the guard is kept for a writer outside this process's turns).
             conn.execute(
                 update(piles)
                 .where(piles.c.id == bindparam("pid"), piles.c.status_at < heard_before)
