@@ -37,7 +37,7 @@ from evroam.shared.ids import TariffId
 from evroam.shared.money import Money
 
 ZONE = "Asia/Shanghai"
-SPEC = Path(__file__).parents[1] / "../shared/data/ocpi-2.2.1-examples"
+SPEC = Path(__file__).parents[1] / "tests/fixtures/ocpi-2.2.1-examples"
 
 TOU = Tariff(
     TariffId("bench"),

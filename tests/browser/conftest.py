@@ -43,7 +43,7 @@ def browser():
     if not CHROMIUM.exists():
         pytest.skip(
             "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing; "
-            "install it with `apt-get install -y chromium`"
+            "install it with `make system-deps`"
         )
     from playwright.sync_api import sync_playwright
 

@@ -43,7 +43,7 @@ from evroam.shared.money import Money
 
 OPERATOR = OperatorId("swapway")
 OCPI_TARIFF = "T1"
-SPEC = Path(__file__).parents[3] / "../shared/data/ocpi-2.2.1-examples"
+SPEC = Path(__file__).parents[3] / "tests/fixtures/ocpi-2.2.1-examples"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 moments = st.datetimes(

@@ -26,7 +26,7 @@ from evroam.operators.ocpi.v2_2_1.models import (
 from evroam.operators.ocpi.v2_2_1.tokens import authorization_header, token_candidates
 from tests.adapters.ocpi.fakes import HUB_ROLE
 
-SPEC_EXAMPLES = Path(__file__).parents[3] / "../shared/data/ocpi-2.2.1-examples"
+SPEC_EXAMPLES = Path(__file__).parents[3] / "tests/fixtures/ocpi-2.2.1-examples"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

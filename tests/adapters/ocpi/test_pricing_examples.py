@@ -26,7 +26,7 @@ from evroam.pricing.periods import price_session
 from evroam.pricing.session import ChargeSession, EnergySample
 from evroam.shared.money import Money
 
-SPEC = Path(__file__).parents[3] / "../shared/data/ocpi-2.2.1-examples"
+SPEC = Path(__file__).parents[3] / "tests/fixtures/ocpi-2.2.1-examples"
 BERLIN = "Europe/Berlin"
 
 

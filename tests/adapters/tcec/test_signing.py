@@ -30,7 +30,7 @@ from evroam.operators.tcec.signing import (
     sign_response,
 )
 
-VECTORS_PATH = Path("/work/shared/data/tcec-crypto-vectors.json")
+VECTORS_PATH = Path(__file__).parents[2] / "fixtures" / "tcec" / "tcec-crypto-vectors.json"
 VECTORS: list[dict[str, Any]] = json.loads(VECTORS_PATH.read_text())["vectors"]
 SECRETS = TcecSecrets.from_text(
     "1234567890abcdef", "1234567890abcdef", "abcdef1234567890"

@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 from evroam.cli.price import price
 from evroam.shared.errors import InvalidInputError
 
-SPEC = Path(__file__).parents[3] / "../shared/data/ocpi-2.2.1-examples"
+SPEC = Path(__file__).parents[3] / "tests/fixtures/ocpi-2.2.1-examples"
 TOU = {
     "currency": "CNY",
     "default": "flat",
