@@ -19,8 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from evroam.catalogue.model import ParkingRule
-from evroam.operators.ocpi.v2_2_1.models import Tariff as OcpiTariff
-from evroam.operators.ocpi.v2_2_1.pricing_mapping import element_tariff_from_ocpi
+from evroam.gateways.ocpi.pricing_mapping import element_tariff_from_ocpi
 from evroam.pricing.discount import brand_first_year
 from evroam.pricing.elements import (
     Dimension,
@@ -33,6 +32,7 @@ from evroam.pricing.periods import price_session
 from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession, EnergySample
 from evroam.pricing.tariff import PeriodKind, PeriodPrice, Tariff, TouWindow
+from evroam.protocols.ocpi_2_2_1.models import Tariff as OcpiTariff
 from evroam.shared.ids import TariffId
 from evroam.shared.money import Money
 

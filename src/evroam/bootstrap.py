@@ -17,38 +17,22 @@ from evroam.catalogue.service import CatalogueService
 from evroam.charging.remote import OrderCheck, OrderDispute, RemoteCharging, RemoteEvent
 from evroam.charging.service import ChargingService
 from evroam.config import Settings
-from evroam.operators.ocpi.v2_2_1.client import OcpiClient
-from evroam.operators.ocpi.v2_2_1.commands import (
+from evroam.gateways.ocpi.commands import (
     OcpiRemoteCharging,
     build_command_result_router,
 )
-from evroam.operators.ocpi.v2_2_1.endpoint import build_emsp_router
-from evroam.operators.ocpi.v2_2_1.enums import InterfaceRole, ModuleId, Role
-from evroam.operators.ocpi.v2_2_1.hub import (
+from evroam.gateways.ocpi.hub import (
     HubLocationReceiver,
     OcpiPartnerGateway,
     PartnerTokenStore,
 )
-from evroam.operators.ocpi.v2_2_1.models import (
-    BusinessDetails,
-    CredentialsRole,
-    Endpoint,
-)
-from evroam.operators.ocpi.v2_2_1.server import ServerConfig
-from evroam.operators.ocpi.v2_2_1.sessions import (
+from evroam.gateways.ocpi.sessions import (
     build_cdrs_receiver_router,
     build_sessions_receiver_router,
 )
-from evroam.operators.settlement_records import OcpiCdrRecords, ProtocolPartnerRecords
-from evroam.operators.tcec.charging import TcecRemoteCharging, build_charging_handlers
-from evroam.operators.tcec.endpoint import (
-    InMemoryReplayGuard,
-    ReplayGuard,
-    SignedGrantStore,
-    TcecEndpoint,
-    build_router,
-)
-from evroam.operators.tcec.hub import (
+from evroam.gateways.settlement_records import OcpiCdrRecords, ProtocolPartnerRecords
+from evroam.gateways.tcec.charging import TcecRemoteCharging, build_charging_handlers
+from evroam.gateways.tcec.hub import (
     PartnerPeers,
     TcecPartnerGateway,
     build_hub_handlers,
@@ -57,6 +41,22 @@ from evroam.partners.ports import PartnerGateway
 from evroam.partners.service import PartnersService
 from evroam.payments.sandbox import SandboxPaymentProvider
 from evroam.pricing.discount import DiscountRule, brand_first_year
+from evroam.protocols.ocpi_2_2_1.client import OcpiClient
+from evroam.protocols.ocpi_2_2_1.endpoint import build_emsp_router
+from evroam.protocols.ocpi_2_2_1.enums import InterfaceRole, ModuleId, Role
+from evroam.protocols.ocpi_2_2_1.models import (
+    BusinessDetails,
+    CredentialsRole,
+    Endpoint,
+)
+from evroam.protocols.ocpi_2_2_1.server import ServerConfig
+from evroam.protocols.tcec_102.endpoint import (
+    InMemoryReplayGuard,
+    ReplayGuard,
+    SignedGrantStore,
+    TcecEndpoint,
+    build_router,
+)
 from evroam.recommend.ports import RoadDistance
 from evroam.recommend.road import GreatCircleRoads
 from evroam.recommend.service import RecommendService

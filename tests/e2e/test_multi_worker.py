@@ -14,15 +14,15 @@ from typing import Any
 import httpx
 import pytest
 
-from evroam.operators.simulator.credentials import default_tcec_credentials
-from evroam.operators.tcec.models import (
+from evroam.protocols.tcec_102.envelope import open_response, seal_request
+from evroam.protocols.tcec_102.models import (
     ConnectorStatusInfo,
     NotificationStationStatusRequest,
     QueryTokenRequest,
     Wire,
 )
-from evroam.operators.tcec.signing import open_response, seal_request
-from evroam.operators.tcec.timestamp import WIRE_ZONE, format_timestamp
+from evroam.protocols.tcec_102.timestamp import WIRE_ZONE, format_timestamp
+from evroam.simulator.credentials import default_tcec_credentials
 
 from .processes import (
     Hub,

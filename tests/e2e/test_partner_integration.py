@@ -10,15 +10,15 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from evroam.operators.simulator.credentials import default_tcec_credentials
-from evroam.operators.tcec.client import SeqCounter, TcecClient
-from evroam.operators.tcec.models import (
+from evroam.protocols.tcec_102.client import SeqCounter, TcecClient
+from evroam.protocols.tcec_102.envelope import seal_request
+from evroam.protocols.tcec_102.models import (
     ConnectorStatusInfo,
     NotificationStationStatusRequest,
 )
-from evroam.operators.tcec.signing import seal_request
-from evroam.operators.tcec.timestamp import WIRE_ZONE, format_timestamp
+from evroam.protocols.tcec_102.timestamp import WIRE_ZONE, format_timestamp
 from evroam.shared.clock import SystemClock
+from evroam.simulator.credentials import default_tcec_credentials
 
 from .processes import (
     ADMIN,

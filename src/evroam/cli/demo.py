@@ -21,11 +21,11 @@ from rich.console import Console
 
 from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.config import Settings
-from evroam.operators.simulator.credentials import (
+from evroam.shared.errors import EvroamError
+from evroam.simulator.credentials import (
     default_ocpi_token_a,
     default_tcec_credentials,
 )
-from evroam.shared.errors import EvroamError
 
 DEMO_DB = Path("var/demo.db")
 

@@ -16,9 +16,7 @@ from rich.table import Table
 
 from evroam.catalogue.model import ParkingRule
 from evroam.cli.options import JsonOption
-from evroam.operators.ocpi.v2_2_1.models import ChargingPeriod
-from evroam.operators.ocpi.v2_2_1.models import Tariff as OcpiTariff
-from evroam.operators.ocpi.v2_2_1.pricing_mapping import (
+from evroam.gateways.ocpi.pricing_mapping import (
     element_tariff_from_ocpi,
     metered_periods_from_ocpi,
 )
@@ -34,6 +32,8 @@ from evroam.pricing.periods import price_session, session_from_periods
 from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession, EnergySample
 from evroam.pricing.tariff import Tariff
+from evroam.protocols.ocpi_2_2_1.models import ChargingPeriod
+from evroam.protocols.ocpi_2_2_1.models import Tariff as OcpiTariff
 from evroam.shared.errors import InvalidInputError
 from evroam.shared.money import Money
 from evroam.storage.codec import tariff_from_json

@@ -8,15 +8,15 @@ import typer
 import uvicorn
 
 from evroam.catalogue.model import OperatorProfile
-from evroam.operators.simulator.credentials import (
+from evroam.protocols.tcec_102.models import FeeSpelling
+from evroam.simulator.credentials import (
     TcecPartnerCredentials,
     default_ocpi_token_a,
     default_tcec_credentials,
 )
-from evroam.operators.simulator.partner import PartnerProtocol, build_partner_simulator
-from evroam.operators.simulator.runner import SimulationSettings
-from evroam.operators.simulator.sessions import SessionSettings, SessionSimulator
-from evroam.operators.tcec.models import FeeSpelling
+from evroam.simulator.partner import PartnerProtocol, build_partner_simulator
+from evroam.simulator.runner import SimulationSettings
+from evroam.simulator.sessions import SessionSettings, SessionSimulator
 
 __all__ = [
     "default_ocpi_token_a",

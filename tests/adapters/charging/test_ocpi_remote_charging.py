@@ -21,30 +21,30 @@ from evroam.charging.remote import (
     SessionStarted,
     new_session_ref,
 )
-from evroam.operators.ocpi.v2_2_1.commands import (
+from evroam.gateways.ocpi.commands import (
     OcpiRemoteCharging,
     build_command_result_router,
 )
-from evroam.operators.ocpi.v2_2_1.sessions import (
+from evroam.gateways.ocpi.sessions import (
     build_cdrs_receiver_router,
     build_sessions_receiver_router,
 )
-from evroam.operators.ocpi.v2_2_1.tokens import (
+from evroam.partners.model import Partner
+from evroam.protocols.ocpi_2_2_1.tokens import (
     InMemoryTokenStore,
     Peer,
     authorization_header,
 )
-from evroam.operators.simulator.network import Change, SimulatedNetwork
-from evroam.operators.simulator.ocpi_app import (
+from evroam.shared.clock import SystemClock
+from evroam.shared.ids import OperatorId
+from evroam.simulator.network import Change, SimulatedNetwork
+from evroam.simulator.ocpi_app import (
     HUB_KEY,
     OcpiSimulatorConfig,
     build_ocpi_simulator,
 )
-from evroam.operators.simulator.runner import SimulationSettings
-from evroam.operators.simulator.sessions import SessionSettings
-from evroam.partners.model import Partner
-from evroam.shared.clock import SystemClock
-from evroam.shared.ids import OperatorId
+from evroam.simulator.runner import SimulationSettings
+from evroam.simulator.sessions import SessionSettings
 from tests.adapters.charging.conftest import Recorder
 from tests.adapters.charging.test_pricing import expected_money
 from tests.asgi_network import HostRouter

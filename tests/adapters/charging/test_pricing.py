@@ -17,22 +17,22 @@ from evroam.charging.remote import (
     find_disputes,
     new_session_ref,
 )
-from evroam.operators.simulator.charge import (
-    Charge,
-    charge_power_kw,
-    next_price_change,
-    price_periods,
-)
-from evroam.operators.tcec.charging import ref_of_seq, start_charge_seq
-from evroam.operators.tcec.charging_models import NotificationChargeOrderInfoRequest
+from evroam.gateways.tcec.charging import ref_of_seq, start_charge_seq
 from evroam.pricing.tariff import (
     PeriodKind,
     PeriodPrice,
     Tariff,
     TouWindow,
 )
+from evroam.protocols.tcec_102.charging_models import NotificationChargeOrderInfoRequest
 from evroam.shared.ids import TariffId
 from evroam.shared.money import Money
+from evroam.simulator.charge import (
+    Charge,
+    charge_power_kw,
+    next_price_change,
+    price_periods,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TARIFF = Tariff(

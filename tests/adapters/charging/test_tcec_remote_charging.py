@@ -25,21 +25,21 @@ from evroam.charging.remote import (
     find_disputes,
     new_session_ref,
 )
-from evroam.operators.simulator.credentials import default_tcec_credentials
-from evroam.operators.simulator.network import Change, SimulatedNetwork
-from evroam.operators.simulator.runner import SimulationSettings
-from evroam.operators.simulator.sessions import SessionSettings
-from evroam.operators.simulator.tcec_app import (
+from evroam.gateways.tcec.charging import TcecRemoteCharging, build_charging_handlers
+from evroam.partners.model import Partner
+from evroam.protocols.tcec_102.client import SeqCounter, TcecClient
+from evroam.protocols.tcec_102.endpoint import PeerConfig, TcecEndpoint, build_router
+from evroam.protocols.tcec_102.models import FeeSpelling
+from evroam.shared.clock import SystemClock
+from evroam.shared.ids import OperatorId
+from evroam.simulator.credentials import default_tcec_credentials
+from evroam.simulator.network import Change, SimulatedNetwork
+from evroam.simulator.runner import SimulationSettings
+from evroam.simulator.sessions import SessionSettings
+from evroam.simulator.tcec_app import (
     TcecSimulatorConfig,
     build_tcec_simulator,
 )
-from evroam.operators.tcec.charging import TcecRemoteCharging, build_charging_handlers
-from evroam.operators.tcec.client import SeqCounter, TcecClient
-from evroam.operators.tcec.endpoint import PeerConfig, TcecEndpoint, build_router
-from evroam.operators.tcec.models import FeeSpelling
-from evroam.partners.model import Partner
-from evroam.shared.clock import SystemClock
-from evroam.shared.ids import OperatorId
 from tests.adapters.charging.conftest import Recorder
 from tests.adapters.charging.test_pricing import expected_money
 from tests.asgi_network import HostRouter

@@ -25,26 +25,26 @@ from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
 from evroam.catalogue.search import NearQuery, StationFilter
 from evroam.cli.demo import DemoPartner, partner_request
 from evroam.config import Settings
-from evroam.operators.simulator.credentials import (
-    default_ocpi_token_a,
-    default_tcec_credentials,
-)
-from evroam.operators.simulator.network import Change, SimulatedNetwork
-from evroam.operators.simulator.ocpi_app import (
-    OcpiSimulatorConfig,
-    build_ocpi_simulator,
-)
-from evroam.operators.simulator.runner import SimulationSettings
-from evroam.operators.simulator.sessions import SessionSettings
-from evroam.operators.simulator.tcec_app import (
-    TcecSimulatorConfig,
-    build_tcec_simulator,
-)
 from evroam.partners.errors import HandshakeError, PartnerUnreachableError
 from evroam.partners.model import Partner
 from evroam.pricing.tariff import IdleFee, Tariff
 from evroam.shared.geo import GeoPoint
 from evroam.shared.ids import OperatorId, TariffId, pile_id_for, station_id_for
+from evroam.simulator.credentials import (
+    default_ocpi_token_a,
+    default_tcec_credentials,
+)
+from evroam.simulator.network import Change, SimulatedNetwork
+from evroam.simulator.ocpi_app import (
+    OcpiSimulatorConfig,
+    build_ocpi_simulator,
+)
+from evroam.simulator.runner import SimulationSettings
+from evroam.simulator.sessions import SessionSettings
+from evroam.simulator.tcec_app import (
+    TcecSimulatorConfig,
+    build_tcec_simulator,
+)
 from tests.asgi_network import HostRouter
 from tests.builders import a_station, a_tariff, an_operator
 

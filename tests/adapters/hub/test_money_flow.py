@@ -19,14 +19,14 @@ from evroam.accounts.model import Vehicle
 from evroam.catalogue.model import PileStatus
 from evroam.charging.errors import IdempotencyKeyReusedError
 from evroam.charging.model import SessionStatus
-from evroam.operators.simulator.charge import Charge
-from evroam.operators.simulator.credentials import default_tcec_credentials
-from evroam.operators.simulator.network import Change, SimulatedNetwork
-from evroam.operators.simulator.sessions import SessionSettings
-from evroam.operators.tcec.charging import start_charge_seq
+from evroam.gateways.tcec.charging import start_charge_seq
 from evroam.settlement.model import STATION_TIME_ZONE, Period
 from evroam.shared.ids import OperatorId, PileId, pile_id_for, station_id_for
 from evroam.shared.money import Money
+from evroam.simulator.charge import Charge
+from evroam.simulator.credentials import default_tcec_credentials
+from evroam.simulator.network import Change, SimulatedNetwork
+from evroam.simulator.sessions import SessionSettings
 from evroam.storage.engine import create_database_engine, drop_schema
 from evroam.storage.ledger_batch import PostgresPlanWriter
 from evroam.wallet.errors import InsufficientFunds

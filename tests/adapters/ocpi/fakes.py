@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from fastapi import FastAPI
 
-from evroam.operators.ocpi.v2_2_1.client import OcpiClient
-from evroam.operators.ocpi.v2_2_1.endpoint import build_cpo_router, build_emsp_router
-from evroam.operators.ocpi.v2_2_1.enums import Role
-from evroam.operators.ocpi.v2_2_1.errors import UnknownLocationError
-from evroam.operators.ocpi.v2_2_1.models import (
+from evroam.protocols.ocpi_2_2_1.client import OcpiClient
+from evroam.protocols.ocpi_2_2_1.endpoint import build_cpo_router, build_emsp_router
+from evroam.protocols.ocpi_2_2_1.enums import Role
+from evroam.protocols.ocpi_2_2_1.errors import UnknownLocationError
+from evroam.protocols.ocpi_2_2_1.models import (
     EVSE,
     BusinessDetails,
     Connector,
@@ -25,8 +25,8 @@ from evroam.operators.ocpi.v2_2_1.models import (
     LocationPatch,
     Tariff,
 )
-from evroam.operators.ocpi.v2_2_1.server import ServerConfig
-from evroam.operators.ocpi.v2_2_1.tokens import InMemoryTokenStore
+from evroam.protocols.ocpi_2_2_1.server import ServerConfig
+from evroam.protocols.ocpi_2_2_1.tokens import InMemoryTokenStore
 from tests.asgi_network import HostRouter
 
 T0 = datetime(2024, 11, 1, 8, 0, tzinfo=UTC)

@@ -2,11 +2,11 @@
 
 import pytest
 
-from evroam.operators.ocpi.v2_2_1.client import OcpiClient
-from evroam.operators.ocpi.v2_2_1.enums import InterfaceRole
-from evroam.operators.ocpi.v2_2_1.errors import MethodNotAllowedError, UnauthorizedError
-from evroam.operators.ocpi.v2_2_1.models import Endpoint, EvsePatch
-from evroam.operators.ocpi.v2_2_1.tokens import Peer, issue_token_a, new_token
+from evroam.protocols.ocpi_2_2_1.client import OcpiClient
+from evroam.protocols.ocpi_2_2_1.enums import InterfaceRole
+from evroam.protocols.ocpi_2_2_1.errors import MethodNotAllowedError, UnauthorizedError
+from evroam.protocols.ocpi_2_2_1.models import Endpoint, EvsePatch
+from evroam.protocols.ocpi_2_2_1.tokens import Peer, issue_token_a, new_token
 from tests.adapters.ocpi.fakes import (
     CPO_ROLE,
     CPO_VERSIONS,

@@ -19,8 +19,7 @@ from evroam.catalogue.model import (
     Station,
     SwapBay,
 )
-from evroam.operators.ocpi.v2_2_1.enums import Status
-from evroam.operators.ocpi.v2_2_1.mapping import (
+from evroam.gateways.ocpi.mapping import (
     UnmappableTariffError,
     evse_status_from_pile_status,
     location_from_station,
@@ -31,13 +30,14 @@ from evroam.operators.ocpi.v2_2_1.mapping import (
     tariff_from_ocpi,
     tariff_id_for,
 )
-from evroam.operators.ocpi.v2_2_1.models import Location
-from evroam.operators.ocpi.v2_2_1.models import Tariff as OcpiTariff
-from evroam.operators.ocpi.v2_2_1.pricing_mapping import element_tariff_from_ocpi
+from evroam.gateways.ocpi.pricing_mapping import element_tariff_from_ocpi
 from evroam.pricing.elements import Dimension
 from evroam.pricing.periods import price_session
 from evroam.pricing.session import ChargeSession
 from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
+from evroam.protocols.ocpi_2_2_1.enums import Status
+from evroam.protocols.ocpi_2_2_1.models import Location
+from evroam.protocols.ocpi_2_2_1.models import Tariff as OcpiTariff
 from evroam.shared.ids import OperatorId, pile_id_for, station_id_for
 from evroam.shared.money import Money
 

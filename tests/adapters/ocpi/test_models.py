@@ -9,12 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from evroam.operators.ocpi.v2_2_1.client import OcpiClient
-from evroam.operators.ocpi.v2_2_1.errors import (
+from evroam.protocols.ocpi_2_2_1.client import OcpiClient
+from evroam.protocols.ocpi_2_2_1.errors import (
     InvalidParametersError,
     UnknownLocationError,
 )
-from evroam.operators.ocpi.v2_2_1.models import (
+from evroam.protocols.ocpi_2_2_1.models import (
     CDR,
     Credentials,
     EvsePatch,
@@ -23,7 +23,7 @@ from evroam.operators.ocpi.v2_2_1.models import (
     Tariff,
     VersionDetails,
 )
-from evroam.operators.ocpi.v2_2_1.tokens import authorization_header, token_candidates
+from evroam.protocols.ocpi_2_2_1.tokens import authorization_header, token_candidates
 from tests.adapters.ocpi.fakes import HUB_ROLE
 
 SPEC_EXAMPLES = Path(__file__).parents[3] / "tests/fixtures/ocpi-2.2.1-examples"

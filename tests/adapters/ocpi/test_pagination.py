@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from evroam.operators.ocpi.v2_2_1.client import OcpiClient
-from evroam.operators.ocpi.v2_2_1.enums import InterfaceRole
-from evroam.operators.ocpi.v2_2_1.models import Endpoint
-from evroam.operators.ocpi.v2_2_1.tokens import Peer
+from evroam.protocols.ocpi_2_2_1.client import OcpiClient
+from evroam.protocols.ocpi_2_2_1.enums import InterfaceRole
+from evroam.protocols.ocpi_2_2_1.models import Endpoint
+from evroam.protocols.ocpi_2_2_1.tokens import Peer
 from tests.adapters.ocpi.fakes import T0, a_location
 
 TOKEN = "hub-token-c"

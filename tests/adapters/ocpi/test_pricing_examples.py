@@ -14,9 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from evroam.operators.ocpi.v2_2_1.models import CDR, ChargingPeriod
-from evroam.operators.ocpi.v2_2_1.models import Tariff as OcpiTariff
-from evroam.operators.ocpi.v2_2_1.pricing_mapping import (
+from evroam.gateways.ocpi.pricing_mapping import (
     element_tariff_from_ocpi,
     metered_periods_from_ocpi,
     price_cdr,
@@ -24,6 +22,8 @@ from evroam.operators.ocpi.v2_2_1.pricing_mapping import (
 from evroam.pricing.elements import Dimension, ElementBill, price_cdr_periods
 from evroam.pricing.periods import price_session
 from evroam.pricing.session import ChargeSession, EnergySample
+from evroam.protocols.ocpi_2_2_1.models import CDR, ChargingPeriod
+from evroam.protocols.ocpi_2_2_1.models import Tariff as OcpiTariff
 from evroam.shared.money import Money
 
 SPEC = Path(__file__).parents[3] / "tests/fixtures/ocpi-2.2.1-examples"

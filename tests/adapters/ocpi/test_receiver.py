@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from evroam.operators.ocpi.v2_2_1.tokens import Peer, issue_token_a
+from evroam.protocols.ocpi_2_2_1.tokens import Peer, issue_token_a
 from tests.adapters.ocpi.fakes import CPO_ROLE, a_location
 
 RECEIVER = "http://hub.test/ocpi/2.2.1/locations/CN/SWP"

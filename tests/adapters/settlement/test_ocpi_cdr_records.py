@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from evroam.catalogue.model import OperatorProfile, Protocol
-from evroam.operators.settlement_records import OcpiCdrRecords, ProtocolPartnerRecords
+from evroam.gateways.settlement_records import OcpiCdrRecords, ProtocolPartnerRecords
 from evroam.partners.model import Partner
 from evroam.settlement.errors import PartnerRecordsUnavailableError
 from evroam.settlement.model import Period, RecordKey

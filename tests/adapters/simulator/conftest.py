@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from evroam.catalogue.model import OperatorProfile, Protocol
-from evroam.operators.simulator.network import SimulatedNetwork
+from evroam.simulator.network import SimulatedNetwork
 from tests.fakes import FixedClock
 
 EVENING = datetime(2024, 11, 1, 11, 0, tzinfo=UTC)  # 19:00 in Shanghai

@@ -3,8 +3,8 @@
 from datetime import datetime, timedelta
 
 from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
-from evroam.operators.simulator.churn import Churn, target_utilisation
-from evroam.operators.simulator.network import SimulatedNetwork
+from evroam.simulator.churn import Churn, target_utilisation
+from evroam.simulator.network import SimulatedNetwork
 
 from .conftest import EVENING, NIGHT
 

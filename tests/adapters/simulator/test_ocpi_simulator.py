@@ -5,14 +5,14 @@ import pytest
 from fastapi import FastAPI
 
 from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
-from evroam.operators.ocpi.v2_2_1.client import OcpiClient
-from evroam.operators.ocpi.v2_2_1.endpoint import build_emsp_router
-from evroam.operators.ocpi.v2_2_1.enums import Status
-from evroam.operators.ocpi.v2_2_1.errors import UnauthorizedError
-from evroam.operators.ocpi.v2_2_1.server import ServerConfig
-from evroam.operators.ocpi.v2_2_1.tokens import InMemoryTokenStore, Peer, new_token
-from evroam.operators.simulator.network import SimulatedNetwork
-from evroam.operators.simulator.ocpi_app import (
+from evroam.protocols.ocpi_2_2_1.client import OcpiClient
+from evroam.protocols.ocpi_2_2_1.endpoint import build_emsp_router
+from evroam.protocols.ocpi_2_2_1.enums import Status
+from evroam.protocols.ocpi_2_2_1.errors import UnauthorizedError
+from evroam.protocols.ocpi_2_2_1.server import ServerConfig
+from evroam.protocols.ocpi_2_2_1.tokens import InMemoryTokenStore, Peer, new_token
+from evroam.simulator.network import SimulatedNetwork
+from evroam.simulator.ocpi_app import (
     OcpiSimulatorConfig,
     build_ocpi_simulator,
 )

@@ -8,13 +8,13 @@ from typer.testing import CliRunner
 
 from evroam.catalogue.model import OperatorProfile
 from evroam.cli import simulate
-from evroam.operators.simulator.credentials import (
+from evroam.simulator.credentials import (
     TcecPartnerCredentials,
     default_ocpi_token_a,
     default_tcec_credentials,
 )
-from evroam.operators.simulator.partner import PartnerProtocol, build_partner_simulator
-from evroam.operators.simulator.runner import SimulationSettings
+from evroam.simulator.partner import PartnerProtocol, build_partner_simulator
+from evroam.simulator.runner import SimulationSettings
 
 
 class TestDemoCredentials:

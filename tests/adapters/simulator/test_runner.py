@@ -7,10 +7,10 @@ import httpx
 import pytest
 
 from evroam.catalogue.model import OperatorProfile, PileStatus
-from evroam.operators.simulator.credentials import default_tcec_credentials
-from evroam.operators.simulator.network import Change
-from evroam.operators.simulator.runner import SimulationRunner, SimulationSettings
-from evroam.operators.simulator.tcec_app import (
+from evroam.simulator.credentials import default_tcec_credentials
+from evroam.simulator.network import Change
+from evroam.simulator.runner import SimulationRunner, SimulationSettings
+from evroam.simulator.tcec_app import (
     TcecSimulatorConfig,
     build_tcec_simulator,
 )

@@ -11,25 +11,25 @@ import pytest
 
 from evroam.catalogue.model import ParkingRule, PileStatus
 from evroam.charging.receipt import bill_for_record
-from evroam.operators.simulator.charge import (
+from evroam.gateways.tcec.charging import charge_record_from_order
+from evroam.pricing.bill import LineKind
+from evroam.pricing.quote import idle_lines, parking_lines
+from evroam.pricing.session import ChargeSession
+from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
+from evroam.protocols.tcec_102.charging_models import StopReason
+from evroam.shared.ids import OperatorId, TariffId
+from evroam.shared.money import Money
+from evroam.simulator.charge import (
     Charge,
     SentRecord,
     StopCause,
     bay_session,
     charge_record,
 )
-from evroam.operators.simulator.network import SimulatedNetwork
-from evroam.operators.simulator.runner import SimulationRunner, SimulationSettings
-from evroam.operators.simulator.sessions import SessionSettings, SessionSimulator
-from evroam.operators.simulator.tcec_sessions import order_info
-from evroam.operators.tcec.charging import charge_record_from_order
-from evroam.operators.tcec.charging_models import StopReason
-from evroam.pricing.bill import LineKind
-from evroam.pricing.quote import idle_lines, parking_lines
-from evroam.pricing.session import ChargeSession
-from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
-from evroam.shared.ids import OperatorId, TariffId
-from evroam.shared.money import Money
+from evroam.simulator.network import SimulatedNetwork
+from evroam.simulator.runner import SimulationRunner, SimulationSettings
+from evroam.simulator.sessions import SessionSettings, SessionSimulator
+from evroam.simulator.tcec_sessions import order_info
 from tests.fakes import FixedClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -7,17 +7,20 @@ import pytest
 from fastapi import FastAPI
 
 from evroam.catalogue.model import OperatorProfile, Protocol
-from evroam.operators.simulator.credentials import default_tcec_credentials
-from evroam.operators.simulator.network import SimulatedNetwork
-from evroam.operators.simulator.tcec_app import (
+from evroam.gateways.tcec.mapping import code_from_pile_status
+from evroam.protocols.tcec_102.client import TcecClient
+from evroam.protocols.tcec_102.endpoint import PeerConfig, TcecEndpoint, build_router
+from evroam.protocols.tcec_102.models import (
+    NotificationStationStatusRequest,
+    parse_body,
+)
+from evroam.protocols.tcec_102.timestamp import WIRE_ZONE
+from evroam.simulator.credentials import default_tcec_credentials
+from evroam.simulator.network import SimulatedNetwork
+from evroam.simulator.tcec_app import (
     TcecSimulatorConfig,
     build_tcec_simulator,
 )
-from evroam.operators.tcec.client import TcecClient
-from evroam.operators.tcec.endpoint import PeerConfig, TcecEndpoint, build_router
-from evroam.operators.tcec.mapping import code_from_pile_status
-from evroam.operators.tcec.models import NotificationStationStatusRequest, parse_body
-from evroam.operators.tcec.timestamp import WIRE_ZONE
 
 CREDS = default_tcec_credentials(OperatorProfile.COMMUNITY)
 SIM_URL = "http://sim.test"

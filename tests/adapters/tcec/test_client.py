@@ -11,10 +11,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from evroam.operators.tcec.client import SeqCounter, TcecClient
-from evroam.operators.tcec.endpoint import PeerConfig, TcecEndpoint, build_router
-from evroam.operators.tcec.errors import TokenError
-from evroam.operators.tcec.models import (
+from evroam.protocols.tcec_102.client import SeqCounter, TcecClient
+from evroam.protocols.tcec_102.endpoint import PeerConfig, TcecEndpoint, build_router
+from evroam.protocols.tcec_102.envelope import TcecSecrets
+from evroam.protocols.tcec_102.errors import TokenError
+from evroam.protocols.tcec_102.models import (
     ConnectorStatusInfo,
     FeeSpelling,
     NotificationStationStatusRequest,
@@ -27,8 +28,7 @@ from evroam.operators.tcec.models import (
     StationInfo,
     StationStatusInfo,
 )
-from evroam.operators.tcec.signing import TcecSecrets
-from evroam.operators.tcec.timestamp import format_timestamp
+from evroam.protocols.tcec_102.timestamp import format_timestamp
 from tests.fakes import FixedClock
 
 from .wire import fixture

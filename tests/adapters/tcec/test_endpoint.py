@@ -10,10 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evroam.operators.tcec.endpoint import PeerConfig, TcecEndpoint
-from evroam.operators.tcec.errors import ParameterError
-from evroam.operators.tcec.models import FeeSpelling
-from evroam.operators.tcec.signing import (
+from evroam.protocols.tcec_102.endpoint import PeerConfig, TcecEndpoint
+from evroam.protocols.tcec_102.envelope import (
     MAX_ENVELOPE_BYTES,
     TcecSecrets,
     encrypt_data,
@@ -21,7 +19,9 @@ from evroam.operators.tcec.signing import (
     seal_request,
     sign_request,
 )
-from evroam.operators.tcec.timestamp import format_timestamp
+from evroam.protocols.tcec_102.errors import ParameterError
+from evroam.protocols.tcec_102.models import FeeSpelling
+from evroam.protocols.tcec_102.timestamp import format_timestamp
 from tests.fakes import FixedClock
 
 OPERATOR_ID = "MA0EVROAM"
@@ -282,7 +282,7 @@ class TestSignedGrants:
     def test_a_token_signed_by_one_worker_is_recognised_by_another(self):
         from datetime import UTC, datetime, timedelta
 
-        from evroam.operators.tcec.endpoint import SignedGrantStore
+        from evroam.protocols.tcec_102.endpoint import SignedGrantStore
 
         now = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
         token = SignedGrantStore(b"k" * 32).issue(
@@ -296,7 +296,7 @@ class TestSignedGrants:
     def test_a_forged_or_foreign_token_is_not_recognised(self):
         from datetime import UTC, datetime, timedelta
 
-        from evroam.operators.tcec.endpoint import SignedGrantStore
+        from evroam.protocols.tcec_102.endpoint import SignedGrantStore
 
         now = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
         token = SignedGrantStore(b"k" * 32).issue(

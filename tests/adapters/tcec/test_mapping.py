@@ -20,8 +20,7 @@ from evroam.catalogue.model import (
     Station,
     SwapBay,
 )
-from evroam.operators.tcec.errors import ParameterError, UnsupportedTariffError
-from evroam.operators.tcec.mapping import (
+from evroam.gateways.tcec.mapping import (
     code_from_pile_status,
     connector_status_info_from_pile,
     pile_status_from_code,
@@ -31,7 +30,10 @@ from evroam.operators.tcec.mapping import (
     station_info_from_station,
     tariff_from_policy_infos,
 )
-from evroam.operators.tcec.models import (
+from evroam.gateways.tcec.park_fee import format_park_fee, parse_park_fee
+from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
+from evroam.protocols.tcec_102.errors import ParameterError, UnsupportedTariffError
+from evroam.protocols.tcec_102.models import (
     FeeSpelling,
     PolicyInfo,
     QueryEquipBusinessPolicyResponse,
@@ -39,8 +41,6 @@ from evroam.operators.tcec.models import (
     QueryStationStatusResponse,
     StationInfo,
 )
-from evroam.operators.tcec.park_fee import format_park_fee, parse_park_fee
-from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
 from evroam.shared.ids import OperatorId, TariffId, pile_id_for, station_id_for
 from evroam.shared.money import Money
 

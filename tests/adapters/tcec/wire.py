@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from evroam.operators.tcec.models import FeeSpelling, Wire
-from evroam.operators.tcec.signing import decode_body, encode_body
+from evroam.protocols.tcec_102.envelope import decode_body, encode_body
+from evroam.protocols.tcec_102.models import FeeSpelling, Wire
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -1,0 +1,1 @@
+"""The hub's glue per protocol: wire ⇄ domain mapping, hub gateways, receivers."""

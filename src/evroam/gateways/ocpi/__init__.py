@@ -1,0 +1,1 @@
+"""The hub over OCPI 2.2.1: domain mapping, partner gateway, remote charging."""

@@ -1,0 +1,330 @@
+"""The hub's OCPI 2.2.1 (eMSP) side: partner gateway, tokens, Locations receiver."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from evroam.catalogue.model import Station
+from evroam.gateways.ocpi.mapping import (
+    location_from_station,
+    pile_status_from_evse_status,
+    station_from_location,
+)
+from evroam.gateways.ocpi.tariff_mapping import tariff_from_ocpi
+from evroam.partners.errors import HandshakeError, PartnerUnreachableError
+from evroam.partners.model import NetworkBatch, Partner
+from evroam.partners.ports import PartnerRepository
+from evroam.partners.service import PartnersService
+from evroam.protocols.ocpi_2_2_1 import models as wire
+from evroam.protocols.ocpi_2_2_1.client import OcpiClient
+from evroam.protocols.ocpi_2_2_1.enums import InterfaceRole
+from evroam.protocols.ocpi_2_2_1.errors import (
+    OcpiClientError,
+    OcpiError,
+    UnauthorizedError,
+    UnknownLocationError,
+)
+from evroam.protocols.ocpi_2_2_1.tokens import Peer, new_token
+from evroam.shared.clock import Clock
+from evroam.shared.ids import OperatorId, pile_id_for, station_id_for
+from evroam.status.model import PileStatusReport
+
+HttpFactory = Callable[[], httpx.AsyncClient]
+PAGE_LIMIT = 100
+_BATCH = 500
+
+# Keys of Partner.credentials for an OCPI partner.
+TOKEN_A, TOKEN_B, TOKEN_C = "token_a", "token_b", "token_c"
+VERSIONS_URL, ENDPOINTS, ROLES = "versions_url", "endpoints", "roles"
+
+
+def peer_from_partner(partner: Partner) -> Peer:
+    creds = partner.credentials
+    return Peer(
+        key=partner.id,
+        incoming_token=creds.get(TOKEN_B, ""),
+        is_registered=bool(creds.get(TOKEN_B)),
+        outgoing_token=creds.get(TOKEN_C) or None,
+        versions_url=creds.get(VERSIONS_URL) or None,
+        endpoints=json.loads(creds.get(ENDPOINTS, "{}")),
+        roles=tuple(
+            wire.CredentialsRole.model_validate(r)
+            for r in json.loads(creds.get(ROLES, "[]"))
+        ),
+    )
+
+
+def _peer_credentials(peer: Peer) -> dict[str, str]:
+    return {
+        TOKEN_B: peer.incoming_token,
+        TOKEN_C: peer.outgoing_token or "",
+        VERSIONS_URL: peer.versions_url or "",
+        ENDPOINTS: json.dumps(dict(peer.endpoints), sort_keys=True),
+        ROLES: json.dumps([r.model_dump(mode="json") for r in peer.roles]),
+    }
+
+
+class PartnerTokenStore:
+    """OCPI peers kept in the partner records, so every API worker sees them."""
+
+    def __init__(self, partners: PartnerRepository) -> None:
+        self._partners = partners
+
+    def _ocpi_partners(self) -> Iterator[Partner]:
+        return (p for p in self._partners.list() if p.protocol.value == "ocpi")
+
+    def find_by_token(self, token: str) -> Peer | None:
+        found = None
+        wanted = token.encode()
+        for partner in self._ocpi_partners():  # touch all: no timing leak
+            held = partner.credentials.get(TOKEN_B, "").encode()
+            if held and hmac.compare_digest(held, wanted):
+                found = partner
+        return peer_from_partner(found) if found else None
+
+    def find(self, key: str) -> Peer | None:
+        partner = self._partners.find(OperatorId(key))
+        return peer_from_partner(partner) if partner else None
+
+    def save(self, peer: Peer) -> None:
+        partner = self._partners.find(OperatorId(peer.key))
+        if partner is not None:
+            self._partners.save(partner.with_credentials(**_peer_credentials(peer)))
+
+    def remove(self, key: str) -> None:
+        """The CPO unregistered (DELETE credentials): forget the tokens."""
+        partner = self._partners.find(OperatorId(key))
+        if partner is not None:
+            cleared = dict.fromkeys((TOKEN_B, TOKEN_C, ENDPOINTS, ROLES), "")
+            cleared[ENDPOINTS], cleared[ROLES] = "{}", "[]"
+            self._partners.save(partner.with_credentials(**cleared))
+
+
+class OcpiPartnerGateway:
+    """Connects to CPOs: credentials handshake, paged pulls, liveness pings."""
+
+    def __init__(
+        self,
+        http: HttpFactory,
+        tokens: PartnerTokenStore,
+        our_versions_url: str,
+        our_role: wire.CredentialsRole,
+        clock: Clock,
+    ) -> None:
+        self._clock = clock
+        self._http = http
+        self._tokens = tokens
+        self._versions_url = our_versions_url
+        self._role = our_role
+
+    async def connect(self, partner: Partner) -> Partner:
+        """OCPI credentials: TOKEN_A (given) -> we send TOKEN_B -> we get TOKEN_C."""
+        token_a = partner.credentials.get(TOKEN_A)
+        if not token_a:
+            raise HandshakeError("an OCPI partner needs the TOKEN_A it gave us")
+        token_b = new_token()
+        # The CPO calls our versions endpoint with B while answering the POST.
+        self._tokens.save(Peer(partner.id, token_b, is_registered=True))
+        async with self._client(None) as client:
+            registration = await client.register(
+                partner.url, token_a, self._versions_url, token_b, self._role
+            )
+        peer = Peer(partner.id, token_b).registered(
+            incoming_token=token_b,
+            outgoing_token=registration.token_c,
+            versions_url=partner.url,
+            endpoints=registration.endpoint_urls,
+            roles=registration.roles,
+        )
+        party = registration.roles[0] if registration.roles else None
+        return replace(
+            partner.with_credentials(**_peer_credentials(peer)),
+            country_code=party.country_code if party else partner.country_code,
+            party_id=party.party_id if party else partner.party_id,
+        )
+
+    async def pull_network(self, partner: Partner) -> AsyncIterator[NetworkBatch]:
+        """Tariffs first (stations name them), then Locations page by page."""
+        async with self._client(partner) as client:
+            ocpi_tariffs = [t async for t in client.iter_tariffs(page_limit=PAGE_LIMIT)]
+            by_id = {t.id: t for t in ocpi_tariffs}
+            tariffs = tuple(tariff_from_ocpi(t, partner.id) for t in ocpi_tariffs)
+            stations: list[Station] = []
+            async for location in client.iter_locations(page_limit=PAGE_LIMIT):
+                stations.append(station_from_location(location, partner.id, by_id))
+                if len(stations) >= _BATCH:
+                    yield _batch(stations, tariffs, self._clock.now())
+                    stations, tariffs = [], ()
+            if stations or tariffs:
+                yield _batch(stations, tariffs, self._clock.now())
+
+    async def pull_status(
+        self,
+        partner: Partner,
+        station_ids: Sequence[str],  # noqa: ARG002 - a Locations pull covers all
+    ) -> AsyncIterator[NetworkBatch]:
+        """Every Location's EVSE status, as reports only (stations unchanged)."""
+        async with self._client(partner) as client:
+            page: list[Station] = []
+            async for location in client.iter_locations(page_limit=PAGE_LIMIT):
+                page.append(station_from_location(location, partner.id, {}))
+                if len(page) >= _BATCH:
+                    yield replace(_batch(page, (), self._clock.now()), stations=())
+                    page = []
+            if page:
+                yield replace(_batch(page, (), self._clock.now()), stations=())
+
+    async def ping(self, partner: Partner) -> None:
+        async with self._client(partner) as client:
+            await client.fetch_endpoints(partner.url)
+
+    @asynccontextmanager
+    async def _client(self, partner: Partner | None) -> AsyncIterator[OcpiClient]:
+        async with self._http() as http:
+            if partner is None:
+                client = OcpiClient(http)
+            else:
+                peer = peer_from_partner(partner)
+                client = OcpiClient(http, token=peer.outgoing_token)
+                client.endpoints = _endpoints(peer)
+            try:
+                yield client
+            except UnauthorizedError as exc:
+                raise HandshakeError(
+                    f"{partner.id if partner else 'partner'}: {exc}"
+                ) from exc
+            except OcpiClientError as exc:
+                raise HandshakeError(str(exc)) from exc
+            except OcpiError as exc:
+                raise PartnerUnreachableError(str(exc)) from exc
+
+
+def _endpoints(peer: Peer) -> tuple[wire.Endpoint, ...]:
+    return tuple(
+        wire.Endpoint(identifier=module, role=InterfaceRole.SENDER, url=url)
+        for module, url in peer.endpoints.items()
+    )
+
+
+def _batch(
+    stations: list[Station], tariffs: tuple[Any, ...], fetched_at: datetime
+) -> NetworkBatch:
+    """Statuses go in as order-safe reports. A pulled status was true when we
+    fetched it: that, not the EVSE's older last_updated, is when we last heard
+    of the pile (the staleness TTL counts from it)."""
+    reports = tuple(
+        PileStatusReport(p.id, p.status, max(p.status_at or fetched_at, fetched_at))
+        for s in stations
+        for p in s.piles
+    )
+    return NetworkBatch(tuple(stations), tariffs, reports)
+
+
+class HubLocationReceiver:
+    """Locations pushed by a CPO become station updates and status reports."""
+
+    def __init__(self, partners: PartnersService) -> None:
+        self._partners = partners
+
+    async def on_location(self, operator_key: str, location: wire.Location) -> None:
+        op = OperatorId(operator_key)
+        station = station_from_location(location, op, {})
+        held = self._partners.find_station(station.id)
+        if held is not None:  # a push carries no Tariff object: keep ours
+            station = replace(station, tariff_id=held.tariff_id, parking=held.parking)
+        await self._partners.receive_station(op, station)
+
+    async def on_evse(
+        self, operator_key: str, location_id: str, evse: wire.EVSE
+    ) -> None:
+        await self._status(
+            operator_key, location_id, evse.uid, evse.status, evse.last_updated
+        )
+
+    async def on_connector(
+        self,
+        operator_key: str,
+        location_id: str,
+        evse_uid: str,
+        connector: wire.Connector,  # noqa: ARG002 - plug data is static
+    ) -> None:
+        self._require_pile(operator_key, location_id, evse_uid)
+
+    async def on_location_patch(
+        self, operator_key: str, location_id: str, patch: wire.LocationPatch
+    ) -> None:
+        self._require(operator_key, location_id)
+        for evse in patch.evses or ():
+            await self._status(
+                operator_key, location_id, evse.uid, evse.status, evse.last_updated
+            )
+
+    async def on_evse_patch(
+        self, operator_key: str, location_id: str, evse_uid: str, patch: wire.EvsePatch
+    ) -> None:
+        if patch.status is None:
+            self._require(operator_key, location_id)
+            return
+        await self._status(
+            operator_key, location_id, evse_uid, patch.status, patch.last_updated
+        )
+
+    async def on_connector_patch(
+        self,
+        operator_key: str,
+        location_id: str,
+        evse_uid: str,
+        connector_id: str,  # noqa: ARG002 - one pile per EVSE: status lives there
+        patch: wire.ConnectorPatch,  # noqa: ARG002 - plug data is static
+    ) -> None:
+        self._require_pile(operator_key, location_id, evse_uid)
+
+    async def find_location(
+        self, operator_key: str, location_id: str
+    ) -> wire.Location | None:
+        """What we hold of the CPO's Location (Receiver GET, to compare)."""
+        station = self._partners.find_station(station_id_for(operator_key, location_id))
+        if station is None:
+            return None
+        partner = self._partners.get_partner(OperatorId(operator_key))
+        ocpi_tariff = station.tariff_id.removeprefix(f"{operator_key}-")
+        return location_from_station(
+            station,
+            partner.country_code,
+            partner.party_id,
+            {station.tariff_id: ocpi_tariff},
+        )
+
+    def _require(self, operator_key: str, location_id: str) -> Station:
+        station = self._partners.find_station(station_id_for(operator_key, location_id))
+        if station is None:
+            raise UnknownLocationError(f"unknown location {location_id}")
+        return station
+
+    def _require_pile(self, operator_key: str, location_id: str, evse_uid: str) -> None:
+        station = self._require(operator_key, location_id)
+        if all(p.id != pile_id_for(station.id, evse_uid) for p in station.piles):
+            raise UnknownLocationError(f"unknown EVSE {evse_uid} at {location_id}")
+
+    async def _status(
+        self,
+        operator_key: str,
+        location_id: str,
+        evse_uid: str,
+        status: Any,
+        observed_at: Any,
+    ) -> None:
+        self._require_pile(operator_key, location_id, evse_uid)
+        pile_id = pile_id_for(station_id_for(operator_key, location_id), evse_uid)
+        report = PileStatusReport(
+            pile_id, pile_status_from_evse_status(status), observed_at
+        )
+        await self._partners.receive_status(OperatorId(operator_key), [report])

@@ -1,0 +1,153 @@
+"""Partners' own charge records for settlement: OCPI CDRs pulled, T/CEC refused.
+
+OCPI 2.2.1, CDRs module: the CPO's CDRs SENDER serves ``GET {cdrs}`` paginated
+and filtered on ``last_updated`` (not the end of charging). A CDR is written
+after its session ends, often later, so the pull asks for CDRs updated from the
+period start until ``late_cdr_days`` after its end and keeps those whose
+``end_date_time`` falls in the period.
+
+T/CEC 102.4 gives the platform no query for a partner's orders: the partner
+sends ``check_charge_orders`` and the hub answers with the disputed orders
+(``SettlementService.answer_order_check``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+from pydantic import ValidationError
+
+from evroam.catalogue.model import Protocol
+from evroam.charging.remote import ChargeRecord
+from evroam.gateways.ocpi.hub import peer_from_partner
+from evroam.gateways.ocpi.sessions import CDR, charge_record_from_cdr
+from evroam.partners.model import Partner
+from evroam.protocols.ocpi_2_2_1.enums import ModuleId
+from evroam.protocols.ocpi_2_2_1.models import OcpiResponse
+from evroam.protocols.ocpi_2_2_1.tokens import authorization_header
+from evroam.settlement.errors import PartnerRecordsUnavailableError
+from evroam.settlement.model import PartnerLedger, PartnerRecord, RecordKey
+from evroam.shared.ids import OperatorId
+from evroam.shared.money import Money
+
+PAGE_LIMIT = 100
+LATE_CDR_DAYS = 7
+_MAX_PAGES = 100_000
+
+
+class OcpiCdrRecords:
+    """A CPO's CDRs of a period, pulled from its CDRs sender."""
+
+    def __init__(
+        self,
+        http: Callable[[], httpx.AsyncClient],
+        *,
+        page_limit: int = PAGE_LIMIT,
+        late_cdr_days: int = LATE_CDR_DAYS,
+    ) -> None:
+        self._http = http
+        self._page_limit = page_limit
+        self._late = timedelta(days=late_cdr_days)
+
+    async def pull_from(
+        self, partner: Partner, starts_at: datetime, ends_at: datetime
+    ) -> PartnerLedger:
+        records = [
+            PartnerRecord(r.partner_record_id, r.kwh, Money.of(r.total_money))
+            async for r in self._charge_records(partner, starts_at, ends_at)
+            if starts_at <= r.ended_at < ends_at
+        ]
+        return PartnerLedger(RecordKey.PARTNER_RECORD_ID, tuple(records))
+
+    async def _charge_records(
+        self, partner: Partner, starts_at: datetime, ends_at: datetime
+    ) -> AsyncIterator[ChargeRecord]:
+        peer = peer_from_partner(partner)
+        url: str | None = peer.endpoints.get(ModuleId.CDRS)
+        if url is None or not peer.outgoing_token:
+            raise PartnerRecordsUnavailableError(
+                f"{partner.id}: no CDRs endpoint registered (OCPI handshake first)"
+            )
+        headers = {"Authorization": authorization_header(peer.outgoing_token)}
+        params: dict[str, str | int] | None = {
+            "date_from": _iso(starts_at),
+            "date_to": _iso(ends_at + self._late),
+            "offset": 0,
+            "limit": self._page_limit,
+        }
+        async with self._http() as http:
+            for _ in range(_MAX_PAGES):
+                if url is None:
+                    return
+                response = await _get(http, url, params, headers, partner.id)
+                for cdr in _cdrs(response, partner.id):
+                    yield charge_record_from_cdr(cdr.authorization_reference or "", cdr)
+                link = response.links.get("next")
+                url = urljoin(str(response.url), link["url"]) if link else None
+                params = None  # the next link carries them
+
+
+async def _get(
+    http: httpx.AsyncClient,
+    url: str,
+    params: dict[str, str | int] | None,
+    headers: dict[str, str],
+    partner_id: str,
+) -> httpx.Response:
+    try:
+        return await http.get(url, params=params, headers=headers)
+    except httpx.HTTPError as exc:
+        raise PartnerRecordsUnavailableError(f"{partner_id}: GET {url}: {exc}") from exc
+
+
+def _cdrs(response: httpx.Response, partner_id: str) -> list[CDR]:
+    """A page's CDRs; an unreadable page or CDR makes the pull fail: skipping a
+    record would show as a dispute that is not one."""
+    try:
+        envelope = OcpiResponse[list[Any]].model_validate_json(response.content)
+        if envelope.status_code != 1000 or response.status_code >= 400:
+            raise PartnerRecordsUnavailableError(
+                f"{partner_id}: CDRs answer {response.status_code}/"
+                f"{envelope.status_code} {envelope.status_message or ''}".rstrip()
+            )
+        return [CDR.model_validate(item) for item in envelope.data or []]
+    except ValidationError as exc:
+        raise PartnerRecordsUnavailableError(
+            f"{partner_id}: unreadable CDRs page (HTTP {response.status_code}): {exc}"
+        ) from exc
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+class ProtocolPartnerRecords:
+    """``PartnerRecords`` for every partner: picks the way by its protocol."""
+
+    def __init__(
+        self, get_partner: Callable[[OperatorId], Partner], ocpi: OcpiCdrRecords
+    ) -> None:
+        self._get_partner = get_partner
+        self._ocpi = ocpi
+
+    async def pull(
+        self, partner_id: OperatorId, starts_at: datetime, ends_at: datetime
+    ) -> PartnerLedger:
+        partner = self._get_partner(partner_id)
+        if partner.protocol is Protocol.OCPI:
+            return await self._ocpi.pull_from(partner, starts_at, ends_at)
+        if partner.protocol is Protocol.TCEC:
+            raise PartnerRecordsUnavailableError(
+                f"{partner_id}: T/CEC partners reconcile by sending "
+                "check_charge_orders; the hub cannot ask for their orders"
+            )
+        raise PartnerRecordsUnavailableError(
+            f"{partner_id}: a {partner.protocol} partner keeps no records of its own"
+        )
+
+
+__all__ = ["LATE_CDR_DAYS", "PAGE_LIMIT", "OcpiCdrRecords", "ProtocolPartnerRecords"]

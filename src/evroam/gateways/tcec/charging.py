@@ -1,0 +1,349 @@
+"""T/CEC 102.4 remote charging: hub start/stop client and notification handlers.
+
+The hub names a session by its ref; the ``StartChargeSeq`` it sends is our
+OperatorID (9) + the ref (18) = the standard's 27 characters, so every later
+message (which carries only StartChargeSeq) leads straight back to the ref.
+
+    hub  --query_start_charge-->  partner    SuccStat (sync)
+    hub  <--notification_start_charge_result  StartChargeSeqStat 2: started
+    hub  <--notification_equip_charge_status  every ~15 s
+    hub  --query_stop_charge-->   partner    SuccStat (sync)
+    hub  <--notification_stop_charge_result
+    hub  <--notification_charge_order_info    hub answers ConfirmResult
+    hub  <--check_charge_orders               hub answers the disputed orders
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from decimal import Decimal
+from typing import Any
+
+from evroam.charging.remote import (
+    ChargePeriod,
+    ChargeRecord,
+    OrderCheck,
+    OrderDispute,
+    OrderTotals,
+    PileAddress,
+    RemoteEvent,
+    SessionEnded,
+    SessionProgress,
+    SessionRejected,
+    SessionStarted,
+    StartResult,
+    StopRejected,
+    StopResult,
+    UnknownSessionError,
+    check_session_ref,
+)
+from evroam.partners.model import Partner
+from evroam.protocols.tcec_102.charging_models import (
+    CheckChargeOrdersRequest,
+    CheckChargeOrdersResponse,
+    DisputeOrder,
+    EquipChargeStatus,
+    NotificationChargeOrderInfoRequest,
+    NotificationChargeOrderInfoResponse,
+    NotificationEquipChargeStatusResponse,
+    NotificationStartChargeResultRequest,
+    NotificationStartChargeResultResponse,
+    NotificationStopChargeResultRequest,
+    NotificationStopChargeResultResponse,
+    QueryStartChargeRequest,
+    QueryStartChargeResponse,
+    QueryStopChargeRequest,
+    QueryStopChargeResponse,
+    StartChargeSeqStat,
+)
+from evroam.protocols.tcec_102.client import TcecClient
+from evroam.protocols.tcec_102.endpoint import Handler
+from evroam.protocols.tcec_102.models import parse_body
+from evroam.protocols.tcec_102.timestamp import parse_query_time
+from evroam.shared.clock import Clock
+from evroam.shared.money import Money
+
+TcecClientFactory = Callable[[Partner], AbstractAsyncContextManager[TcecClient]]
+"""An open client to the partner (the hub's ``TcecPartnerGateway`` has one)."""
+EventSink = Callable[[str, RemoteEvent], Awaitable[None]]
+"""``await sink(partner_key, event)``; raise ``UnknownSessionError`` to refuse."""
+CheckHandler = Callable[[str, OrderCheck], Awaitable[Sequence[OrderDispute]]]
+
+_FAIL_TEXT = {
+    1: "no such equipment",
+    2: "equipment offline",
+    3: "connector busy or already stopped",
+    4: "equipment faulted or reserved",
+}
+
+
+def start_charge_seq(hub_operator_id: str, session_ref: str) -> str:
+    """The StartChargeSeq for a session: OperatorID (9) + ref (18)."""
+    if len(hub_operator_id) != 9:
+        raise ValueError("a T/CEC OperatorID has 9 characters")
+    return f"{hub_operator_id}{check_session_ref(session_ref)}"
+
+
+def ref_of_seq(start_charge_seq: str) -> str:
+    """The session ref inside a StartChargeSeq (the whole seq if it is not ours)."""
+    return start_charge_seq[9:] if len(start_charge_seq) == 27 else start_charge_seq
+
+
+def _fail_text(code: int) -> str:
+    return f"FailReason {code}: {_FAIL_TEXT.get(code, 'refused')}"
+
+
+class TcecRemoteCharging:
+    """``RemoteCharging`` over T/CEC 102.4 (query_start_charge, query_stop_charge)."""
+
+    def __init__(self, clients: TcecClientFactory, hub_operator_id: str) -> None:
+        self._clients = clients
+        self._hub_operator_id = hub_operator_id
+
+    async def start(
+        self,
+        partner: Partner,
+        pile: PileAddress,
+        session_ref: str,
+        token_uid: str,  # noqa: ARG002 - T/CEC starts for the platform, not a token
+    ) -> StartResult:
+        seq = start_charge_seq(self._hub_operator_id, session_ref)
+        request = QueryStartChargeRequest(
+            StartChargeSeq=seq, ConnectorID=pile.pile_external_uid
+        )
+        async with self._clients(partner) as client:
+            body = await client.call("query_start_charge", request)
+        reply = parse_body(QueryStartChargeResponse, body)
+        if reply.SuccStat != 0:
+            return StartResult(session_ref, False, seq, _fail_text(reply.FailReason))
+        return StartResult(session_ref, True, seq)
+
+    async def stop(
+        self,
+        partner: Partner,
+        pile: PileAddress,
+        session_ref: str,
+        partner_session_id: str | None,  # noqa: ARG002 - the seq is ours
+    ) -> StopResult:
+        request = QueryStopChargeRequest(
+            StartChargeSeq=start_charge_seq(self._hub_operator_id, session_ref),
+            ConnectorID=pile.pile_external_uid,
+        )
+        async with self._clients(partner) as client:
+            body = await client.call("query_stop_charge", request)
+        reply = parse_body(QueryStopChargeResponse, body)
+        if reply.SuccStat != 0:
+            return StopResult(session_ref, False, _fail_text(reply.FailReason))
+        return StopResult(session_ref, True)
+
+
+# --- wire -> events (pure) ----------------------------------------------------------
+
+
+def _fen(money: Decimal | None) -> int | None:
+    return None if money is None else Money.of(money).fen
+
+
+def _power_kw(status: EquipChargeStatus) -> Decimal | None:
+    watts = status.CurrentA * status.VoltageA
+    for current, voltage in (
+        (status.CurrentB, status.VoltageB),
+        (status.CurrentC, status.VoltageC),
+    ):
+        if current is not None and voltage is not None:
+            watts += current * voltage
+    return (watts / 1000).quantize(Decimal("0.01")) if watts else None
+
+
+def events_from_status(status: EquipChargeStatus) -> list[RemoteEvent]:
+    ref = ref_of_seq(status.StartChargeSeq)
+    at = parse_query_time(status.EndTime)
+    progress = SessionProgress(
+        ref,
+        status.TotalPower,
+        _power_kw(status),
+        status.Soc,
+        _fen(status.TotalMoney),
+        at,
+    )
+    if status.StartChargeSeqStat == StartChargeSeqStat.ENDED:
+        return [progress, SessionEnded(ref, at)]
+    return [progress]
+
+
+def charge_record_from_order(order: NotificationChargeOrderInfoRequest) -> ChargeRecord:
+    periods = tuple(
+        ChargePeriod(
+            parse_query_time(d.DetailStartTime),
+            parse_query_time(d.DetailEndTime),
+            d.DetailPower,
+        )
+        for d in order.ChargeDetails
+    )
+    return ChargeRecord(
+        ref=ref_of_seq(order.StartChargeSeq),
+        partner_record_id=order.StartChargeSeq,
+        started_at=parse_query_time(order.StartTime),
+        ended_at=parse_query_time(order.EndTime),
+        kwh=order.TotalPower,
+        periods=periods,
+        electricity_money=order.TotalElecMoney,
+        service_money=order.TotalSeviceMoney,
+        # T/CEC has no parking field: what the total holds beyond electricity
+        # and service is the time at the bay (parking and idle fees).
+        parking_money=max(
+            Decimal(0),
+            order.TotalMoney - order.TotalElecMoney - order.TotalSeviceMoney,
+        ),
+        total_money=order.TotalMoney,
+        protocol="tcec",
+    )
+
+
+def order_check_from_request(request: CheckChargeOrdersRequest) -> OrderCheck:
+    return OrderCheck(
+        check_id=request.CheckOrderSeq,
+        starts_at=parse_query_time(request.StartTime),
+        ends_at=parse_query_time(request.EndTime),
+        orders=tuple(
+            OrderTotals(ref_of_seq(o.StartChargeSeq), o.TotalPower, o.TotalMoney)
+            for o in request.ChargeOrders
+        ),
+    )
+
+
+def check_response(
+    request: CheckChargeOrdersRequest,
+    disputes: Sequence[OrderDispute],
+    hub_operator_id: str,
+) -> CheckChargeOrdersResponse:
+    seq_of = {
+        ref_of_seq(o.StartChargeSeq): o.StartChargeSeq for o in request.ChargeOrders
+    }
+    orders = [
+        DisputeOrder(
+            StartChargeSeq=seq_of.get(d.ref, f"{hub_operator_id}{d.ref}"),
+            TotalPower=d.kwh,
+            TotalMoney=d.total_money,
+            DisputeReason=int(d.reason),
+        )
+        for d in disputes
+    ]
+    return CheckChargeOrdersResponse(
+        CheckOrderSeq=request.CheckOrderSeq,
+        StartTime=request.StartTime,
+        EndTime=request.EndTime,
+        TotalDisputeOrder=len(orders),
+        TotalDisputePower=sum((d.kwh for d in disputes), Decimal(0)),
+        TotalDisputeMoney=sum((d.total_money for d in disputes), Decimal(0)),
+        DisputeOrders=orders,
+    )
+
+
+# --- hub side: notification handlers -----------------------------------------------
+
+
+async def _deliver(sink: EventSink, key: str, events: Sequence[RemoteEvent]) -> bool:
+    """False when the hub does not know the session."""
+    try:
+        for event in events:
+            await sink(key, event)
+    except UnknownSessionError:
+        return False
+    return True
+
+
+def _start_events(request: NotificationStartChargeResultRequest) -> list[RemoteEvent]:
+    ref = ref_of_seq(request.StartChargeSeq)
+    stat = request.StartChargeSeqStat
+    if stat == StartChargeSeqStat.CHARGING:
+        started_at = parse_query_time(request.StartTime)
+        return [SessionStarted(ref, request.StartChargeSeq, started_at)]
+    if stat in (StartChargeSeqStat.ENDED, StartChargeSeqStat.UNKNOWN):
+        return [SessionRejected(ref, f"StartChargeSeqStat {stat}: did not start")]
+    return []  # 1 starting, 3 stopping: nothing new
+
+
+def _stop_events(
+    request: NotificationStopChargeResultRequest, clock: Clock
+) -> list[RemoteEvent]:
+    ref = ref_of_seq(request.StartChargeSeq)
+    if request.SuccStat != 0:
+        return [StopRejected(ref, _fail_text(request.FailReason))]
+    if request.StartChargeSeqStat == StartChargeSeqStat.ENDED:
+        return [SessionEnded(ref, clock.now())]  # the message carries no time
+    return []
+
+
+def build_charging_handlers(
+    *,
+    on_start_result: EventSink,
+    on_status: EventSink,
+    on_stop_result: EventSink,
+    on_order: EventSink,
+    on_check: CheckHandler,
+    clock: Clock,
+    hub_operator_id: str,
+    partner_for: Callable[[str], str | None] | None = None,
+) -> dict[str, Handler]:
+    """Handlers for the charging notifications partners send the hub; merge them
+    into the hub's T/CEC handlers. ``partner_for`` maps the sender's OperatorID
+    to the key the callbacks get (default: the OperatorID itself)."""
+
+    def key_of(operator_id: str) -> str:
+        found = partner_for(operator_id) if partner_for else None
+        return found or operator_id
+
+    async def start_result(operator_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        request = parse_body(NotificationStartChargeResultRequest, body)
+        ok = await _deliver(
+            on_start_result, key_of(operator_id), _start_events(request)
+        )
+        return NotificationStartChargeResultResponse(
+            StartChargeSeq=request.StartChargeSeq,
+            SuccStat=0 if ok else 1,
+            FailReason=0 if ok else 1,
+        ).to_wire()
+
+    async def status(operator_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        request = parse_body(EquipChargeStatus, body)
+        ok = await _deliver(on_status, key_of(operator_id), events_from_status(request))
+        return NotificationEquipChargeStatusResponse(
+            StartChargeSeq=request.StartChargeSeq, SuccStat=0 if ok else 1
+        ).to_wire()
+
+    async def stop_result(operator_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        request = parse_body(NotificationStopChargeResultRequest, body)
+        events = _stop_events(request, clock)
+        ok = await _deliver(on_stop_result, key_of(operator_id), events)
+        return NotificationStopChargeResultResponse(
+            StartChargeSeq=request.StartChargeSeq,
+            SuccStat=0 if ok else 1,
+            FailReason=0 if ok else 1,
+        ).to_wire()
+
+    async def order(operator_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        request = parse_body(NotificationChargeOrderInfoRequest, body)
+        record = charge_record_from_order(request)
+        ok = await _deliver(on_order, key_of(operator_id), [record])
+        return NotificationChargeOrderInfoResponse(
+            StartChargeSeq=request.StartChargeSeq,
+            ConnectorID=request.ConnectorID,
+            ConfirmResult=0 if ok else 1,
+        ).to_wire()
+
+    async def check(operator_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        request = parse_body(CheckChargeOrdersRequest, body)
+        disputes = await on_check(
+            key_of(operator_id), order_check_from_request(request)
+        )
+        return check_response(request, disputes, hub_operator_id).to_wire()
+
+    return {
+        "notification_start_charge_result": start_result,
+        "notification_equip_charge_status": status,
+        "notification_stop_charge_result": stop_result,
+        "notification_charge_order_info": order,
+        "check_charge_orders": check,
+    }

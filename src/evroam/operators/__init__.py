@@ -1,1 +1,0 @@
-"""Protocol adapters: one subpackage per partner protocol (wire ⇄ domain only)."""

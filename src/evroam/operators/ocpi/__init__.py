@@ -1,1 +1,0 @@
-"""OCPI (Open Charge Point Interface) adapters, one subpackage per protocol version."""

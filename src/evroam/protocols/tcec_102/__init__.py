@@ -1,0 +1,1 @@
+"""T/CEC 102 (2016) wire library: models, envelope crypto, client and endpoint."""

@@ -1,0 +1,56 @@
+"""The simulator's control API under ``/sim`` (tests and benchmarks; no protocol)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel
+
+from evroam.catalogue.model import PileStatus
+from evroam.simulator.network import UnknownPileError
+from evroam.simulator.runner import SimulationRunner
+
+
+class ForcedStatus(BaseModel):
+    status: PileStatus
+
+
+def build_control_router(runner: SimulationRunner) -> APIRouter:
+    """``GET /sim/state``, ``GET /sim/piles``, ``POST /sim/piles/{name}/status``,
+    ``POST /sim/pause`` and ``POST /sim/resume``."""
+    router = APIRouter(prefix="/sim", tags=["simulator control"])
+
+    @router.get("/state")
+    async def get_state() -> dict[str, Any]:
+        return runner.state()
+
+    @router.get("/piles")
+    async def get_piles() -> dict[str, str]:
+        """Every pile's status, named as the hub names it (the ground truth)."""
+        return {name: s.value for name, s in runner.network.pile_statuses().items()}
+
+    @router.post("/piles/{pile_name:path}/status")
+    async def force_status(pile_name: str, body: ForcedStatus) -> dict[str, Any]:
+        try:
+            change = await runner.force(pile_name, body.status)
+        except UnknownPileError as exc:
+            raise HTTPException(404, f"no pile {pile_name!r}") from exc
+        return {
+            "pile": pile_name,
+            "status": change.status.value,
+            "at": change.at.isoformat(),
+            "pushes": runner.counters.as_dict(),
+        }
+
+    @router.post("/pause")
+    async def pause() -> dict[str, Any]:
+        runner.pause()
+        return runner.state()
+
+    @router.post("/resume")
+    async def resume() -> dict[str, Any]:
+        runner.resume()
+        return runner.state()
+
+    return router
