@@ -17,21 +17,15 @@ from evroam.catalogue.service import CatalogueService
 from evroam.charging.remote import OrderCheck, OrderDispute, RemoteCharging, RemoteEvent
 from evroam.charging.service import ChargingService
 from evroam.config import Settings
-from evroam.gateways.ocpi.commands import (
-    OcpiRemoteCharging,
-    build_command_result_router,
-)
+from evroam.gateways.ocpi.commands import OcpiRemoteCharging, command_result_sink
 from evroam.gateways.ocpi.hub import (
     HubLocationReceiver,
     OcpiPartnerGateway,
     PartnerTokenStore,
 )
-from evroam.gateways.ocpi.sessions import (
-    build_cdrs_receiver_router,
-    build_sessions_receiver_router,
-)
+from evroam.gateways.ocpi.sessions import cdr_sink, session_sink
 from evroam.gateways.settlement_records import OcpiCdrRecords, ProtocolPartnerRecords
-from evroam.gateways.tcec.charging import TcecRemoteCharging, build_charging_handlers
+from evroam.gateways.tcec.charging import TcecChargingReceiver, TcecRemoteCharging
 from evroam.gateways.tcec.hub import (
     PartnerPeers,
     TcecPartnerGateway,
@@ -42,6 +36,7 @@ from evroam.partners.service import PartnersService
 from evroam.payments.sandbox import SandboxPaymentProvider
 from evroam.pricing.discount import DiscountRule, brand_first_year
 from evroam.protocols.ocpi_2_2_1.client import OcpiClient
+from evroam.protocols.ocpi_2_2_1.commands import build_command_result_router
 from evroam.protocols.ocpi_2_2_1.endpoint import build_emsp_router
 from evroam.protocols.ocpi_2_2_1.enums import InterfaceRole, ModuleId, Role
 from evroam.protocols.ocpi_2_2_1.models import (
@@ -50,6 +45,11 @@ from evroam.protocols.ocpi_2_2_1.models import (
     Endpoint,
 )
 from evroam.protocols.ocpi_2_2_1.server import ServerConfig
+from evroam.protocols.ocpi_2_2_1.sessions import (
+    build_cdrs_receiver_router,
+    build_sessions_receiver_router,
+)
+from evroam.protocols.tcec_102.charging import build_charging_handlers
 from evroam.protocols.tcec_102.endpoint import (
     InMemoryReplayGuard,
     ReplayGuard,
@@ -366,10 +366,17 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
         ),
     )
     ocpi_charging = [
-        build_command_result_router(tokens=tokens, on_result=on_event, clock=clock),
-        build_sessions_receiver_router(tokens=tokens, on_session=on_event, clock=clock),
+        build_command_result_router(
+            tokens=tokens, on_result=command_result_sink(on_event), clock=clock
+        ),
+        build_sessions_receiver_router(
+            tokens=tokens, on_session=session_sink(on_event), clock=clock
+        ),
         build_cdrs_receiver_router(
-            tokens=tokens, on_cdr=on_event, clock=clock, public_url=settings.public_url
+            tokens=tokens,
+            on_cdr=cdr_sink(on_event),
+            clock=clock,
+            public_url=settings.public_url,
         ),
     ]
     peers = PartnerPeers(services.partner_records)
@@ -380,14 +387,16 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
     handlers = {
         **build_hub_handlers(peers, services.partners, clock),
         **build_charging_handlers(
-            on_start_result=on_event,
-            on_status=on_event,
-            on_stop_result=on_event,
-            on_order=on_event,
-            on_check=on_check,
-            clock=clock,
-            hub_operator_id=settings.tcec_operator_id,
-            partner_for=lambda op: p.id if (p := peers.partner_for(op)) else None,
+            TcecChargingReceiver(
+                on_start_result=on_event,
+                on_status=on_event,
+                on_stop_result=on_event,
+                on_order=on_event,
+                on_check=on_check,
+                clock=clock,
+                hub_operator_id=settings.tcec_operator_id,
+                partner_for=lambda op: p.id if (p := peers.partner_for(op)) else None,
+            )
         ),
     }
     tcec = TcecEndpoint(

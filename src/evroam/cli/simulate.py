@@ -8,7 +8,7 @@ import typer
 import uvicorn
 
 from evroam.catalogue.model import OperatorProfile
-from evroam.protocols.tcec_102.models import FeeSpelling
+from evroam.protocols.tcec_102.profiles import FeeSpelling
 from evroam.simulator.credentials import (
     TcecPartnerCredentials,
     default_ocpi_token_a,

@@ -24,10 +24,11 @@ from pydantic import ValidationError
 from evroam.catalogue.model import Protocol
 from evroam.charging.remote import ChargeRecord
 from evroam.gateways.ocpi.hub import peer_from_partner
-from evroam.gateways.ocpi.sessions import CDR, charge_record_from_cdr
+from evroam.gateways.ocpi.sessions import charge_record_from_cdr
 from evroam.partners.model import Partner
 from evroam.protocols.ocpi_2_2_1.enums import ModuleId
 from evroam.protocols.ocpi_2_2_1.models import OcpiResponse
+from evroam.protocols.ocpi_2_2_1.sessions import CDR
 from evroam.protocols.ocpi_2_2_1.tokens import authorization_header
 from evroam.settlement.errors import PartnerRecordsUnavailableError
 from evroam.settlement.model import PartnerLedger, PartnerRecord, RecordKey

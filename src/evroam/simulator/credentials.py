@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from evroam.catalogue.model import OperatorProfile
 from evroam.protocols.tcec_102.envelope import TcecSecrets
-from evroam.protocols.tcec_102.models import FeeSpelling
+from evroam.protocols.tcec_102.profiles import FeeSpelling
 
 HUB_TCEC_OPERATOR_ID = "MA0EVROAM"
 TCEC_OPERATOR_IDS = {

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 import httpx
 from fastapi import FastAPI
 
-from evroam.gateways.ocpi.commands import build_cpo_commands_router
 from evroam.gateways.ocpi.mapping import evse_status_from_pile_status
-from evroam.gateways.ocpi.sessions import build_cpo_cdrs_router
 from evroam.protocols.ocpi_2_2_1.client import OcpiClient
+from evroam.protocols.ocpi_2_2_1.commands import build_cpo_commands_router
 from evroam.protocols.ocpi_2_2_1.endpoint import build_cpo_router
 from evroam.protocols.ocpi_2_2_1.enums import InterfaceRole, ModuleId, Role
 from evroam.protocols.ocpi_2_2_1.models import (
@@ -28,6 +27,7 @@ from evroam.protocols.ocpi_2_2_1.models import (
     EvsePatch,
 )
 from evroam.protocols.ocpi_2_2_1.server import ServerConfig
+from evroam.protocols.ocpi_2_2_1.sessions import build_cpo_cdrs_router
 from evroam.protocols.ocpi_2_2_1.tokens import InMemoryTokenStore, Peer, TokenStore
 from evroam.shared.clock import Clock, SystemClock
 from evroam.simulator.control import build_control_router

@@ -20,16 +20,24 @@ from decimal import Decimal
 
 import httpx
 
-from evroam.gateways.ocpi.commands import (
+from evroam.protocols.ocpi_2_2_1 import models as wire
+from evroam.protocols.ocpi_2_2_1.client import ocpi_call
+from evroam.protocols.ocpi_2_2_1.commands import (
     CommandResponse,
     CommandResponseType,
     CommandResult,
     CommandResultType,
     StartSession,
     StopSession,
-    ocpi_call,
 )
-from evroam.gateways.ocpi.sessions import (
+from evroam.protocols.ocpi_2_2_1.datatypes import DisplayText, Price
+from evroam.protocols.ocpi_2_2_1.enums import (
+    AuthMethod,
+    CdrDimensionType,
+    ModuleId,
+    TokenType,
+)
+from evroam.protocols.ocpi_2_2_1.sessions import (
     CDR,
     CdrExtension,
     Session,
@@ -38,14 +46,6 @@ from evroam.gateways.ocpi.sessions import (
     patch_session,
     post_cdr,
     put_session,
-)
-from evroam.protocols.ocpi_2_2_1 import models as wire
-from evroam.protocols.ocpi_2_2_1.datatypes import DisplayText, Price
-from evroam.protocols.ocpi_2_2_1.enums import (
-    AuthMethod,
-    CdrDimensionType,
-    ModuleId,
-    TokenType,
 )
 from evroam.protocols.ocpi_2_2_1.tokens import Peer, TokenStore
 from evroam.simulator.charge import Charge, SentRecord, charge_record

@@ -21,15 +21,14 @@ from evroam.charging.remote import (
     SessionStarted,
     new_session_ref,
 )
-from evroam.gateways.ocpi.commands import (
-    OcpiRemoteCharging,
-    build_command_result_router,
-)
-from evroam.gateways.ocpi.sessions import (
+from evroam.gateways.ocpi.commands import OcpiRemoteCharging, command_result_sink
+from evroam.gateways.ocpi.sessions import cdr_sink, session_sink
+from evroam.partners.model import Partner
+from evroam.protocols.ocpi_2_2_1.commands import build_command_result_router
+from evroam.protocols.ocpi_2_2_1.sessions import (
     build_cdrs_receiver_router,
     build_sessions_receiver_router,
 )
-from evroam.partners.model import Partner
 from evroam.protocols.ocpi_2_2_1.tokens import (
     InMemoryTokenStore,
     Peer,
@@ -69,10 +68,18 @@ def hub_app(events: Recorder) -> FastAPI:
         (Peer("rapidgrid", TOKEN_B, is_registered=True, outgoing_token=TOKEN_C),)
     )
     app = FastAPI()
-    app.include_router(build_command_result_router(tokens=tokens, on_result=events))
-    app.include_router(build_sessions_receiver_router(tokens=tokens, on_session=events))
     app.include_router(
-        build_cdrs_receiver_router(tokens=tokens, on_cdr=events, public_url=HUB)
+        build_command_result_router(
+            tokens=tokens, on_result=command_result_sink(events)
+        )
+    )
+    app.include_router(
+        build_sessions_receiver_router(tokens=tokens, on_session=session_sink(events))
+    )
+    app.include_router(
+        build_cdrs_receiver_router(
+            tokens=tokens, on_cdr=cdr_sink(events), public_url=HUB
+        )
     )
     return app
 

@@ -25,11 +25,12 @@ from evroam.charging.remote import (
     find_disputes,
     new_session_ref,
 )
-from evroam.gateways.tcec.charging import TcecRemoteCharging, build_charging_handlers
+from evroam.gateways.tcec.charging import TcecChargingReceiver, TcecRemoteCharging
 from evroam.partners.model import Partner
+from evroam.protocols.tcec_102.charging import build_charging_handlers
 from evroam.protocols.tcec_102.client import SeqCounter, TcecClient
 from evroam.protocols.tcec_102.endpoint import PeerConfig, TcecEndpoint, build_router
-from evroam.protocols.tcec_102.models import FeeSpelling
+from evroam.protocols.tcec_102.profiles import FeeSpelling
 from evroam.shared.clock import SystemClock
 from evroam.shared.ids import OperatorId
 from evroam.simulator.credentials import default_tcec_credentials
@@ -78,16 +79,18 @@ def hub_app(events: Recorder, records: list[ChargeRecord]) -> FastAPI:
         return {"Status": 0}
 
     handlers = build_charging_handlers(
-        on_start_result=events,
-        on_status=events,
-        on_stop_result=events,
-        on_order=on_order,
-        on_check=on_check,
-        clock=SystemClock(),
-        hub_operator_id=CREDS.hub_operator_id,
-        partner_for=lambda op: (
-            "neighbourly" if op == CREDS.partner_operator_id else None
-        ),
+        TcecChargingReceiver(
+            on_start_result=events,
+            on_status=events,
+            on_stop_result=events,
+            on_order=on_order,
+            on_check=on_check,
+            clock=SystemClock(),
+            hub_operator_id=CREDS.hub_operator_id,
+            partner_for=lambda op: (
+                "neighbourly" if op == CREDS.partner_operator_id else None
+            ),
+        )
     )
     endpoint = TcecEndpoint(
         {CREDS.partner_operator_id: PeerConfig(CREDS.operator_secret, CREDS.secrets)},

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from evroam.charging.receipt import session_of
 from evroam.charging.remote import ChargePeriod
-from evroam.gateways.ocpi.sessions import CDR, charge_record_from_cdr
+from evroam.gateways.ocpi.sessions import charge_record_from_cdr
+from evroam.protocols.ocpi_2_2_1.sessions import CDR
 
 FIXTURE = Path(__file__).parents[1] / "settlement" / "fixtures" / "cdr.json"
 BASE = json.loads(FIXTURE.read_text())  # 03:00-04:00 UTC, 20.5 kWh, 20 CNY

@@ -17,7 +17,6 @@ from evroam.protocols.tcec_102.envelope import TcecSecrets
 from evroam.protocols.tcec_102.errors import TokenError
 from evroam.protocols.tcec_102.models import (
     ConnectorStatusInfo,
-    FeeSpelling,
     NotificationStationStatusRequest,
     NotificationStationStatusResponse,
     QueryEquipBusinessPolicyResponse,
@@ -28,6 +27,7 @@ from evroam.protocols.tcec_102.models import (
     StationInfo,
     StationStatusInfo,
 )
+from evroam.protocols.tcec_102.profiles import FeeSpelling
 from evroam.protocols.tcec_102.timestamp import format_timestamp
 from tests.fakes import FixedClock
 

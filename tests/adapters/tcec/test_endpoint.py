@@ -20,7 +20,7 @@ from evroam.protocols.tcec_102.envelope import (
     sign_request,
 )
 from evroam.protocols.tcec_102.errors import ParameterError
-from evroam.protocols.tcec_102.models import FeeSpelling
+from evroam.protocols.tcec_102.profiles import FeeSpelling
 from evroam.protocols.tcec_102.timestamp import format_timestamp
 from tests.fakes import FixedClock
 

@@ -34,13 +34,13 @@ from evroam.gateways.tcec.park_fee import format_park_fee, parse_park_fee
 from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
 from evroam.protocols.tcec_102.errors import ParameterError, UnsupportedTariffError
 from evroam.protocols.tcec_102.models import (
-    FeeSpelling,
     PolicyInfo,
     QueryEquipBusinessPolicyResponse,
     QueryStationsInfoResponse,
     QueryStationStatusResponse,
     StationInfo,
 )
+from evroam.protocols.tcec_102.profiles import FeeSpelling
 from evroam.shared.ids import OperatorId, TariffId, pile_id_for, station_id_for
 from evroam.shared.money import Money
 

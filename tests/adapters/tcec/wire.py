@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from evroam.protocols.tcec_102.envelope import decode_body, encode_body
-from evroam.protocols.tcec_102.models import FeeSpelling, Wire
+from evroam.protocols.tcec_102.models import Wire
+from evroam.protocols.tcec_102.profiles import FeeSpelling
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -1,25 +1,19 @@
-"""OCPI 2.2.1 Commands module: START_SESSION / STOP_SESSION, both sides.
+"""The hub over OCPI 2.2.1 Commands: the ``RemoteCharging`` adapter and its results.
 
-The hub (eMSP, Commands SENDER) POSTs ``{cpo commands}/START_SESSION`` with a
-``StartSession``; the CPO answers at once with a ``CommandResponse`` (did it
-take the request) and later POSTs a ``CommandResult`` to the ``response_url``
-we gave (did the pile do it). The hub's ``response_url`` is
-``{public}/ocpi/2.2.1/commands/{COMMAND}/{session ref}``: the ref in the path
-tells us which session a result is about (docs/remote-charging.md).
-
-Tokens module: we are the token SENDER; the Token in a StartSession is the
-driver's account (type APP_USER), valid and whitelisted ALLOWED.
+The hub (eMSP, Commands SENDER) sends START_SESSION / STOP_SESSION with a
+``response_url`` of ``{public}/ocpi/2.2.1/commands/{COMMAND}/{session ref}``:
+the ref in the path tells us which session a result is about
+(docs/remote-charging.md). Tokens module: we are the token SENDER; the Token in
+a StartSession is the driver's account (type APP_USER), valid and whitelisted
+ALLOWED.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
 
 import httpx
-from fastapi import APIRouter, Request, Response
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
 from evroam.charging.remote import (
     PileAddress,
@@ -33,141 +27,28 @@ from evroam.charging.remote import (
 from evroam.gateways.ocpi.hub import peer_from_partner
 from evroam.partners.errors import PartnerUnreachableError
 from evroam.partners.model import Partner
-from evroam.protocols.ocpi_2_2_1 import models as wire
-from evroam.protocols.ocpi_2_2_1.datatypes import DateTime, DisplayText, OcpiModel
-from evroam.protocols.ocpi_2_2_1.enums import VERSION, ModuleId, TokenType
-from evroam.protocols.ocpi_2_2_1.errors import (
-    ClientApiUnusableError,
-    OcpiError,
-    OcpiHttpError,
-    error_for,
+from evroam.protocols.ocpi_2_2_1.client import ocpi_call
+from evroam.protocols.ocpi_2_2_1.commands import (
+    CommandResponse,
+    CommandResponseType,
+    CommandResult,
+    CommandResultSink,
+    CommandResultType,
+    CommandType,
+    StartSession,
+    StopSession,
+    Token,
+    WhitelistType,
+    text_of,
 )
-from evroam.protocols.ocpi_2_2_1.server import (
-    authenticate,
-    ocpi_response,
-    read_body,
-    route_class_for,
-)
-from evroam.protocols.ocpi_2_2_1.tokens import TokenStore, authorization_header
-from evroam.shared.clock import Clock, SystemClock
+from evroam.protocols.ocpi_2_2_1.datatypes import DisplayText, OcpiModel
+from evroam.protocols.ocpi_2_2_1.enums import ModuleId, TokenType
+from evroam.protocols.ocpi_2_2_1.errors import ClientApiUnusableError, OcpiError
+from evroam.shared.clock import Clock
 
 HttpFactory = Callable[[], httpx.AsyncClient]
 EventSink = Callable[[str, RemoteEvent], Awaitable[None]]
 """``await sink(operator_key, event)``; the key is the OCPI peer's (hub: partner id)."""
-
-
-class CommandType(enum.StrEnum):
-    CANCEL_RESERVATION = "CANCEL_RESERVATION"
-    RESERVE_NOW = "RESERVE_NOW"
-    START_SESSION = "START_SESSION"
-    STOP_SESSION = "STOP_SESSION"
-    UNLOCK_CONNECTOR = "UNLOCK_CONNECTOR"
-
-
-class CommandResponseType(enum.StrEnum):
-    """The CPO's synchronous answer: did it take the request."""
-
-    NOT_SUPPORTED = "NOT_SUPPORTED"
-    REJECTED = "REJECTED"
-    ACCEPTED = "ACCEPTED"
-    UNKNOWN_SESSION = "UNKNOWN_SESSION"
-
-
-class CommandResultType(enum.StrEnum):
-    """The asynchronous outcome posted to ``response_url``."""
-
-    ACCEPTED = "ACCEPTED"
-    CANCELED_RESERVATION = "CANCELED_RESERVATION"
-    EVSE_OCCUPIED = "EVSE_OCCUPIED"
-    EVSE_INOPERATIVE = "EVSE_INOPERATIVE"
-    FAILED = "FAILED"
-    NOT_SUPPORTED = "NOT_SUPPORTED"
-    REJECTED = "REJECTED"
-    TIMEOUT = "TIMEOUT"
-    UNKNOWN_RESERVATION = "UNKNOWN_RESERVATION"
-
-
-class WhitelistType(enum.StrEnum):
-    ALWAYS = "ALWAYS"
-    ALLOWED = "ALLOWED"
-    ALLOWED_OFFLINE = "ALLOWED_OFFLINE"
-    NEVER = "NEVER"
-
-
-class Token(OcpiModel):
-    """Tokens module, Token object (we send it; CPOs authorise with it)."""
-
-    country_code: str = Field(min_length=2, max_length=2)
-    party_id: str = Field(min_length=3, max_length=3)
-    uid: str = Field(max_length=36)
-    type: TokenType
-    contract_id: str = Field(max_length=36)
-    visual_number: str | None = None
-    issuer: str = Field(max_length=64)
-    group_id: str | None = None
-    valid: bool
-    whitelist: WhitelistType
-    language: str | None = None
-    last_updated: DateTime
-
-
-class StartSession(OcpiModel):
-    response_url: str
-    token: Token
-    location_id: str = Field(max_length=36)
-    evse_uid: str | None = None
-    connector_id: str | None = None
-    authorization_reference: str | None = Field(default=None, max_length=36)
-
-
-class StopSession(OcpiModel):
-    response_url: str
-    session_id: str = Field(max_length=36)
-
-
-class CommandResponse(OcpiModel):
-    result: CommandResponseType
-    timeout: int  # seconds the CPO expects to need before posting the result
-    message: list[DisplayText] | None = None
-
-
-class CommandResult(OcpiModel):
-    result: CommandResultType
-    message: list[DisplayText] | None = None
-
-
-def text_of(messages: list[DisplayText] | None) -> str:
-    return "; ".join(m.text for m in messages or ())
-
-
-# --- a plain OCPI call (for modules OcpiClient does not cover) --------------------
-
-
-async def ocpi_call(
-    http: httpx.AsyncClient,
-    method: str,
-    url: str,
-    token: str | None,
-    body: OcpiModel | None = None,
-) -> Any:
-    """One OCPI request; the answer's ``data``, or the matching ``OcpiError``."""
-    headers = {"Authorization": authorization_header(token)} if token else {}
-    json = body.model_dump(mode="json", exclude_none=True) if body else None
-    try:
-        response = await http.request(method, url, json=json, headers=headers)
-    except httpx.HTTPError as exc:
-        raise ClientApiUnusableError(f"{method} {url}: {exc}") from exc
-    try:
-        envelope = wire.OcpiResponse[Any].model_validate_json(response.content)
-    except ValidationError as exc:
-        raise OcpiHttpError(
-            f"HTTP {response.status_code}, not an OCPI response",
-            http_status=response.status_code,
-        ) from exc
-    if envelope.status_code != 1000 or response.status_code >= 400:
-        message = envelope.status_message or ""
-        raise error_for(envelope.status_code, message, response.status_code)
-    return envelope.data
 
 
 # --- hub side: the RemoteCharging adapter ----------------------------------------
@@ -279,34 +160,22 @@ def _reason(
     return f"{result.value}: {text}" if text else result.value
 
 
-# --- hub side: where CommandResults arrive ----------------------------------------
+# --- hub side: what a CommandResult at our response_url means -----------------------
 
 
-def build_command_result_router(
-    *,
-    tokens: TokenStore,
-    on_result: EventSink,
-    clock: Clock | None = None,
-    prefix: str = "/ocpi",
-) -> APIRouter:
-    """``POST {prefix}/2.2.1/commands/{command}/{ref}`` (our ``response_url``s).
+def command_result_sink(on_event: EventSink) -> CommandResultSink:
+    """The callback for ``build_command_result_router``: an ACCEPTED result needs
+    nothing (Session pushes follow); anything else becomes ``SessionRejected``
+    (START_SESSION) or ``StopRejected``."""
 
-    An ACCEPTED result needs nothing (Session pushes follow); anything else
-    becomes ``SessionRejected`` (START_SESSION) or ``StopRejected``.
-    """
-    clock = clock or SystemClock()
-    router = APIRouter(prefix=prefix, tags=["ocpi"], route_class=route_class_for(clock))
-
-    @router.post(f"/{VERSION}/{ModuleId.COMMANDS}/{{command}}/{{ref}}")
-    async def post_command_result(request: Request, command: str, ref: str) -> Response:
-        peer = authenticate(request, tokens)
-        result = await read_body(request, CommandResult)
+    async def on_result(
+        operator_key: str, command: str, ref: str, result: CommandResult
+    ) -> None:
         event = _event_for(command, ref, result)
         if event is not None:
-            await on_result(peer.key, event)
-        return ocpi_response(clock)
+            await on_event(operator_key, event)
 
-    return router
+    return on_result
 
 
 def _event_for(
@@ -320,65 +189,9 @@ def _event_for(
     return SessionRejected(ref, reason)
 
 
-# --- CPO side (the partner simulator) ----------------------------------------------
-
-
-class CommandReceiver(Protocol):
-    """What a CPO does with commands; answers at once, results come later."""
-
-    async def start_session(
-        self, operator_key: str, command: StartSession
-    ) -> CommandResponse: ...
-
-    async def stop_session(
-        self, operator_key: str, command: StopSession
-    ) -> CommandResponse: ...
-
-
-def build_cpo_commands_router(
-    *,
-    tokens: TokenStore,
-    receiver: CommandReceiver,
-    clock: Clock | None = None,
-    prefix: str = "/ocpi/cpo",
-) -> APIRouter:
-    """``POST {prefix}/2.2.1/commands/{command}`` (Commands RECEIVER)."""
-    clock = clock or SystemClock()
-    router = APIRouter(prefix=prefix, tags=["ocpi"], route_class=route_class_for(clock))
-
-    @router.post(f"/{VERSION}/{ModuleId.COMMANDS}/{{command}}")
-    async def post_command(request: Request, command: str) -> Response:
-        peer = authenticate(request, tokens)
-        if command == CommandType.START_SESSION:
-            start = await read_body(request, StartSession)
-            answer = await receiver.start_session(peer.key, start)
-        elif command == CommandType.STOP_SESSION:
-            stop = await read_body(request, StopSession)
-            answer = await receiver.stop_session(peer.key, stop)
-        else:
-            answer = CommandResponse(
-                result=CommandResponseType.NOT_SUPPORTED, timeout=0
-            )
-        return ocpi_response(clock, answer)
-
-    return router
-
-
 __all__ = [
-    "CommandReceiver",
-    "CommandResponse",
-    "CommandResponseType",
-    "CommandResult",
-    "CommandResultType",
-    "CommandType",
     "EventSink",
+    "HttpFactory",
     "OcpiRemoteCharging",
-    "StartSession",
-    "StopSession",
-    "Token",
-    "WhitelistType",
-    "build_command_result_router",
-    "build_cpo_commands_router",
-    "ocpi_call",
-    "text_of",
+    "command_result_sink",
 ]

@@ -1,27 +1,16 @@
-"""OCPI 2.2.1 Sessions and CDRs modules: the hub's receivers, a CPO's senders.
+"""The hub over OCPI 2.2.1 Sessions and CDRs: pushes become ``charging.remote`` events.
 
-A CPO pushes a started session (``PUT {sessions}/{cc}/{party}/{id}``), its
-progress (``PATCH`` with ``kwh`` and ``last_updated``) and, once it ended, a
-CDR (``POST {cdrs}``). The hub turns them into ``operators.remote`` events
-keyed by our session ref: the ``authorization_reference`` we gave in
-START_SESSION, echoed in the Session and the CDR (or, for a PATCH that leaves
-it out, found from the CPO's session id by ``find_ref``).
-
-evroam extension (ADR 0003 style): a CDR may carry ``evroam`` with the
-electricity and service shares of its energy cost, which OCPI cannot split.
+A Session PUT or PATCH tells the hub that a session started, progressed or
+ended; a CDR becomes a ``ChargeRecord``. The receivers
+(``protocols.ocpi_2_2_1.sessions``) hand them on keyed by our session ref; the
+callbacks here turn them into events for the charging service.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal
-from typing import Protocol
-
-import httpx
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import Field
 
 from evroam.charging.remote import (
     ChargePeriod,
@@ -33,82 +22,20 @@ from evroam.charging.remote import (
     SessionStarted,
     UnknownSessionError,
 )
-from evroam.gateways.ocpi.commands import EventSink, ocpi_call
+from evroam.gateways.ocpi.commands import EventSink
 from evroam.protocols.ocpi_2_2_1 import models as wire
-from evroam.protocols.ocpi_2_2_1.datatypes import DateTime, Number, OcpiModel, Price
-from evroam.protocols.ocpi_2_2_1.enums import (
-    VERSION,
-    AuthMethod,
-    CdrDimensionType,
-    ModuleId,
-)
+from evroam.protocols.ocpi_2_2_1.datatypes import Price
+from evroam.protocols.ocpi_2_2_1.enums import CdrDimensionType
 from evroam.protocols.ocpi_2_2_1.errors import InvalidParametersError
-from evroam.protocols.ocpi_2_2_1.server import (
-    authenticate,
-    ocpi_response,
-    read_body,
-    route_class_for,
+from evroam.protocols.ocpi_2_2_1.sessions import (
+    CDR,
+    CdrSink,
+    Session,
+    SessionPatch,
+    SessionSink,
+    SessionStatus,
 )
-from evroam.protocols.ocpi_2_2_1.tokens import TokenStore
-from evroam.shared.clock import Clock, SystemClock
 from evroam.shared.money import Money
-
-RefFinder = Callable[[str, str], Awaitable[str | None]]
-"""``await find_ref(operator_key, cpo_session_id)``: our session ref, if known."""
-
-
-class SessionStatus(enum.StrEnum):
-    ACTIVE = "ACTIVE"
-    COMPLETED = "COMPLETED"
-    INVALID = "INVALID"
-    PENDING = "PENDING"
-    RESERVATION = "RESERVATION"
-
-
-class Session(OcpiModel):
-    country_code: str = Field(min_length=2, max_length=2)
-    party_id: str = Field(min_length=3, max_length=3)
-    id: str = Field(max_length=36)
-    start_date_time: DateTime
-    end_date_time: DateTime | None = None
-    kwh: Number
-    cdr_token: wire.CdrToken
-    auth_method: AuthMethod
-    authorization_reference: str | None = None
-    location_id: str
-    evse_uid: str
-    connector_id: str
-    meter_id: str | None = None
-    currency: str = Field(min_length=3, max_length=3)
-    charging_periods: list[wire.ChargingPeriod] | None = None
-    total_cost: Price | None = None
-    status: SessionStatus
-    last_updated: DateTime
-
-
-class SessionPatch(wire.PatchModel):
-    """Sessions module, PATCH: ``charging_periods`` given are ADDED to the list."""
-
-    end_date_time: DateTime | None = None
-    kwh: Number | None = None
-    authorization_reference: str | None = None
-    charging_periods: list[wire.ChargingPeriod] | None = None
-    total_cost: Price | None = None
-    status: SessionStatus | None = None
-
-
-class CdrExtension(OcpiModel):
-    """evroam extension: the electricity and service shares of the energy cost."""
-
-    electricity_cost: Number
-    service_cost: Number
-
-
-class CDR(wire.CDR):
-    """CDRs module, CDR, with the optional ``evroam`` extension."""
-
-    evroam: CdrExtension | None = None
-
 
 # --- wire -> events (pure) ----------------------------------------------------------
 
@@ -223,207 +150,42 @@ def charge_record_from_cdr(ref: str, cdr: CDR) -> ChargeRecord:
     )
 
 
-# --- hub side: receivers -------------------------------------------------------------
+# --- hub side: the receivers' callbacks --------------------------------------------
 
 
-async def _ref_of(
-    given: str | None, operator_key: str, session_id: str | None, find: RefFinder | None
-) -> str:
-    if given:
-        return given
-    if session_id is not None and find is not None:
-        found = await find(operator_key, session_id)
-        if found is not None:
-            return found
-    raise InvalidParametersError("no authorization_reference we know of")
+def session_sink(on_event: EventSink) -> SessionSink:
+    """The callback for ``build_sessions_receiver_router``: each event of the
+    update goes to ``on_event``; a session the hub does not know is refused."""
 
-
-def build_sessions_receiver_router(
-    *,
-    tokens: TokenStore,
-    on_session: EventSink,
-    find_ref: RefFinder | None = None,
-    clock: Clock | None = None,
-    prefix: str = "/ocpi",
-) -> APIRouter:
-    """``PUT``/``PATCH {prefix}/2.2.1/sessions/{cc}/{party}/{session_id}``."""
-    clock = clock or SystemClock()
-    router = APIRouter(prefix=prefix, tags=["ocpi"], route_class=route_class_for(clock))
-    path = (
-        f"/{VERSION}/{ModuleId.SESSIONS}/{{country_code}}/{{party_id}}/{{session_id}}"
-    )
-
-    async def deliver(
-        key: str, session_id: str, update: Session | SessionPatch
+    async def on_session(
+        key: str, ref: str, session_id: str, update: Session | SessionPatch
     ) -> None:
-        ref = await _ref_of(update.authorization_reference, key, session_id, find_ref)
         try:
             for event in events_from_session(ref, session_id, update):
-                await on_session(key, event)
+                await on_event(key, event)
         except UnknownSessionError as exc:
             raise InvalidParametersError(f"unknown session {ref}") from exc
 
-    @router.put(path)
-    async def put_session(
-        request: Request, country_code: str, party_id: str, session_id: str
-    ) -> Response:
-        peer = authenticate(request, tokens)
-        session = await read_body(request, Session)
-        if (session.country_code, session.party_id, session.id) != (
-            country_code,
-            party_id,
-            session_id,
-        ):
-            raise InvalidParametersError("the Session's ids differ from the URL's")
-        await deliver(peer.key, session_id, session)
-        return ocpi_response(clock)
-
-    @router.patch(path)
-    async def patch_session(
-        request: Request,
-        country_code: str,  # noqa: ARG001 - the session id is enough to find it
-        party_id: str,  # noqa: ARG001
-        session_id: str,
-    ) -> Response:
-        peer = authenticate(request, tokens)
-        patch = await read_body(request, SessionPatch)
-        await deliver(peer.key, session_id, patch)
-        return ocpi_response(clock)
-
-    return router
+    return on_session
 
 
-def build_cdrs_receiver_router(
-    *,
-    tokens: TokenStore,
-    on_cdr: EventSink,
-    find_ref: RefFinder | None = None,
-    clock: Clock | None = None,
-    prefix: str = "/ocpi",
-    public_url: str | None = None,
-) -> APIRouter:
-    """``POST {prefix}/2.2.1/cdrs``: a CDR becomes a ``ChargeRecord``.
+def cdr_sink(on_event: EventSink) -> CdrSink:
+    """The callback for ``build_cdrs_receiver_router``: a CDR becomes a
+    ``ChargeRecord``; a session the hub does not know is refused."""
 
-    With ``public_url`` the answer carries the ``Location`` header the spec
-    asks for (``{public_url}{prefix}/2.2.1/cdrs/{id}``); serving a GET there
-    is the caller's choice.
-    """
-    clock = clock or SystemClock()
-    router = APIRouter(prefix=prefix, tags=["ocpi"], route_class=route_class_for(clock))
-
-    @router.post(f"/{VERSION}/{ModuleId.CDRS}")
-    async def post_cdr(request: Request) -> Response:
-        peer = authenticate(request, tokens)
-        cdr = await read_body(request, CDR)
-        ref = await _ref_of(
-            cdr.authorization_reference, peer.key, cdr.session_id, find_ref
-        )
+    async def on_cdr(key: str, ref: str, cdr: CDR) -> None:
+        record = charge_record_from_cdr(ref, cdr)
         try:
-            await on_cdr(peer.key, charge_record_from_cdr(ref, cdr))
+            await on_event(key, record)
         except UnknownSessionError as exc:
             raise InvalidParametersError(f"unknown session {ref}") from exc
-        headers = {}
-        if public_url is not None:
-            base = public_url.rstrip("/")
-            headers["Location"] = f"{base}{prefix}/{VERSION}/{ModuleId.CDRS}/{cdr.id}"
-        return ocpi_response(clock, headers=headers)
 
-    return router
-
-
-# --- CPO side: pushes and the CDRs sender ------------------------------------------
-
-
-async def put_session(
-    http: httpx.AsyncClient, receiver_url: str, token: str | None, session: Session
-) -> None:
-    url = f"{receiver_url}/{session.country_code}/{session.party_id}/{session.id}"
-    await ocpi_call(http, "PUT", url, token, session)
-
-
-async def patch_session(
-    http: httpx.AsyncClient,
-    receiver_url: str,
-    token: str | None,
-    ids: tuple[str, str, str],
-    patch: SessionPatch,
-) -> None:
-    """``ids`` = (country_code, party_id, session id)."""
-    await ocpi_call(http, "PATCH", f"{receiver_url}/{'/'.join(ids)}", token, patch)
-
-
-async def post_cdr(
-    http: httpx.AsyncClient, receiver_url: str, token: str | None, cdr: CDR
-) -> None:
-    await ocpi_call(http, "POST", receiver_url, token, cdr)
-
-
-class CdrSource(Protocol):
-    """CDRs a CPO serves; one page and the total matching (from incl., to excl.)."""
-
-    def list_cdrs(
-        self,
-        date_from: datetime | None,
-        date_to: datetime | None,
-        offset: int,
-        limit: int,
-    ) -> tuple[Sequence[CDR], int]: ...
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
-def build_cpo_cdrs_router(
-    *,
-    tokens: TokenStore,
-    source: CdrSource,
-    clock: Clock | None = None,
-    prefix: str = "/ocpi/cpo",
-    max_limit: int = 100,
-) -> APIRouter:
-    """``GET {prefix}/2.2.1/cdrs`` (CDRs SENDER), paginated like every OCPI list."""
-    clock = clock or SystemClock()
-    router = APIRouter(prefix=prefix, tags=["ocpi"], route_class=route_class_for(clock))
-
-    @router.get(f"/{VERSION}/{ModuleId.CDRS}")
-    async def list_cdrs(
-        request: Request,
-        date_from: datetime | None = None,
-        date_to: datetime | None = None,
-        offset: int = Query(0, ge=0),
-        limit: int = Query(max_limit, ge=1),
-    ) -> Response:
-        authenticate(request, tokens)
-        limit = min(limit, max_limit)
-        items, total = source.list_cdrs(_utc(date_from), _utc(date_to), offset, limit)
-        headers = {"X-Total-Count": str(total), "X-Limit": str(limit)}
-        if items and offset + len(items) < total:
-            next_url = request.url.include_query_params(
-                offset=offset + len(items), limit=limit
-            )
-            headers["Link"] = f'<{next_url}>; rel="next"'
-        return ocpi_response(clock, list(items), headers=headers)
-
-    return router
+    return on_cdr
 
 
 __all__ = [
-    "CDR",
-    "CdrExtension",
-    "CdrSource",
-    "RefFinder",
-    "Session",
-    "SessionPatch",
-    "SessionStatus",
-    "build_cdrs_receiver_router",
-    "build_cpo_cdrs_router",
-    "build_sessions_receiver_router",
+    "cdr_sink",
     "charge_record_from_cdr",
     "events_from_session",
-    "patch_session",
-    "post_cdr",
-    "put_session",
+    "session_sink",
 ]

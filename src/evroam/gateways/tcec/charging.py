@@ -1,4 +1,4 @@
-"""T/CEC 102.4 remote charging: hub start/stop client and notification handlers.
+"""The hub over T/CEC 102.4 remote charging: start/stop and what notifications mean.
 
 The hub names a session by its ref; the ``StartChargeSeq`` it sends is our
 OperatorID (9) + the ref (18) = the standard's 27 characters, so every later
@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from decimal import Decimal
-from typing import Any
 
 from evroam.charging.remote import (
     ChargePeriod,
@@ -39,18 +38,15 @@ from evroam.charging.remote import (
     check_session_ref,
 )
 from evroam.partners.model import Partner
+from evroam.protocols.tcec_102.charging import fail_text
 from evroam.protocols.tcec_102.charging_models import (
     CheckChargeOrdersRequest,
     CheckChargeOrdersResponse,
     DisputeOrder,
     EquipChargeStatus,
     NotificationChargeOrderInfoRequest,
-    NotificationChargeOrderInfoResponse,
-    NotificationEquipChargeStatusResponse,
     NotificationStartChargeResultRequest,
-    NotificationStartChargeResultResponse,
     NotificationStopChargeResultRequest,
-    NotificationStopChargeResultResponse,
     QueryStartChargeRequest,
     QueryStartChargeResponse,
     QueryStopChargeRequest,
@@ -58,7 +54,6 @@ from evroam.protocols.tcec_102.charging_models import (
     StartChargeSeqStat,
 )
 from evroam.protocols.tcec_102.client import TcecClient
-from evroam.protocols.tcec_102.endpoint import Handler
 from evroam.protocols.tcec_102.models import parse_body
 from evroam.protocols.tcec_102.timestamp import parse_query_time
 from evroam.shared.clock import Clock
@@ -69,13 +64,6 @@ TcecClientFactory = Callable[[Partner], AbstractAsyncContextManager[TcecClient]]
 EventSink = Callable[[str, RemoteEvent], Awaitable[None]]
 """``await sink(partner_key, event)``; raise ``UnknownSessionError`` to refuse."""
 CheckHandler = Callable[[str, OrderCheck], Awaitable[Sequence[OrderDispute]]]
-
-_FAIL_TEXT = {
-    1: "no such equipment",
-    2: "equipment offline",
-    3: "connector busy or already stopped",
-    4: "equipment faulted or reserved",
-}
 
 
 def start_charge_seq(hub_operator_id: str, session_ref: str) -> str:
@@ -88,10 +76,6 @@ def start_charge_seq(hub_operator_id: str, session_ref: str) -> str:
 def ref_of_seq(start_charge_seq: str) -> str:
     """The session ref inside a StartChargeSeq (the whole seq if it is not ours)."""
     return start_charge_seq[9:] if len(start_charge_seq) == 27 else start_charge_seq
-
-
-def _fail_text(code: int) -> str:
-    return f"FailReason {code}: {_FAIL_TEXT.get(code, 'refused')}"
 
 
 class TcecRemoteCharging:
@@ -116,7 +100,7 @@ class TcecRemoteCharging:
             body = await client.call("query_start_charge", request)
         reply = parse_body(QueryStartChargeResponse, body)
         if reply.SuccStat != 0:
-            return StartResult(session_ref, False, seq, _fail_text(reply.FailReason))
+            return StartResult(session_ref, False, seq, fail_text(reply.FailReason))
         return StartResult(session_ref, True, seq)
 
     async def stop(
@@ -134,7 +118,7 @@ class TcecRemoteCharging:
             body = await client.call("query_stop_charge", request)
         reply = parse_body(QueryStopChargeResponse, body)
         if reply.SuccStat != 0:
-            return StopResult(session_ref, False, _fail_text(reply.FailReason))
+            return StopResult(session_ref, False, fail_text(reply.FailReason))
         return StopResult(session_ref, True)
 
 
@@ -241,7 +225,7 @@ def check_response(
     )
 
 
-# --- hub side: notification handlers -----------------------------------------------
+# --- hub side: what the notifications mean ------------------------------------------
 
 
 async def _deliver(sink: EventSink, key: str, events: Sequence[RemoteEvent]) -> bool:
@@ -270,80 +254,86 @@ def _stop_events(
 ) -> list[RemoteEvent]:
     ref = ref_of_seq(request.StartChargeSeq)
     if request.SuccStat != 0:
-        return [StopRejected(ref, _fail_text(request.FailReason))]
+        return [StopRejected(ref, fail_text(request.FailReason))]
     if request.StartChargeSeqStat == StartChargeSeqStat.ENDED:
         return [SessionEnded(ref, clock.now())]  # the message carries no time
     return []
 
 
-def build_charging_handlers(
-    *,
-    on_start_result: EventSink,
-    on_status: EventSink,
-    on_stop_result: EventSink,
-    on_order: EventSink,
-    on_check: CheckHandler,
-    clock: Clock,
-    hub_operator_id: str,
-    partner_for: Callable[[str], str | None] | None = None,
-) -> dict[str, Handler]:
-    """Handlers for the charging notifications partners send the hub; merge them
-    into the hub's T/CEC handlers. ``partner_for`` maps the sender's OperatorID
-    to the key the callbacks get (default: the OperatorID itself)."""
+class TcecChargingReceiver:
+    """The hub's ``ChargeNotificationReceiver``: notifications become
+    ``charging.remote`` events (give it to ``build_charging_handlers``).
+    ``partner_for`` maps the sender's OperatorID to the key the callbacks get
+    (default: the OperatorID itself)."""
 
-    def key_of(operator_id: str) -> str:
-        found = partner_for(operator_id) if partner_for else None
+    def __init__(
+        self,
+        *,
+        on_start_result: EventSink,
+        on_status: EventSink,
+        on_stop_result: EventSink,
+        on_order: EventSink,
+        on_check: CheckHandler,
+        clock: Clock,
+        hub_operator_id: str,
+        partner_for: Callable[[str], str | None] | None = None,
+    ) -> None:
+        self._on_start_result = on_start_result
+        self._on_status = on_status
+        self._on_stop_result = on_stop_result
+        self._on_order = on_order
+        self._on_check = on_check
+        self._clock = clock
+        self._hub_operator_id = hub_operator_id
+        self._partner_for = partner_for
+
+    def _key_of(self, operator_id: str) -> str:
+        found = self._partner_for(operator_id) if self._partner_for else None
         return found or operator_id
 
-    async def start_result(operator_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        request = parse_body(NotificationStartChargeResultRequest, body)
-        ok = await _deliver(
-            on_start_result, key_of(operator_id), _start_events(request)
-        )
-        return NotificationStartChargeResultResponse(
-            StartChargeSeq=request.StartChargeSeq,
-            SuccStat=0 if ok else 1,
-            FailReason=0 if ok else 1,
-        ).to_wire()
+    async def start_charge_result(
+        self, operator_id: str, request: NotificationStartChargeResultRequest
+    ) -> bool:
+        events = _start_events(request)
+        return await _deliver(self._on_start_result, self._key_of(operator_id), events)
 
-    async def status(operator_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        request = parse_body(EquipChargeStatus, body)
-        ok = await _deliver(on_status, key_of(operator_id), events_from_status(request))
-        return NotificationEquipChargeStatusResponse(
-            StartChargeSeq=request.StartChargeSeq, SuccStat=0 if ok else 1
-        ).to_wire()
+    async def equip_charge_status(
+        self, operator_id: str, request: EquipChargeStatus
+    ) -> bool:
+        events = events_from_status(request)
+        return await _deliver(self._on_status, self._key_of(operator_id), events)
 
-    async def stop_result(operator_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        request = parse_body(NotificationStopChargeResultRequest, body)
-        events = _stop_events(request, clock)
-        ok = await _deliver(on_stop_result, key_of(operator_id), events)
-        return NotificationStopChargeResultResponse(
-            StartChargeSeq=request.StartChargeSeq,
-            SuccStat=0 if ok else 1,
-            FailReason=0 if ok else 1,
-        ).to_wire()
+    async def stop_charge_result(
+        self, operator_id: str, request: NotificationStopChargeResultRequest
+    ) -> bool:
+        events = _stop_events(request, self._clock)
+        return await _deliver(self._on_stop_result, self._key_of(operator_id), events)
 
-    async def order(operator_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        request = parse_body(NotificationChargeOrderInfoRequest, body)
+    async def charge_order_info(
+        self, operator_id: str, request: NotificationChargeOrderInfoRequest
+    ) -> bool:
         record = charge_record_from_order(request)
-        ok = await _deliver(on_order, key_of(operator_id), [record])
-        return NotificationChargeOrderInfoResponse(
-            StartChargeSeq=request.StartChargeSeq,
-            ConnectorID=request.ConnectorID,
-            ConfirmResult=0 if ok else 1,
-        ).to_wire()
+        return await _deliver(self._on_order, self._key_of(operator_id), [record])
 
-    async def check(operator_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        request = parse_body(CheckChargeOrdersRequest, body)
-        disputes = await on_check(
-            key_of(operator_id), order_check_from_request(request)
+    async def check_charge_orders(
+        self, operator_id: str, request: CheckChargeOrdersRequest
+    ) -> CheckChargeOrdersResponse:
+        disputes = await self._on_check(
+            self._key_of(operator_id), order_check_from_request(request)
         )
-        return check_response(request, disputes, hub_operator_id).to_wire()
+        return check_response(request, disputes, self._hub_operator_id)
 
-    return {
-        "notification_start_charge_result": start_result,
-        "notification_equip_charge_status": status,
-        "notification_stop_charge_result": stop_result,
-        "notification_charge_order_info": order,
-        "check_charge_orders": check,
-    }
+
+__all__ = [
+    "CheckHandler",
+    "EventSink",
+    "TcecChargingReceiver",
+    "TcecClientFactory",
+    "TcecRemoteCharging",
+    "charge_record_from_order",
+    "check_response",
+    "events_from_status",
+    "order_check_from_request",
+    "ref_of_seq",
+    "start_charge_seq",
+]

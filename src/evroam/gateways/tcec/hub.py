@@ -37,7 +37,6 @@ from evroam.protocols.tcec_102.endpoint import Handler, PeerConfig
 from evroam.protocols.tcec_102.envelope import TcecSecrets
 from evroam.protocols.tcec_102.errors import ParameterError, TcecError
 from evroam.protocols.tcec_102.models import (
-    FeeSpelling,
     NotificationStationStatusRequest,
     NotificationStationStatusResponse,
     PolicyInfo,
@@ -45,6 +44,7 @@ from evroam.protocols.tcec_102.models import (
     StationStatusInfo,
     parse_body,
 )
+from evroam.protocols.tcec_102.profiles import FeeSpelling
 from evroam.shared.clock import Clock
 from evroam.shared.ids import StationId, TariffId
 from evroam.status.model import PileStatusReport, SwapStockReport

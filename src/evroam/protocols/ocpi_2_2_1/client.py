@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from evroam.protocols.ocpi_2_2_1.datatypes import OcpiModel
 from evroam.protocols.ocpi_2_2_1.enums import VERSION, InterfaceRole, ModuleId
 from evroam.protocols.ocpi_2_2_1.errors import (
     ClientApiUnusableError,
@@ -268,6 +269,34 @@ class OcpiClient:
             raise ClientApiUnusableError(f"{method} {url}: {exc}") from exc
 
 
+async def ocpi_call(
+    http: httpx.AsyncClient,
+    method: str,
+    url: str,
+    token: str | None,
+    body: OcpiModel | None = None,
+) -> Any:
+    """One OCPI request (for modules ``OcpiClient`` does not cover); the answer's
+    ``data``, or the matching ``OcpiError``."""
+    headers = {"Authorization": authorization_header(token)} if token else {}
+    json = body.model_dump(mode="json", exclude_none=True) if body else None
+    try:
+        response = await http.request(method, url, json=json, headers=headers)
+    except httpx.HTTPError as exc:
+        raise ClientApiUnusableError(f"{method} {url}: {exc}") from exc
+    try:
+        envelope = OcpiResponse[Any].model_validate_json(response.content)
+    except ValidationError as exc:
+        raise OcpiHttpError(
+            f"HTTP {response.status_code}, not an OCPI response",
+            http_status=response.status_code,
+        ) from exc
+    if envelope.status_code != 1000 or response.status_code >= 400:
+        message = envelope.status_message or ""
+        raise error_for(envelope.status_code, message, response.status_code)
+    return envelope.data
+
+
 def _dump(obj: BaseModel) -> Any:
     return obj.model_dump(mode="json", exclude_none=True)
 
@@ -347,4 +376,4 @@ def _parse_list(model: type[M], data: Any) -> list[M]:
     return [_parse(model, item) for item in data]
 
 
-__all__ = ["OcpiClient", "OcpiError", "Page", "Registration"]
+__all__ = ["OcpiClient", "OcpiError", "Page", "Registration", "ocpi_call"]

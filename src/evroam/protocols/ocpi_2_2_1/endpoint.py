@@ -273,7 +273,7 @@ def _add_location_receiver(
         return ocpi_response(clock, found)
 
 
-# --- CPO side (the partner simulator) ---------------------------------------------
+# --- CPO side ------------------------------------------------------------------------
 
 
 def build_cpo_router(

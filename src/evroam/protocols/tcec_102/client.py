@@ -28,7 +28,6 @@ from evroam.protocols.tcec_102.errors import (
 )
 from evroam.protocols.tcec_102.models import (
     ConnectorStatusInfo,
-    FeeSpelling,
     NotificationStationStatusRequest,
     NotificationStationStatusResponse,
     QueryEquipBusinessPolicyRequest,
@@ -43,6 +42,7 @@ from evroam.protocols.tcec_102.models import (
     Wire,
     parse_body,
 )
+from evroam.protocols.tcec_102.profiles import FeeSpelling
 from evroam.protocols.tcec_102.timestamp import format_query_time, format_timestamp
 from evroam.shared.clock import Clock
 

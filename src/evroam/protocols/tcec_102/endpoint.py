@@ -44,14 +44,13 @@ from evroam.protocols.tcec_102.errors import (
     TokenError,
 )
 from evroam.protocols.tcec_102.models import (
-    FeeSpelling,
     QueryTokenRequest,
     QueryTokenResponse,
     RequestEnvelope,
     ResponseEnvelope,
     parse_body,
-    respell,
 )
+from evroam.protocols.tcec_102.profiles import FeeSpelling, respell
 from evroam.protocols.tcec_102.timestamp import is_valid_seq, parse_timestamp
 from evroam.shared.clock import Clock
 

@@ -3,7 +3,7 @@
 Field names follow T/CEC 102.2/102.4 (2016), including the standard's own
 misspelling "Sevice" (``SevicePrice``, ``TotalSeviceMoney``). Some operators
 write "Service"; we accept both on input and send the spelling a partner asks
-for (``FeeSpelling`` + ``respell``). Unknown fields are ignored so that
+for (``profiles.FeeSpelling`` + ``respell``). Unknown fields are ignored so that
 operator extensions never break a sync. evroam's own extensions (swap
 stations, ``City``) are marked below and described in
 docs/adr/0004-tcec-swap-extension.md.
@@ -11,38 +11,13 @@ docs/adr/0004-tcec-swap-extension.md.
 
 from __future__ import annotations
 
-import enum
 from decimal import Decimal
 from typing import Any, TypeAlias, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from evroam.protocols.tcec_102.errors import PayloadError
-
-
-class FeeSpelling(enum.StrEnum):
-    """Which spelling of the fee fields a partner wants to receive."""
-
-    STANDARD = "Sevice"  # as printed in T/CEC 102 (2016)
-    SERVICE = "Service"  # as many operators write it
-
-
-def respell(body: Any, spelling: FeeSpelling) -> Any:
-    """``body`` with every "Sevice"/"Service" key written in ``spelling``."""
-    if isinstance(body, dict):
-        return {
-            _respell_key(k, spelling): respell(v, spelling) for k, v in body.items()
-        }
-    if isinstance(body, list):
-        return [respell(item, spelling) for item in body]
-    return body
-
-
-def _respell_key(key: str, spelling: FeeSpelling) -> str:
-    for variant in FeeSpelling:
-        if variant.value in key:
-            return key.replace(variant.value, spelling.value)
-    return key
+from evroam.protocols.tcec_102.profiles import FeeSpelling, respell
 
 
 def _either(standard: str) -> Any:
