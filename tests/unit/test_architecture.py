@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -46,6 +48,39 @@ class TestModuleNames:
 
     def test_the_package_exposes_its_version(self):
         assert evroam.__version__.count(".") == 2
+
+
+PUBLIC_PACKAGES = [
+    "evroam.gateways",
+    "evroam.gateways.ocpi",
+    "evroam.gateways.tcec",
+    "evroam.protocols",
+    "evroam.protocols.ocpi_2_2_1",
+    "evroam.protocols.tcec_102",
+    "evroam.scenario",
+    "evroam.simulator",
+]
+
+
+def isort_order(name: str) -> tuple[int, str]:
+    """Constants, then classes, then functions (ruff's RUF022 order)."""
+    kind = 0 if name.isupper() else 1 if name[0].isupper() else 2
+    return kind, name
+
+
+class TestPackageApi:
+    @pytest.mark.parametrize("name", PUBLIC_PACKAGES)
+    def test_a_package_lists_its_public_names_sorted_and_complete(self, name):
+        package = importlib.import_module(name)
+        exported = package.__all__
+        public = {
+            n
+            for n, value in vars(package).items()
+            if not n.startswith("_") and not isinstance(value, ModuleType)
+        }
+
+        assert exported == sorted(exported, key=isort_order)
+        assert set(exported) == public
 
 
 QUIET_IMPORT = textwrap.dedent(
