@@ -289,14 +289,23 @@ def _remotes(
     }
 
 
+PARTNER_KEEPALIVE_S = 2.0
+
+
 def _http_factory(settings: Settings) -> Callable[[], httpx.AsyncClient]:
     """A new client per partner call, all sharing one TLS context: building
     one (loading the CA store) costs tens of milliseconds of CPU, which a
     client of its own would pay on every remote start and stop."""
     tls = httpx.create_ssl_context()
+    # Drop idle connections well before a partner's server does (uvicorn closes
+    # them after 5 s, as httpx's own default expiry): reusing one the server is
+    # closing at that moment fails with a ReadError mid-pull.
+    limits = httpx.Limits(keepalive_expiry=PARTNER_KEEPALIVE_S)
 
     def make() -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=settings.http_timeout_s, verify=tls)
+        return httpx.AsyncClient(
+            timeout=settings.http_timeout_s, verify=tls, limits=limits
+        )
 
     return make
 

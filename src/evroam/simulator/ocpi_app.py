@@ -149,7 +149,9 @@ def build_ocpi_simulator(
     reach the hub) is closed with the app only when it was created here."""
     clock = clock or SystemClock()
     owned = http is None
-    hub_http = http or httpx.AsyncClient(timeout=config.push_timeout_s)
+    hub_http = http or httpx.AsyncClient(
+        timeout=config.push_timeout_s, limits=httpx.Limits(keepalive_expiry=2.0)
+    )
     tokens = InMemoryTokenStore((Peer(key=HUB_KEY, incoming_token=config.token_a),))
     source = NetworkCpoSource(network)
     runner = SimulationRunner(

@@ -194,7 +194,9 @@ def build_tcec_simulator(
     reach the hub) is closed with the app only when it was created here."""
     clock = clock or SystemClock()
     owned = http is None
-    client_http = http or httpx.AsyncClient(timeout=config.push_timeout_s)
+    client_http = http or httpx.AsyncClient(
+        timeout=config.push_timeout_s, limits=httpx.Limits(keepalive_expiry=2.0)
+    )
     creds = config.credentials
     to_hub = TcecClient(
         client_http,
