@@ -31,6 +31,7 @@ from evroam.catalogue.search import NearQuery, StationFilter
 from evroam.config import Settings
 from evroam.scenario.cities import CITIES
 from evroam.shared.geo import EARTH_RADIUS_M, GeoPoint, bbox_around, distance_m
+from evroam.storage.database import DatabaseAccess
 
 FILTERS = [
     StationFilter(),
@@ -64,7 +65,7 @@ def timed(fn: Callable[[int], Any], n: int) -> list[float]:
 
 
 def service_runner(url: str, points, radius_km: float, k: int) -> Callable[[int], Any]:
-    services = build_services(Settings(database_url=url))
+    services = build_services(Settings(database_url=url), access=DatabaseAccess.UPGRADE)
 
     def run(i: int) -> Any:
         lat, lon = points[i % len(points)]
@@ -77,7 +78,7 @@ def service_runner(url: str, points, radius_km: float, k: int) -> Callable[[int]
 def postgis_knn_runner(
     url: str, points, radius_km: float, k: int
 ) -> Callable[[int], Any]:
-    services = build_services(Settings(database_url=url))
+    services = build_services(Settings(database_url=url), access=DatabaseAccess.UPGRADE)
     conn = services.engine.connect()
     sql = text(
         "SELECT id FROM stations WHERE ST_DWithin(geog, ST_MakePoint(:lon,:lat)::geography,"
@@ -109,7 +110,7 @@ def sqlite_raw_runner(
     url: str, points, radius_km: float, k: int
 ) -> Callable[[int], Any]:
     """The same question as the raw PostGIS query: ids of the k nearest matches."""
-    services = build_services(Settings(database_url=url))
+    services = build_services(Settings(database_url=url), access=DatabaseAccess.UPGRADE)
     conn = services.engine.raw_connection()
     sql = (
         "SELECT s.id, s.lat, s.lon FROM station_rtree r JOIN stations s ON s.sid = r.id"
@@ -150,7 +151,7 @@ def sqlite_raw_runner(
 
 
 def numpy_runner(url: str, points, radius_km: float, k: int) -> Callable[[int], Any]:
-    services = build_services(Settings(database_url=url))
+    services = build_services(Settings(database_url=url), access=DatabaseAccess.UPGRADE)
     with services.engine.connect() as conn:
         rows = conn.execute(
             text(

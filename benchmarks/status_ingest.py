@@ -35,6 +35,7 @@ from evroam.config import Settings
 from evroam.scenario.generator import reference_scenario
 from evroam.shared.ids import PileId
 from evroam.status.model import PileStatusReport
+from evroam.storage.database import DatabaseAccess
 
 STATUSES = [s for s in PileStatus if s is not PileStatus.UNKNOWN]
 DUPLICATE_SHARE = 0.02
@@ -124,7 +125,7 @@ def matches(
 async def run_engine(
     name: str, url: str, args: argparse.Namespace, rng: random.Random
 ) -> list[RunResult]:
-    services = build_services(Settings(database_url=url))
+    services = build_services(Settings(database_url=url), access=DatabaseAccess.UPGRADE)
     try:
         pile_ids = load_scenario(services, args.seed)
         results = []

@@ -69,7 +69,8 @@ from evroam.status.bus import InProcessEventBus
 from evroam.status.ports import EventBus
 from evroam.status.service import StatusService
 from evroam.storage.account_repository import SqlAccountRepository
-from evroam.storage.engine import create_database_engine, create_schema, is_sqlite
+from evroam.storage.database import DatabaseAccess
+from evroam.storage.engine import is_sqlite, open_database
 from evroam.storage.lease import SqlLeaseStore
 from evroam.storage.ledger_batch import PostgresPlanWriter
 from evroam.storage.ledger_repository import SqlLedgerStore
@@ -142,19 +143,28 @@ class Services:
         self.engine.dispose()
 
 
+def prepare_database(
+    settings: Settings, access: DatabaseAccess = DatabaseAccess.READ
+) -> None:
+    """Check (READ) or create and upgrade (UPGRADE) ``settings``' database
+    before serving it; a ``DatabaseError`` says in one line why it cannot be."""
+    open_database(settings.database_url, access).dispose()
+
+
 def build_services(
     settings: Settings,
     clock: Clock | None = None,
     http: Callable[[], httpx.AsyncClient] | None = None,
+    access: DatabaseAccess = DatabaseAccess.READ,
 ) -> Services:
-    """Wire storage, bus, protocols and use-cases for ``settings``; creates the schema.
+    """Wire storage, bus, protocols and use-cases for ``settings``.
 
-    ``http`` makes the client used to call partners (tests pass one with an
-    ASGI transport).
+    ``access`` says whether the database may be created or upgraded (READ:
+    it must be there, at the current schema). ``http`` makes the client used
+    to call partners (tests pass one with an ASGI transport).
     """
     clock = clock or SystemClock()
-    engine = create_database_engine(settings.database_url)
-    create_schema(engine)
+    engine = open_database(settings.database_url, access)
     stations = SqlStationRepository(engine)
     bus = _build_bus(settings)
     catalogue = CatalogueService(stations, clock)

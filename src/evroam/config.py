@@ -5,12 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from evroam.storage.database import DEFAULT_DATABASE_URL
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EVROAM_", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite:///var/evroam.db",
+        default=DEFAULT_DATABASE_URL,
         description="sqlite:///path.db (embedded default) or postgresql://… (PostGIS)",
     )
     bus_url: str | None = Field(

@@ -23,6 +23,7 @@ from evroam.catalogue.model import (
 from evroam.config import Settings
 from evroam.pricing.tariff import IdleFee
 from evroam.shared.ids import OperatorId, TariffId
+from evroam.storage.database import DatabaseAccess
 from tests.builders import EPOCH, a_station, a_tariff, an_operator
 from tests.fakes import FixedClock
 
@@ -76,7 +77,9 @@ def seed(services: Services) -> None:
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}")
-    built = build_services(settings, clock=FixedClock(NOW))
+    built = build_services(
+        settings, clock=FixedClock(NOW), access=DatabaseAccess.UPGRADE
+    )
     seed(built)
     yield built
     built.close()

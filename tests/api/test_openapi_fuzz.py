@@ -13,6 +13,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from evroam.api.app import create_app
 from evroam.bootstrap import build_services
 from evroam.config import Settings
+from evroam.storage.database import DatabaseAccess
 from tests.api.conftest import NOW, seed
 from tests.fakes import FixedClock
 
@@ -20,7 +21,11 @@ from tests.fakes import FixedClock
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     db = Path(tmp_path_factory.mktemp("fuzz")) / "fuzz.db"
-    services = build_services(Settings(database_url=f"sqlite:///{db}"), FixedClock(NOW))
+    services = build_services(
+        Settings(database_url=f"sqlite:///{db}"),
+        FixedClock(NOW),
+        access=DatabaseAccess.UPGRADE,
+    )
     seed(services)
     app = create_app(services.settings, services)
     # The SSE stream never ends by design; it has its own end-to-end test.

@@ -15,6 +15,7 @@ from evroam.api.app import create_app
 from evroam.bootstrap import build_services
 from evroam.config import Settings
 from evroam.scenario import reference_scenario
+from evroam.storage.database import DatabaseAccess
 from tests.fakes import FixedClock
 
 from .live_server import _Server
@@ -27,7 +28,9 @@ NOON_IN_SHANGHAI = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
 def reference_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = Path(tmp_path_factory.mktemp("reference")) / "reference.db"
     settings = Settings(database_url=f"sqlite:///{db}", maintenance_interval_s=0)
-    services = build_services(settings, FixedClock(NOON_IN_SHANGHAI))
+    services = build_services(
+        settings, FixedClock(NOON_IN_SHANGHAI), access=DatabaseAccess.UPGRADE
+    )
     scenario = reference_scenario(7)
     services.catalogue.import_network(
         scenario.operators, scenario.tariffs, scenario.iter_stations()

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from evroam.bootstrap import build_services
 from evroam.cli.main import app
 from evroam.config import Settings
+from evroam.storage.database import DatabaseAccess
 from tests.api.conftest import seed
 
 runner = CliRunner()
@@ -50,7 +51,7 @@ COMMANDS = [
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    services = build_services(Settings(database_url=url))
+    services = build_services(Settings(database_url=url), access=DatabaseAccess.UPGRADE)
     seed(services)
     services.close()
     return url

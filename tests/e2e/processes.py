@@ -18,8 +18,11 @@ from typing import Any
 
 import httpx
 
+from evroam.bootstrap import prepare_database
 from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.cli.demo import DemoPartner, partner_request
+from evroam.config import Settings
+from evroam.storage.database import DatabaseAccess
 
 ADMIN_TOKEN = "evroam-admin-dev-token"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -88,6 +91,9 @@ class Hub:
         return self.db.with_suffix(".log")
 
     def start(self) -> Hub:
+        prepare_database(
+            Settings(database_url=f"sqlite:///{self.db}"), DatabaseAccess.UPGRADE
+        )
         args = ["serve", "--db", f"sqlite:///{self.db}", "--port", str(self.port)]
         args += ["--workers", str(self.workers)]
         if self.bus_url:

@@ -19,15 +19,16 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from evroam.bootstrap import prepare_database
 from evroam.catalogue.model import OperatorProfile, Protocol
+from evroam.cli.options import DEFAULT_DB, DbOption
 from evroam.config import Settings
 from evroam.shared.errors import EvroamError
 from evroam.simulator.credentials import (
     default_ocpi_token_a,
     default_tcec_credentials,
 )
-
-DEMO_DB = Path("var/demo.db")
+from evroam.storage.database import DatabaseAccess, shown, sqlite_file
 
 
 class DemoError(EvroamError):
@@ -214,8 +215,8 @@ async def run_hub(
         await onboard(settings.public_url, settings.admin_token, partners)
         console.print(
             f"\n[bold]map[/]   http://{host}:{port}/\n[bold]API[/]   "
-            f"http://{host}:{port}/docs\n[bold]feeds[/] evroam partners list "
-            f"--db sqlite:///{DEMO_DB}\nCtrl-C stops everything."
+            f"http://{host}:{port}/docs\n[bold]feeds[/] evroam partners list"
+            f"{db_option(settings.database_url)}\nCtrl-C stops everything."
         )
         await serving
     finally:
@@ -233,6 +234,21 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     }
 
 
+def db_option(url: str) -> str:
+    """What the commands the demo suggests need to find its database."""
+    return "" if url == DEFAULT_DB else f" --db {shown(url)}"
+
+
+def forget_sqlite_file(url: str) -> None:
+    """Start from an empty SQLite database (a server database is kept)."""
+    path = sqlite_file(url)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def demo(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Hub port.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -241,17 +257,17 @@ def demo(
         typer.Option(min=1024, max=65000, help="Simulators use this and the next 2."),
     ] = 9101,
     seed: Annotated[int, typer.Option(help="Scenario seed.")] = 7,
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Start 3 partner simulators (T/CEC, OCPI, T/CEC), onboard them, serve the map."""
-    DEMO_DB.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
+    forget_sqlite_file(db)
     hub_url = f"http://{host}:{port}"
-    settings = Settings(database_url=f"sqlite:///{DEMO_DB}", public_url=hub_url)
+    settings = Settings(database_url=db, public_url=hub_url)
     partners = demo_partners(first_partner_port)
     for taken in (port, *(p.port for p in partners)):
         require_free_port(host, taken)
-    console.print(f"[bold]evroam demo[/]: hub at {hub_url}, database {DEMO_DB}")
+    prepare_database(settings, DatabaseAccess.UPGRADE)
+    console.print(f"[bold]evroam demo[/]: hub at {hub_url}, database {shown(db)}")
     with simulators(partners, hub_url, seed), contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_hub(settings, partners, host, port))
     console.print("stopped.")

@@ -18,6 +18,7 @@ from evroam.bootstrap import build_services
 from evroam.cli.options import DEFAULT_DB, DbOption
 from evroam.config import Settings
 from evroam.scenario.generator import national_scenario, reference_scenario
+from evroam.storage.database import DatabaseAccess
 
 
 class ScenarioName(enum.StrEnum):
@@ -39,7 +40,7 @@ def generate(
         if scenario is ScenarioName.REFERENCE
         else national_scenario(seed)
     )
-    services = build_services(Settings(database_url=db))
+    services = build_services(Settings(database_url=db), access=DatabaseAccess.UPGRADE)
     try:
         with Progress(
             TextColumn("{task.description}"),

@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-DEFAULT_DB = "sqlite:///var/evroam.db"
+from evroam.storage.database import DEFAULT_DATABASE_URL
+
+DEFAULT_DB = DEFAULT_DATABASE_URL
 
 DbOption = Annotated[
     str,

@@ -18,12 +18,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from evroam.bootstrap import Services, build_services
+from evroam.bootstrap import Services
 from evroam.catalogue.model import OperatorProfile, Protocol
+from evroam.cli.hub import open_hub
 from evroam.cli.options import DEFAULT_DB, DbOption, JsonOption
-from evroam.config import Settings
 from evroam.partners.model import DEFAULT_STATUS_TTL_S, Partner, PartnerHealth
 from evroam.shared.ids import OperatorId
+from evroam.storage.database import DatabaseAccess
 
 app = typer.Typer(
     help="Onboard partner operators and watch their feeds.", no_args_is_help=True
@@ -31,8 +32,12 @@ app = typer.Typer(
 T = TypeVar("T")
 
 
-def _run(db: str, work: Callable[[Services], Coroutine[Any, Any, T]]) -> T:
-    services = build_services(Settings(database_url=db))
+def _run(
+    db: str,
+    work: Callable[[Services], Coroutine[Any, Any, T]],
+    access: DatabaseAccess = DatabaseAccess.READ,
+) -> T:
+    services = open_hub(db, access)
     try:
         return asyncio.run(work(services))
     finally:
@@ -114,7 +119,7 @@ def add(
                 partner, sync=sync, on_progress=lambda n: progress.advance(task, n)
             )
 
-    health = _run(db, work)
+    health = _run(db, work, DatabaseAccess.WRITE)
     _print([health], as_json)
 
 

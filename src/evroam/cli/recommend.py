@@ -9,9 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from evroam.bootstrap import build_services
+from evroam.cli.hub import open_hub
 from evroam.cli.options import DEFAULT_DB, DbOption, JsonOption
-from evroam.config import Settings
 from evroam.recommend.request import Recommendation, RecommendRequest
 from evroam.recommend.scoring import Objective, Option
 from evroam.recommend.vehicles import get_vehicle
@@ -61,7 +60,7 @@ def recommend(
         operator_ids=frozenset(OperatorId(o) for o in operator or ()),
         limit=limit,
     )
-    services = build_services(Settings(database_url=db))
+    services = open_hub(db, needs_stations=True)
     try:
         answer = services.recommend.recommend(request)
     finally:

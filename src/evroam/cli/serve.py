@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from evroam.bootstrap import prepare_database
 from evroam.cli.options import DEFAULT_DB, DbOption
+from evroam.config import Settings
 
 
 def serve(
@@ -22,6 +24,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the map and the API at http://HOST:PORT (Ctrl-C stops)."""
+    prepare_database(Settings(database_url=db))
     os.environ["EVROAM_DATABASE_URL"] = db
     if bus:
         os.environ["EVROAM_BUS_URL"] = bus

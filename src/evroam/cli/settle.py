@@ -10,9 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from evroam.bootstrap import build_services
+from evroam.cli.hub import open_hub
 from evroam.cli.options import DEFAULT_DB, DbOption, JsonOption
-from evroam.config import Settings
 from evroam.settlement.model import Period, Reconciliation, Statement
 from evroam.shared.errors import InvalidInputError
 from evroam.shared.ids import OperatorId
@@ -36,7 +35,7 @@ def settle(
     except InvalidInputError as exc:
         typer.echo(f"evroam: error: {exc} (try: evroam settle --help)", err=True)
         raise typer.Exit(2) from exc
-    services = build_services(Settings(database_url=db))
+    services = open_hub(db)
     try:
         partner_id = OperatorId(partner)
         if reconcile:

@@ -10,11 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from evroam.bootstrap import build_services
 from evroam.catalogue.model import ConnectorStandard
 from evroam.catalogue.search import MAX_LIMIT, NearQuery, StationFilter, StationHit
+from evroam.cli.hub import open_hub
 from evroam.cli.options import DEFAULT_DB, DbOption, JsonOption
-from evroam.config import Settings
 from evroam.pricing.tariff import IdleFee
 from evroam.shared.geo import GeoPoint
 from evroam.shared.ids import OperatorId
@@ -51,7 +50,7 @@ def near(
         ),
         limit,
     )
-    services = build_services(Settings(database_url=db))
+    services = open_hub(db, needs_stations=True)
     try:
         page = services.catalogue.find_stations_near(query)
     finally:

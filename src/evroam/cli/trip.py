@@ -9,9 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from evroam.bootstrap import build_services
+from evroam.cli.hub import open_hub
 from evroam.cli.options import DEFAULT_DB, DbOption, JsonOption
-from evroam.config import Settings
 from evroam.recommend.trip import TripObjective, TripPlan, TripRequest
 from evroam.shared.errors import InvalidInputError
 from evroam.shared.geo import GeoPoint
@@ -57,7 +56,7 @@ def trip(
         target_soc_max_percent=target_soc_max,
         objective=prefer,
     )
-    services = build_services(Settings(database_url=db))
+    services = open_hub(db, needs_stations=True)
     try:
         plan = services.trips.plan(request)
     finally:

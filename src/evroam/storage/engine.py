@@ -22,6 +22,13 @@ from evroam.storage import (  # noqa: F401
     privacy_tables,
     settlement_tables,
 )
+from evroam.storage.database import (
+    DatabaseAccess,
+    check_url,
+    missing_error,
+    refuse_missing_file,
+    table_names,
+)
 from evroam.storage.tables import metadata
 
 
@@ -74,6 +81,26 @@ def pile_status_transaction(engine: Engine) -> Iterator[Connection]:
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('evroam_piles'))"))
         yield conn
+
+
+def open_database(url: str, access: DatabaseAccess) -> Engine:
+    """An engine on the database at ``url``, checked (and created when ``access``
+    allows it) before any command uses it; a ``DatabaseError`` says why not."""
+    check_url(url)
+    refuse_missing_file(url, access)
+    engine = create_database_engine(url)
+    try:
+        if not access.may_create and not table_names(engine, url) & set(
+            metadata.tables
+        ):
+            raise missing_error(url)
+        if access.may_create:
+            table_names(engine, url)  # reachable, or one line saying why not
+            create_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
 
 
 def _ensure_parent_dir(url: str) -> None:

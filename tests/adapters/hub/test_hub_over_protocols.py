@@ -45,6 +45,7 @@ from evroam.simulator.tcec_app import (
     TcecSimulatorConfig,
     build_tcec_simulator,
 )
+from evroam.storage.database import DatabaseAccess
 from tests.asgi_network import HostRouter
 from tests.builders import a_station, a_tariff, an_operator
 
@@ -99,7 +100,9 @@ async def running_world(
         maintenance_interval_s=0,
     )
     services = build_services(
-        settings, http=lambda: httpx.AsyncClient(transport=router)
+        settings,
+        http=lambda: httpx.AsyncClient(transport=router),
+        access=DatabaseAccess.UPGRADE,
     )
     router.mount("hub.test", create_app(settings, services))
     to_hub = httpx.AsyncClient(transport=router)
