@@ -70,11 +70,12 @@ from evroam.status.ports import EventBus
 from evroam.status.service import StatusService
 from evroam.storage.account_repository import SqlAccountRepository
 from evroam.storage.database import DatabaseAccess
-from evroam.storage.engine import is_sqlite, open_database
+from evroam.storage.engine import is_sqlite, open_database, upgrade_database
 from evroam.storage.lease import SqlLeaseStore
 from evroam.storage.ledger_batch import PostgresPlanWriter
 from evroam.storage.ledger_repository import SqlLedgerStore
 from evroam.storage.ledger_sqlite import SqlitePlanWriter
+from evroam.storage.migration import Upgrade
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.privacy_repository import SqlPersonalDataStore
 from evroam.storage.session_repository import SqlSessionStore
@@ -149,6 +150,11 @@ def prepare_database(
     """Check (READ) or create and upgrade (UPGRADE) ``settings``' database
     before serving it; a ``DatabaseError`` says in one line why it cannot be."""
     open_database(settings.database_url, access).dispose()
+
+
+def upgrade_schema(settings: Settings) -> Upgrade:
+    """Create ``settings``' database or bring its schema to this evroam's."""
+    return upgrade_database(settings.database_url)
 
 
 def build_services(

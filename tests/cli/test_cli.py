@@ -45,6 +45,8 @@ COMMANDS = [
     ["recommend"],
     ["trip"],
     ["simulate-usage"],
+    ["db"],
+    ["db", "upgrade"],
 ]
 
 

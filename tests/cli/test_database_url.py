@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -104,3 +106,25 @@ class TestBadUrls:
         line = one_line_error(evroam(tmp_path, *NEAR, "--db", url))
         assert expected in line
         assert "hunter2" not in line
+
+
+class TestSchemaVersion:
+    def baseline(self, tmp_path: Path) -> str:
+        target = tmp_path / "old.db"
+        fixture = Path(__file__).parents[1] / "fixtures" / "baseline"
+        shutil.copy(fixture / "baseline.sqlite", target)
+        return f"sqlite:///{target}"
+
+    def test_serve_refuses_a_database_made_before_migrations(self, tmp_path):
+        url = self.baseline(tmp_path)
+        line = one_line_error(evroam(tmp_path, "serve", "--db", url, "--port", "1"))
+        assert f"run evroam db upgrade --db {url}" in line
+
+    def test_db_upgrade_stamps_it_and_commands_then_read_it(self, tmp_path):
+        url = self.baseline(tmp_path)
+        upgraded = evroam(tmp_path, "db", "upgrade", "--db", url)
+        assert upgraded.returncode == 0, upgraded.stderr
+        assert "stamped at the baseline" in upgraded.stdout
+        listed = evroam(tmp_path, "partners", "list", "--db", url, "--json")
+        assert listed.returncode == 0, listed.stderr
+        assert json.loads(listed.stdout) == []

@@ -8,6 +8,7 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from evroam.cli import (
+    db,
     demo,
     generate,
     partners,
@@ -40,6 +41,7 @@ app.command("recommend")(recommend.recommend)
 app.command("trip")(trip.trip)
 app.add_typer(stations.app, name="stations")
 app.add_typer(partners.app, name="partners")
+app.add_typer(db.app, name="db")
 
 
 def run() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,16 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-# Each context's table module registers its tables on the shared metadata.
-from evroam.storage import (  # noqa: F401
-    charging_tables,
-    ledger_plpgsql,
-    ledger_tables,
-    privacy_tables,
-    settlement_tables,
-)
+from evroam.storage import migration
 from evroam.storage.database import (
     DatabaseAccess,
     check_url,
@@ -84,23 +75,35 @@ def pile_status_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def open_database(url: str, access: DatabaseAccess) -> Engine:
-    """An engine on the database at ``url``, checked (and created when ``access``
-    allows it) before any command uses it; a ``DatabaseError`` says why not."""
+    """An engine on the database at ``url``, checked (and created or upgraded
+    when ``access`` allows it) before any command uses it; a one-line
+    ``DatabaseError`` says why it cannot be used."""
     check_url(url)
     refuse_missing_file(url, access)
     engine = create_database_engine(url)
     try:
-        if not access.may_create and not table_names(engine, url) & set(
-            metadata.tables
-        ):
+        has_tables = bool(table_names(engine, url) & set(metadata.tables))
+        if access is DatabaseAccess.UPGRADE or (access.may_create and not has_tables):
+            migration.upgrade(engine, url)
+        elif not has_tables:
             raise missing_error(url)
-        if access.may_create:
-            table_names(engine, url)  # reachable, or one line saying why not
-            create_schema(engine)
+        else:
+            migration.require_head(engine, url)
     except BaseException:
         engine.dispose()
         raise
     return engine
+
+
+def upgrade_database(url: str) -> migration.Upgrade:
+    """``evroam db upgrade``: create the database or bring it to head."""
+    check_url(url)
+    engine = create_database_engine(url)
+    try:
+        table_names(engine, url)  # reachable, or one line saying why not
+        return migration.upgrade(engine, url)
+    finally:
+        engine.dispose()
 
 
 def _ensure_parent_dir(url: str) -> None:
@@ -119,60 +122,11 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.close()
 
 
-def create_schema(engine: Engine, attempts: int = 5) -> None:
-    """Create tables and the spatial index if they do not exist (idempotent).
-
-    Several API workers start at once on a fresh database; two of them may both
-    see a table missing and one CREATE then fails. The loser retries and finds
-    the schema the winner made.
-    """
-    for attempt in range(attempts):
-        try:
-            _create_schema_once(engine)
-            return
-        except (OperationalError, ProgrammingError, IntegrityError):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
-
-
-def _create_schema_once(engine: Engine) -> None:
-    with engine.begin() as conn:
-        if not is_sqlite(engine):
-            # One creator at a time: workers starting together would race on
-            # CREATE OR REPLACE FUNCTION ("tuple concurrently updated").
-            conn.execute(
-                text("SELECT pg_advisory_xact_lock(hashtext('evroam_schema'))")
-            )
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-        metadata.create_all(conn)
-        if is_sqlite(engine):
-            conn.execute(
-                text(
-                    "CREATE VIRTUAL TABLE IF NOT EXISTS station_rtree USING rtree("
-                    "id, min_lat, max_lat, min_lon, max_lon)"
-                )
-            )
-        else:
-            conn.execute(
-                text(
-                    "ALTER TABLE stations ADD COLUMN IF NOT EXISTS "
-                    "geog geography(Point, 4326)"
-                )
-            )
-            conn.execute(
-                text(
-                    "CREATE INDEX IF NOT EXISTS ix_stations_geog "
-                    "ON stations USING gist (geog)"
-                )
-            )
-            conn.execute(
-                text(
-                    "CREATE INDEX IF NOT EXISTS ix_stations_geom "
-                    "ON stations USING gist ((geog::geometry))"
-                )
-            )
-            ledger_plpgsql.install(conn)
+def create_schema(engine: Engine) -> None:
+    """Create the schema, or upgrade it, to head (tests and benchmarks; commands
+    go through ``open_database``). Safe when several processes start at once:
+    migrations take the schema lock."""
+    migration.upgrade(engine, engine.url.render_as_string(hide_password=True))
 
 
 def drop_schema(engine: Engine) -> None:
@@ -180,3 +134,4 @@ def drop_schema(engine: Engine) -> None:
         if is_sqlite(engine):
             conn.execute(text("DROP TABLE IF EXISTS station_rtree"))
         metadata.drop_all(conn)
+        conn.execute(text(f"DROP TABLE IF EXISTS {migration.VERSION_TABLE}"))

@@ -1,0 +1,106 @@
+"""Schema migrations: head applies on both engines and equals tables.py; databases
+made before migrations are stamped only when they equal the baseline."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from evroam.storage import migration
+from evroam.storage.database import DatabaseAccess
+from evroam.storage.engine import create_database_engine, open_database
+
+BASELINE = Path(__file__).parents[2] / "fixtures" / "baseline"
+
+
+def baseline_sqlite(tmp_path: Path) -> str:
+    """A copy of the committed pre-migration SQLite database."""
+    target = tmp_path / "baseline.db"
+    shutil.copy(BASELINE / "baseline.sqlite", target)
+    return f"sqlite:///{target}"
+
+
+def load_baseline_postgres(url: str) -> None:
+    """The committed pre-migration PostgreSQL schema, into an emptied database."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+        conn.execute((BASELINE / "baseline.pg.sql").read_text())  # type: ignore[arg-type]
+        conn.execute("SELECT pg_catalog.set_config('search_path', 'public', false)")
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param(
+            "postgres", marks=[pytest.mark.postgres, pytest.mark.xdist_group("pg")]
+        ),
+    ]
+)
+def baseline_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database exactly as evroam made it before migrations, on each engine."""
+    if request.param == "sqlite":
+        return baseline_sqlite(tmp_path)
+    url: str = request.getfixturevalue("postgres_url")
+    load_baseline_postgres(url)
+    return url
+
+
+def version_of(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return migration.current(conn)
+
+
+class TestHead:
+    def test_tables_py_and_the_migrations_agree_on_both_engines(self, engine):
+        with engine.connect() as conn:
+            assert migration.differences_from_tables(conn) == []
+            assert migration.current(conn) == migration.head()
+
+
+class TestBaseline:
+    def test_a_database_made_before_migrations_equals_revision_0001(self, baseline_url):
+        engine = create_database_engine(baseline_url)
+        try:
+            with engine.connect() as conn:
+                assert migration.baseline_differences(conn) == []
+        finally:
+            engine.dispose()
+
+    def test_is_stamped_then_upgraded_to_head(self, baseline_url):
+        engine = create_database_engine(baseline_url)
+        try:
+            done = migration.upgrade(engine, baseline_url)
+            assert done.stamped
+            assert (done.before, done.after) == ("0001", migration.head())
+            assert version_of(engine) == migration.head()
+        finally:
+            engine.dispose()
+
+    def test_a_command_refuses_it_and_names_the_upgrade(self, tmp_path):
+        url = baseline_sqlite(tmp_path)
+        with pytest.raises(migration.SchemaError, match="run evroam db upgrade --db"):
+            open_database(url, DatabaseAccess.READ)
+
+
+class TestADatabaseThatDiffersFromTheBaseline:
+    def test_is_not_stamped_and_the_differences_are_listed(self, tmp_path):
+        url = baseline_sqlite(tmp_path)
+        engine = create_database_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("ALTER TABLE partners ADD COLUMN notes TEXT"))
+                conn.execute(text("DROP INDEX ix_piles_station"))
+            with pytest.raises(migration.SchemaError) as refused:
+                migration.upgrade(engine, url)
+            message = str(refused.value)
+            assert "missing index ix_piles_station" in message
+            assert "unexpected column partners.notes" in message
+            assert version_of(engine) is None
+        finally:
+            engine.dispose()
