@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from partner_pull import ADMIN, Topology, onboard, topology
+from partner_pull import Topology, admin_headers, onboard, topology
 
 from evroam.catalogue.model import PileStatus, Protocol
 from evroam.cli.demo import DemoPartner
@@ -47,7 +47,9 @@ def percentile(samples: list[float], p: float) -> float:
 
 
 def onboard_all(topo: Topology) -> None:
-    with httpx.Client(base_url=topo.hub_url, headers=ADMIN, timeout=600) as http:
+    with httpx.Client(
+        base_url=topo.hub_url, headers=admin_headers(), timeout=600
+    ) as http:
         for p in topo.partners:
             seconds, body = onboard(http, p)
             print(f"onboarded {p.id}: {body['piles']:,} piles in {seconds:.1f} s")
@@ -262,7 +264,8 @@ async def reconcile_all(
     for p in topo.partners:
         t0 = time.perf_counter()
         reply = await http.post(
-            f"{topo.hub_url}/api/v1/admin/partners/{p.id}/reconcile", headers=ADMIN
+            f"{topo.hub_url}/api/v1/admin/partners/{p.id}/reconcile",
+            headers=admin_headers(),
         )
         reply.raise_for_status()
         healed[p.id] = (reply.json()["changed_piles"], time.perf_counter() - t0)

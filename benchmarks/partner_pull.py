@@ -37,7 +37,6 @@ from evroam.cli.demo import (
 )
 from evroam.config import Settings
 
-ADMIN = {"Authorization": f"Bearer {Settings().admin_token}"}
 TARGET_S = 30.0
 
 
@@ -96,7 +95,15 @@ def topology(
     procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory(prefix="evroam-bench-") as tmp:
         db = Path(tmp) / "hub.db"
+        os.environ["EVROAM_DATA_DIR"] = tmp  # the hub's secrets.json, read back here
         env = {**os.environ, "EVROAM_PUBLIC_URL": hub_url}
+        init = ["db", "upgrade", "--init", "--db", f"sqlite:///{db}"]
+        subprocess.run(
+            [sys.executable, "-m", "evroam", *init],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env=env,
+        )
         try:
             for p in partners:
                 procs.append(
@@ -122,8 +129,13 @@ def topology(
             stop(procs)
 
 
+def admin_headers() -> dict[str, str]:
+    """The admin token of the hub ``topology`` started (its secrets.json)."""
+    return {"Authorization": f"Bearer {Settings().admin_token}"}
+
+
 def admin_client(hub_url: str) -> httpx.Client:
-    return httpx.Client(base_url=hub_url, headers=ADMIN, timeout=600)
+    return httpx.Client(base_url=hub_url, headers=admin_headers(), timeout=600)
 
 
 def onboard(http: httpx.Client, p: DemoPartner) -> tuple[float, dict[str, int]]:

@@ -37,7 +37,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from partner_pull import ADMIN, free_port, partners_on_free_ports, stop, wait_http
+from partner_pull import (
+    admin_headers,
+    free_port,
+    partners_on_free_ports,
+    stop,
+    wait_http,
+)
 
 from evroam.catalogue.model import Protocol
 from evroam.cli.demo import DemoPartner, partner_request
@@ -71,10 +77,18 @@ def topology(speedup: float, report_every_s: float) -> Iterator[Topology]:
                     subprocess.Popen([*evroam, *args], stdout=subprocess.DEVNULL)
                 )
             db = f"sqlite:///{Path(tmp) / 'hub.db'}"
+            os.environ["EVROAM_DATA_DIR"] = tmp  # secrets.json, read back here
+            env = {
+                **os.environ,
+                "EVROAM_PUBLIC_URL": hub_url,
+                "EVROAM_PAYMENT_PROVIDER": "sandbox",
+            }
+            init = ["db", "upgrade", "--init", "--db", db]
+            subprocess.run([*evroam, *init], check=True, env=env)
             hub = subprocess.Popen(
                 [*evroam, "serve", "--db", db, "--port", str(hub_port)],
                 stdout=subprocess.DEVNULL,
-                env={**os.environ, "EVROAM_PUBLIC_URL": hub_url},
+                env=env,
             )
             procs.append(hub)
             wait_http(f"{hub_url}/api/v1/health", hub)
@@ -240,7 +254,9 @@ def main() -> None:
     args = parser.parse_args()
     with topology(args.speedup, args.report_every_s) as topo:
         t0 = time.perf_counter()
-        with httpx.Client(base_url=topo.hub_url, headers=ADMIN, timeout=600) as http:
+        with httpx.Client(
+            base_url=topo.hub_url, headers=admin_headers(), timeout=600
+        ) as http:
             for p in topo.partners:
                 reply = http.post("/api/v1/admin/partners", json=partner_request(p))
                 assert reply.status_code == 201, reply.text

@@ -8,6 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.hub_keys import install_test_secrets
+
+install_test_secrets()  # before any test builds Settings (ADR 0015)
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "EVROAM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )

@@ -34,6 +34,7 @@ from evroam.gateways.tcec.hub import (
 from evroam.partners.ports import PartnerGateway
 from evroam.partners.service import PartnersService
 from evroam.payments.sandbox import SandboxPaymentProvider
+from evroam.payments.unconfigured import NoPaymentProvider
 from evroam.pricing.discount import DiscountRule, brand_first_year
 from evroam.protocols.ocpi_2_2_1.client import OcpiClient
 from evroam.protocols.ocpi_2_2_1.commands import build_command_result_router
@@ -82,7 +83,7 @@ from evroam.storage.session_repository import SqlSessionStore
 from evroam.storage.settlement_repository import SqlSettlementRepository
 from evroam.storage.station_repository import SqlStationRepository
 from evroam.storage.status_repository import SqlStatusStore
-from evroam.wallet.errors import TopUpNotFoundError
+from evroam.wallet.errors import NoPaymentProviderError, TopUpNotFoundError
 from evroam.wallet.ports import LedgerLine, TopUp
 from evroam.wallet.service import WalletService
 
@@ -108,7 +109,7 @@ class Services:
     http: Callable[[], httpx.AsyncClient]
     accounts: AccountService
     wallet: WalletService
-    payments: SandboxPaymentProvider
+    payments: SandboxPaymentProvider | None  # None: no provider, no top-ups
     charging: ChargingService
     settlement: SettlementService
     recommend: RecommendService
@@ -126,6 +127,8 @@ class Services:
 
     def confirm_sandbox_top_up(self, account_id: str, intent_id: str) -> TopUp:
         """The sandbox provider 'pays' and delivers its signed webhook to us."""
+        if self.payments is None:
+            raise NoPaymentProviderError()
         pending = self.wallet.get_top_up(intent_id)
         if pending.account_id != account_id:
             raise TopUpNotFoundError(intent_id)
@@ -179,12 +182,19 @@ def build_services(
     http = http or _http_factory(settings)
     gateways = _gateways(settings, records, http, clock)
     partners = PartnersService(records, stations, catalogue, status, gateways, clock)
-    payments = SandboxPaymentProvider(settings.webhook_secret.encode(), clock)
+    payments = (
+        SandboxPaymentProvider(settings.webhook_secret.encode(), clock)
+        if settings.payment_provider == "sandbox"
+        else None
+    )
     ledger_writer: PlanWriterAdapter = (
         SqlitePlanWriter(engine) if is_sqlite(engine) else PostgresPlanWriter(engine)
     )
     wallet = WalletService(
-        SqlLedgerStore(engine), payments, clock, writer=ledger_writer
+        SqlLedgerStore(engine),
+        payments or NoPaymentProvider(),
+        clock,
+        writer=ledger_writer,
     )
     accounts = AccountService(SqlAccountRepository(engine), clock, wallet.open_wallet)
     charging = ChargingService(

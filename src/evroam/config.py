@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import os
+from pathlib import Path
+from typing import Any, Literal
 
+from pydantic import Field
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from evroam.hub_secrets import SECRET_NAMES, check_secrets, read_secrets
 from evroam.storage.database import DEFAULT_DATABASE_URL
+
+DEFAULT_DATA_DIR = Path("var")
 
 
 class Settings(BaseSettings):
@@ -39,13 +52,24 @@ class Settings(BaseSettings):
     tcec_operator_id: str = Field(
         default="MA0EVROAM", description="Our OperatorID towards T/CEC partners"
     )
+    data_dir: Path = Field(
+        default=DEFAULT_DATA_DIR,
+        description="Holds secrets.json (0600), read after the environment",
+    )
     token_key: str = Field(
-        default="evroam-development-key-change-me",
-        description="Signs T/CEC bearer tokens; the same in every worker",
+        default="",
+        description="Signs T/CEC bearer tokens; the same in every worker (secret)",
     )
     admin_token: str = Field(
-        default="evroam-admin-dev-token",
-        description="Bearer token for /api/v1/admin/* (change it in production)",
+        default="", description="Bearer token for /api/v1/admin/* (secret)"
+    )
+    data_key: str = Field(
+        default="",
+        description="Fernet key that encrypts partner secrets at rest (secret)",
+    )
+    payment_provider: Literal["sandbox"] | None = Field(
+        default=None,
+        description="sandbox: the built-in test provider (demo); unset: no top-ups",
     )
     maintenance_interval_s: float = Field(
         default=5.0,
@@ -59,8 +83,8 @@ class Settings(BaseSettings):
         description="How often live status is re-read from partners (0: never)",
     )
     webhook_secret: str = Field(
-        default="evroam-sandbox-webhook-secret",
-        description="Signs payment-provider webhooks (HMAC-SHA256)",
+        default="",
+        description="Signs payment-provider webhooks (HMAC-SHA256) (secret)",
     )
     discount_brand: str = Field(
         default="Xiaomi", description="Brand whose owners get the reference discount"
@@ -73,3 +97,48 @@ class Settings(BaseSettings):
         description="OSRM server for road distances (unset: great-circle estimate)",
     )
     http_timeout_s: float = Field(default=20.0, description="Timeout of partner calls")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003 - not used
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then ``DATA_DIR/secrets.json``."""
+        assert isinstance(init_settings, InitSettingsSource)
+        return (
+            init_settings,
+            env_settings,
+            SecretsFileSource(settings_cls, init_settings.init_kwargs),
+        )
+
+    def check_secrets(self) -> None:
+        """Raise ``SecretsError`` (one line) if a secret is empty or public."""
+        check_secrets({n: getattr(self, n) for n in SECRET_NAMES}, self.data_dir)
+
+
+class SecretsFileSource(PydanticBaseSettingsSource):
+    """The secrets in ``secrets.json`` under the data directory (ADR 0015)."""
+
+    def __init__(
+        self, settings_cls: type[BaseSettings], init_kwargs: dict[str, Any]
+    ) -> None:
+        super().__init__(settings_cls)
+        self._data_dir = Path(
+            init_kwargs.get("data_dir")
+            or os.environ.get("EVROAM_DATA_DIR")
+            or DEFAULT_DATA_DIR
+        )
+
+    def get_field_value(
+        self,
+        field: FieldInfo,  # noqa: ARG002 - part of the interface
+        field_name: str,
+    ) -> tuple[Any, str, bool]:
+        return None, field_name, False  # __call__ reads the whole file at once
+
+    def __call__(self) -> dict[str, Any]:
+        return read_secrets(self._data_dir)

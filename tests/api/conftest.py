@@ -76,7 +76,9 @@ def seed(services: Services) -> None:
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'api.db'}", payment_provider="sandbox"
+    )
     built = build_services(
         settings, clock=FixedClock(NOW), access=DatabaseAccess.UPGRADE
     )

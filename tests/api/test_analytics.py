@@ -13,8 +13,8 @@ from evroam.bootstrap import Services
 from evroam.storage.charging_tables import charging_sessions
 from evroam.storage.tables import piles, stations
 from tests.api.conftest import NOW
+from tests.hub_keys import ADMIN
 
-ADMIN = {"Authorization": "Bearer evroam-admin-dev-token"}
 BASE = "/api/v1/admin/analytics"
 
 

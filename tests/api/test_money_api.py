@@ -9,6 +9,7 @@ import pytest
 
 from evroam.payments.webhook import SIGNATURE_HEADER, sign
 from tests.api.test_accounts import open_account
+from tests.hub_keys import WEBHOOK_SECRET
 
 
 async def topped_up(client, name="Wang Fang", amount="300.00"):
@@ -125,7 +126,7 @@ class TestWebhook:
                 real.body,
                 f"t={int(time.time()) - 3600},v1="
                 + sign(
-                    b"evroam-sandbox-webhook-secret", real.body, int(time.time()) - 3600
+                    WEBHOOK_SECRET.encode(), real.body, int(time.time()) - 3600
                 ).split("v1=")[-1],
             ),
         ):

@@ -22,7 +22,7 @@ from tests.fakes import FixedClock
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     db = Path(tmp_path_factory.mktemp("fuzz")) / "fuzz.db"
     services = build_services(
-        Settings(database_url=f"sqlite:///{db}"),
+        Settings(database_url=f"sqlite:///{db}", payment_provider="sandbox"),
         FixedClock(NOW),
         access=DatabaseAccess.UPGRADE,
     )

@@ -16,8 +16,13 @@ import pytest
 def evroam(
     cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """The console entry point run from ``cwd`` (where var/ is looked for)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("EVROAM_")}
+    """The console entry point run from ``cwd`` (where var/ is looked for), with
+    the test secrets (EVROAM_DATA_DIR) and no other EVROAM_* variable."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("EVROAM_") or k == "EVROAM_DATA_DIR"
+    }
     return subprocess.run(
         [sys.executable, "-m", "evroam", *args],
         capture_output=True,

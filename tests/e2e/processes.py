@@ -23,9 +23,8 @@ from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.cli.demo import DemoPartner, partner_request
 from evroam.config import Settings
 from evroam.storage.database import DatabaseAccess
+from tests.hub_keys import ADMIN
 
-ADMIN_TOKEN = "evroam-admin-dev-token"
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 START_TIMEOUT_S = 30.0
 
 
@@ -98,7 +97,11 @@ class Hub:
         args += ["--workers", str(self.workers)]
         if self.bus_url:
             args += ["--bus", self.bus_url]
-        env = {"EVROAM_PUBLIC_URL": self.url, **self.env}
+        env = {
+            "EVROAM_PUBLIC_URL": self.url,
+            "EVROAM_PAYMENT_PROVIDER": "sandbox",
+            **self.env,
+        }
         self.proc = _evroam(args, env, self.log)
         wait_until_answering(f"{self.url}/api/v1/health", self.proc)
         return self

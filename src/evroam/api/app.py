@@ -99,6 +99,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         settlements,
     ):
         app.include_router(module.router)
+    if running.payments is not None:
+        app.include_router(money.sandbox_router)
     for router in build_partner_routers(running):
         app.include_router(router, include_in_schema=False)
     mount_web(app, settings.tiles_url)

@@ -9,5 +9,8 @@ from evroam.config import Settings
 
 
 def app_from_environment() -> FastAPI:
-    """The app configured by ``EVROAM_*`` variables (used by multi-worker serve)."""
-    return create_app(Settings())
+    """The app configured by ``EVROAM_*`` variables and the data directory's
+    secrets file (each worker of ``evroam serve`` reads the same)."""
+    settings = Settings()
+    settings.check_secrets()
+    return create_app(settings)

@@ -17,6 +17,7 @@ from evroam.shared.errors import InvalidInputError, NotFoundError
 from evroam.wallet.errors import (
     InsufficientFunds,
     LedgerContentionError,
+    NoPaymentProviderError,
     WalletError,
     WebhookSignatureError,
 )
@@ -128,6 +129,8 @@ async def _wallet(_request: Request, exc: Exception) -> JSONResponse:
         return problem(400, "Bad webhook signature", str(exc))
     if isinstance(exc, LedgerContentionError):
         return problem(503, "Busy, retry", str(exc))
+    if isinstance(exc, NoPaymentProviderError):
+        return problem(503, "No payment provider", str(exc))
     if isinstance(exc, NotFoundError):
         return problem(404, "Not found", str(exc))
     return problem(409, "Conflict", str(exc))

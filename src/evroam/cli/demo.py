@@ -24,6 +24,7 @@ from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.cli.options import DEFAULT_DB, DbOption
 from evroam.config import Settings
 from evroam.shared.errors import EvroamError
+from evroam.hub_secrets import ensure_secrets, secrets_path
 from evroam.simulator.credentials import (
     default_ocpi_token_a,
     default_tcec_credentials,
@@ -213,11 +214,7 @@ async def run_hub(
         await wait_until_up(partners)
         console.print("onboarding partners through their protocols:")
         await onboard(settings.public_url, settings.admin_token, partners)
-        console.print(
-            f"\n[bold]map[/]   http://{host}:{port}/\n[bold]API[/]   "
-            f"http://{host}:{port}/docs\n[bold]feeds[/] evroam partners list"
-            f"{db_option(settings.database_url)}\nCtrl-C stops everything."
-        )
+        console.print(ready_lines(settings, f"http://{host}:{port}"))
         await serving
     finally:
         server.should_exit = True
@@ -232,6 +229,25 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         for name, value in settings.model_dump().items()
         if value is not None
     }
+
+
+def ready_lines(settings: Settings, hub: str) -> str:
+    """Where to look once the demo is up, and the admin token the dashboard asks."""
+    return (
+        f"\n[bold]map[/]       {hub}/\n[bold]API[/]       {hub}/docs\n"
+        f"[bold]dashboard[/] {hub}/admin/dashboard\n"
+        f"[bold]admin token[/] {settings.admin_token} "
+        f"(in {secrets_path(settings.data_dir)})\n"
+        f"[bold]feeds[/]     evroam partners list{db_option(settings.database_url)}\n"
+        "Ctrl-C stops everything."
+    )
+
+
+def demo_settings(db: str, hub_url: str) -> Settings:
+    """The hub's settings: its secrets (made on first run) and the sandbox payment
+    provider, which only the demo turns on."""
+    ensure_secrets(Settings().data_dir)
+    return Settings(database_url=db, public_url=hub_url, payment_provider="sandbox")
 
 
 def db_option(url: str) -> str:
@@ -262,7 +278,7 @@ def demo(
     """Start 3 partner simulators (T/CEC, OCPI, T/CEC), onboard them, serve the map."""
     forget_sqlite_file(db)
     hub_url = f"http://{host}:{port}"
-    settings = Settings(database_url=db, public_url=hub_url)
+    settings = demo_settings(db, hub_url)
     partners = demo_partners(first_partner_port)
     for taken in (port, *(p.port for p in partners)):
         require_free_port(host, taken)

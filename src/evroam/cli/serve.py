@@ -24,7 +24,9 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the map and the API at http://HOST:PORT (Ctrl-C stops)."""
-    prepare_database(Settings(database_url=db))
+    settings = Settings(database_url=db)
+    settings.check_secrets()
+    prepare_database(settings)
     os.environ["EVROAM_DATABASE_URL"] = db
     if bus:
         os.environ["EVROAM_BUS_URL"] = bus

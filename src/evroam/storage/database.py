@@ -1,5 +1,6 @@
-"""Opening the hub's database by URL: which URLs work, who may create one, and
-the one-line errors a user reads when it cannot be used.
+"""Which database URLs work, who may create a database, and why one cannot be used.
+
+Each error is one line a user reads (the CLI prints it and exits 2):
 
     DatabaseError
     ├── DatabaseUrlError          not sqlite:///… or postgresql://…

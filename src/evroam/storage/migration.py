@@ -1,5 +1,9 @@
-"""Schema migrations (Alembic): upgrade, stamp a pre-migration database, and
-refuse a database whose schema is not the one this evroam needs (ADR 0016)."""
+"""Schema migrations (Alembic): upgrade, stamp, refuse a schema that is not head.
+
+A database made before migrations is stamped at the baseline only if its schema
+equals it; commands refuse a database whose schema is not the one this evroam
+needs (ADR 0016).
+"""
 
 from __future__ import annotations
 

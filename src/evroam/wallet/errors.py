@@ -8,7 +8,8 @@ EvroamError
 │   ├── RefundExceedsChargeError  refunds would exceed what the driver paid
 │   ├── PaymentMismatchError      a provider event disagrees with our top-up
 │   ├── LedgerContentionError     a transient lock conflict; the call is retried
-│   └── WebhookSignatureError     a webhook's signature or timestamp is wrong
+│   ├── WebhookSignatureError     a webhook's signature or timestamp is wrong
+│   └── NoPaymentProviderError    the hub has no payment provider configured
 ├── NotFoundError
 │   ├── WalletNotFoundError
 │   ├── HoldNotFoundError
@@ -84,3 +85,13 @@ class TopUpNotFoundError(WalletError, NotFoundError):
 class UnbalancedTransferError(WalletError, InvalidInputError):
     def __init__(self, message: str) -> None:
         super().__init__("postings", message)
+
+
+class NoPaymentProviderError(WalletError):
+    """The hub takes no payments: no provider is configured (503)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no payment provider configured: top-ups are off on this hub "
+            "(EVROAM_PAYMENT_PROVIDER)"
+        )

@@ -98,6 +98,7 @@ async def running_world(
         database_url=database_url or f"sqlite:///{directory / 'hub.db'}",
         public_url="http://hub.test",
         maintenance_interval_s=0,
+        payment_provider="sandbox",
     )
     services = build_services(
         settings,

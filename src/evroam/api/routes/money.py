@@ -7,7 +7,7 @@ request give the same answer; the same key with another request is a 409.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 
@@ -52,7 +52,17 @@ def my_wallet(services: ServicesDep, account: CurrentAccount) -> WalletPublic:
     )
 
 
-@router.post("/wallet/top-ups", response_model=TopUpPublic, status_code=201)
+NO_PROVIDER: dict[int | str, dict[str, Any]] = {
+    503: documented("No payment provider is configured on this hub")
+}
+
+
+@router.post(
+    "/wallet/top-ups",
+    response_model=TopUpPublic,
+    status_code=201,
+    responses=NO_PROVIDER,
+)
 def top_up(
     services: ServicesDep,
     account: CurrentAccount,
@@ -66,7 +76,13 @@ def top_up(
     )
 
 
-@router.post("/wallet/top-ups/sandbox/{intent_id}/confirm", response_model=TopUpPublic)
+# Mounted only on a hub whose payment provider is the sandbox (create_app).
+sandbox_router = APIRouter(prefix="/api/v1", tags=["money"], responses=MONEY_RESPONSES)
+
+
+@sandbox_router.post(
+    "/wallet/top-ups/sandbox/{intent_id}/confirm", response_model=TopUpPublic
+)
 def pay_in_sandbox(
     services: ServicesDep, account: CurrentAccount, intent_id: str
 ) -> TopUpPublic:
@@ -77,7 +93,10 @@ def pay_in_sandbox(
 @router.post(
     "/payments/webhook",
     response_model=TopUpPublic,
-    responses={400: documented("Signature missing, wrong or older than 5 minutes")},
+    responses={
+        400: documented("Signature missing, wrong or older than 5 minutes"),
+        **NO_PROVIDER,
+    },
 )
 async def payment_webhook(
     services: ServicesDep,
