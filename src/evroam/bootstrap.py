@@ -78,6 +78,7 @@ from evroam.storage.ledger_repository import SqlLedgerStore
 from evroam.storage.ledger_sqlite import SqlitePlanWriter
 from evroam.storage.migration import Upgrade
 from evroam.storage.partner_repository import SqlPartnerRepository
+from evroam.storage.partner_secrets import CredentialSeal
 from evroam.storage.privacy_repository import SqlPersonalDataStore
 from evroam.storage.session_repository import SqlSessionStore
 from evroam.storage.settlement_repository import SqlSettlementRepository
@@ -152,12 +153,12 @@ def prepare_database(
 ) -> None:
     """Check (READ) or create and upgrade (UPGRADE) ``settings``' database
     before serving it; a ``DatabaseError`` says in one line why it cannot be."""
-    open_database(settings.database_url, access).dispose()
+    open_database(settings.database_url, access, settings.data_key).dispose()
 
 
 def upgrade_schema(settings: Settings) -> Upgrade:
     """Create ``settings``' database or bring its schema to this evroam's."""
-    return upgrade_database(settings.database_url)
+    return upgrade_database(settings.database_url, settings.data_key)
 
 
 def build_services(
@@ -173,12 +174,12 @@ def build_services(
     to call partners (tests pass one with an ASGI transport).
     """
     clock = clock or SystemClock()
-    engine = open_database(settings.database_url, access)
+    engine = open_database(settings.database_url, access, settings.data_key)
     stations = SqlStationRepository(engine)
     bus = _build_bus(settings)
     catalogue = CatalogueService(stations, clock)
     status = StatusService(SqlStatusStore(engine), bus, clock)
-    records = SqlPartnerRepository(engine)
+    records = SqlPartnerRepository(engine, CredentialSeal(settings.data_key))
     http = http or _http_factory(settings)
     gateways = _gateways(settings, records, http, clock)
     partners = PartnersService(records, stations, catalogue, status, gateways, clock)

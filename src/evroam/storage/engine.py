@@ -74,7 +74,7 @@ def pile_status_transaction(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def open_database(url: str, access: DatabaseAccess) -> Engine:
+def open_database(url: str, access: DatabaseAccess, data_key: str = "") -> Engine:
     """An engine on the database at ``url``, checked (and created or upgraded
     when ``access`` allows it) before any command uses it; a one-line
     ``DatabaseError`` says why it cannot be used."""
@@ -84,7 +84,7 @@ def open_database(url: str, access: DatabaseAccess) -> Engine:
     try:
         has_tables = bool(table_names(engine, url) & set(metadata.tables))
         if access is DatabaseAccess.UPGRADE or (access.may_create and not has_tables):
-            migration.upgrade(engine, url)
+            migration.upgrade(engine, url, data_key)
         elif not has_tables:
             raise missing_error(url)
         else:
@@ -95,13 +95,13 @@ def open_database(url: str, access: DatabaseAccess) -> Engine:
     return engine
 
 
-def upgrade_database(url: str) -> migration.Upgrade:
+def upgrade_database(url: str, data_key: str = "") -> migration.Upgrade:
     """``evroam db upgrade``: create the database or bring it to head."""
     check_url(url)
     engine = create_database_engine(url)
     try:
         table_names(engine, url)  # reachable, or one line saying why not
-        return migration.upgrade(engine, url)
+        return migration.upgrade(engine, url, data_key)
     finally:
         engine.dispose()
 

@@ -83,10 +83,13 @@ class Upgrade:
     stamped: bool
 
 
-def _config(conn: Connection) -> Config:
+def _config(conn: Connection, data_key: str = "") -> Config:
+    """Alembic's configuration: our migrations, on ``conn``; a data migration
+    that seals secrets reads ``attributes["data_key"]``."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = conn
+    config.attributes["data_key"] = data_key
     return config
 
 
@@ -127,7 +130,7 @@ def _schema_lock(engine: Engine) -> Iterator[Connection]:
         conn.commit()
 
 
-def upgrade(engine: Engine, url: str) -> Upgrade:
+def upgrade(engine: Engine, url: str, data_key: str = "") -> Upgrade:
     """Bring the database to head; a database made before migrations is first
     stamped at the baseline, only if its schema equals it."""
     with _schema_lock(engine) as conn:
@@ -145,7 +148,7 @@ def upgrade(engine: Engine, url: str) -> Upgrade:
             before, stamped = BASELINE, True
         if before is not None and not _known(before):
             raise _newer(url, before)
-        command.upgrade(_config(conn), "head")
+        command.upgrade(_config(conn, data_key), "head")
         return Upgrade(before, head(), stamped)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -12,12 +11,16 @@ from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.partners.model import FeedHealth, Partner
 from evroam.shared.ids import OperatorId
 from evroam.storage.codec import aware_utc
+from evroam.storage.partner_secrets import CredentialSeal
 from evroam.storage.tables import partner_feeds, partners
 
 
 class SqlPartnerRepository:
-    def __init__(self, engine: Engine) -> None:
+    """Partners and their feed health; credentials sealed with the data key."""
+
+    def __init__(self, engine: Engine, seal: CredentialSeal) -> None:
         self._engine = engine
+        self._seal = seal
 
     def save(self, partner: Partner) -> None:
         row = {
@@ -26,7 +29,7 @@ class SqlPartnerRepository:
             "protocol": partner.protocol.value,
             "profile": partner.profile.value,
             "url": partner.url,
-            "credentials": json.dumps(dict(partner.credentials), sort_keys=True),
+            "credentials": self._seal.seal(partner.credentials),
             "status_ttl_s": partner.status_ttl_s,
             "country_code": partner.country_code,
             "party_id": partner.party_id,
@@ -50,12 +53,26 @@ class SqlPartnerRepository:
                 .mappings()
                 .first()
             )
-        return _partner(row) if row else None
+        return self._partner(row) if row else None
 
     def list(self) -> Sequence[Partner]:
         with self._engine.connect() as conn:
             rows = conn.execute(select(partners).order_by(partners.c.id)).mappings()
-            return [_partner(r) for r in rows]
+            return [self._partner(r) for r in rows]
+
+    def _partner(self, row: RowMapping) -> Partner:
+        return Partner(
+            id=OperatorId(row["id"]),
+            name=row["name"],
+            protocol=Protocol(row["protocol"]),
+            profile=OperatorProfile(row["profile"]),
+            url=row["url"],
+            credentials=self._seal.open(row["credentials"]),
+            status_ttl_s=row["status_ttl_s"],
+            country_code=row["country_code"],
+            party_id=row["party_id"],
+            added_at=aware_utc(row["added_at"]),
+        )
 
     def remove(self, partner_id: OperatorId) -> None:
         with self._engine.begin() as conn:
@@ -160,18 +177,3 @@ def _fresh_feed(partner_id: str) -> dict[str, object]:
         "changes_total": 0,
         "errors_total": 0,
     }
-
-
-def _partner(row: RowMapping) -> Partner:
-    return Partner(
-        id=OperatorId(row["id"]),
-        name=row["name"],
-        protocol=Protocol(row["protocol"]),
-        profile=OperatorProfile(row["profile"]),
-        url=row["url"],
-        credentials=json.loads(row["credentials"]),
-        status_ttl_s=row["status_ttl_s"],
-        country_code=row["country_code"],
-        party_id=row["party_id"],
-        added_at=aware_utc(row["added_at"]),
-    )

@@ -90,8 +90,8 @@ partners = Table(
     Column("protocol", String(16), nullable=False),
     Column("profile", String(32), nullable=False),
     Column("url", String(500), nullable=False),
-    # Protocol credentials (tokens, secrets). Stored as given: production
-    # deployments put the database behind the same protection as a secret store.
+    # Protocol credentials (tokens, secrets), sealed with the hub's data key
+    # (storage/partner_secrets.py): never in clear at rest.
     Column("credentials", Text, nullable=False),
     Column("status_ttl_s", Integer, nullable=False),
     Column("country_code", String(2), nullable=False),

@@ -7,11 +7,24 @@ import shutil
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, text
 
 from evroam.storage import migration
-from evroam.storage.database import DatabaseAccess
+from evroam.storage.database import DatabaseAccess, DatabaseError
 from evroam.storage.engine import create_database_engine, open_database
+from evroam.storage.ledger_repository import SqlLedgerStore
+from evroam.storage.partner_repository import SqlPartnerRepository
+from evroam.storage.partner_secrets import CredentialSeal
+from evroam.wallet.ledger import LedgerAccount
+from tests.baseline_fill import (
+    PARTNER_CREDENTIALS,
+    SECRET_VALUES,
+    fill,
+    snapshot,
+    wallet_fen,
+)
+from tests.hub_keys import DATA_KEY
 
 BASELINE = Path(__file__).parents[2] / "fixtures" / "baseline"
 
@@ -104,3 +117,75 @@ class TestADatabaseThatDiffersFromTheBaseline:
             assert version_of(engine) is None
         finally:
             engine.dispose()
+
+
+class TestUpgradingAFilledBaseline:
+    """Accounts, wallets, holds, sessions, receipts and partners as the code of
+    the baseline wrote them, upgraded to head on each engine."""
+
+    def filled(self, url: str) -> Engine:
+        engine = create_database_engine(url)
+        with engine.begin() as conn:
+            fill(conn, drivers=5)
+        return engine
+
+    def test_keeps_every_row_and_balance_and_seals_the_partner_secrets(
+        self, baseline_url
+    ):
+        engine = self.filled(baseline_url)
+        try:
+            with engine.connect() as conn:
+                before = snapshot(conn)
+            migration.upgrade(engine, baseline_url, DATA_KEY)
+            with engine.connect() as conn:
+                after = snapshot(conn)
+            assert sum(len(rows) for rows in before.values()) == 85
+            assert len(after.pop("partners")) == len(before.pop("partners")) == 2
+            assert {k: after[k] for k in before} == before
+            with engine.connect() as conn:
+                raw = " ".join(
+                    conn.execute(text("SELECT credentials FROM partners")).scalars()
+                )
+            assert raw.count("fernet:") == 2
+            for secret in SECRET_VALUES:
+                assert secret not in raw
+            repository = SqlPartnerRepository(engine, CredentialSeal(DATA_KEY))
+            assert {p.id: dict(p.credentials) for p in repository.list()} == (
+                PARTNER_CREDENTIALS
+            )
+            wallet = SqlLedgerStore(engine).wallet_balances("acc_4")
+            assert wallet is not None
+            assert wallet[LedgerAccount.wallet("acc_4")] == wallet_fen(2)
+        finally:
+            engine.dispose()
+
+    def test_without_the_data_key_nothing_changes(self, tmp_path):
+        url = baseline_sqlite(tmp_path)
+        engine = self.filled(url)
+        try:
+            with engine.connect() as conn:
+                before = snapshot(conn)
+            with pytest.raises(DatabaseError, match="needs the data key"):
+                migration.upgrade(engine, url, "")
+            with engine.connect() as conn:
+                assert snapshot(conn) == before
+                assert migration.current(conn) is None
+        finally:
+            engine.dispose()
+
+
+class TestADatabaseBehindHead:
+    def test_is_refused_naming_its_revision_and_the_upgrade(self, tmp_path):
+        url = baseline_sqlite(tmp_path)
+        engine = create_database_engine(url)
+        try:
+            with engine.begin() as conn:
+                command.stamp(migration._config(conn), migration.BASELINE)
+        finally:
+            engine.dispose()
+        with pytest.raises(migration.SchemaError) as refused:
+            open_database(url, DatabaseAccess.READ)
+        assert f"is at schema 0001, this evroam needs {migration.head()}" in str(
+            refused.value
+        )
+        assert "run evroam db upgrade --db" in str(refused.value)

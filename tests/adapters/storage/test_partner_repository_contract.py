@@ -11,9 +11,11 @@ import pytest
 from evroam.shared.ids import OperatorId
 from evroam.storage.lease import SqlLeaseStore
 from evroam.storage.partner_repository import SqlPartnerRepository
+from evroam.storage.partner_secrets import CredentialSeal
 from tests.adapters.conftest import engine_for
 from tests.builders import EPOCH
 from tests.fakes import InMemoryLeaseStore, InMemoryPartnerRepository
+from tests.hub_keys import DATA_KEY
 from tests.unit.partners.test_partners_service import a_partner
 
 
@@ -33,7 +35,8 @@ def records(
         yield InMemoryPartnerRepository(), InMemoryLeaseStore()
         return
     for engine in engine_for(request, tmp_path):
-        yield SqlPartnerRepository(engine), SqlLeaseStore(engine)
+        seal = CredentialSeal(DATA_KEY)
+        yield SqlPartnerRepository(engine, seal), SqlLeaseStore(engine)
 
 
 class TestPartnerRecords:
