@@ -83,7 +83,7 @@ class Upgrade:
     stamped: bool
 
 
-def _config(conn: Connection, data_key: str = "") -> Config:
+def alembic_config(conn: Connection, data_key: str = "") -> Config:
     """Alembic's configuration: our migrations, on ``conn``; a data migration
     that seals secrets reads ``attributes["data_key"]``."""
     config = Config()
@@ -144,11 +144,11 @@ def upgrade(engine: Engine, url: str, data_key: str = "") -> Upgrade:
                     f"from evroam's first schema ({BASELINE}): "
                     + "; ".join(differences)
                 )
-            command.stamp(_config(conn), BASELINE)
+            command.stamp(alembic_config(conn), BASELINE)
             before, stamped = BASELINE, True
         if before is not None and not _known(before):
             raise _newer(url, before)
-        command.upgrade(_config(conn, data_key), "head")
+        command.upgrade(alembic_config(conn, data_key), "head")
         return Upgrade(before, head(), stamped)
 
 
@@ -196,14 +196,14 @@ def baseline_differences(conn: Connection) -> list[str]:
         scratch = create_engine("sqlite://")
         with scratch.connect() as other:
             other.exec_driver_sql("BEGIN")
-            command.upgrade(_config(other), BASELINE)
+            command.upgrade(alembic_config(other), BASELINE)
             expected = schema_of(other)
         scratch.dispose()
     else:
         savepoint = conn.begin_nested()
         conn.exec_driver_sql("CREATE SCHEMA evroam_baseline")
         conn.exec_driver_sql("SET LOCAL search_path TO evroam_baseline, public")
-        command.upgrade(_config(conn), BASELINE)
+        command.upgrade(alembic_config(conn), BASELINE)
         expected = schema_of(conn, "evroam_baseline")
         savepoint.rollback()
         conn.exec_driver_sql("SET LOCAL search_path TO public")

@@ -180,7 +180,7 @@ class TestADatabaseBehindHead:
         engine = create_database_engine(url)
         try:
             with engine.begin() as conn:
-                command.stamp(migration._config(conn), migration.BASELINE)
+                command.stamp(migration.alembic_config(conn), migration.BASELINE)
         finally:
             engine.dispose()
         with pytest.raises(migration.SchemaError) as refused:
