@@ -133,3 +133,15 @@ class TestSchemaVersion:
         listed = evroam(tmp_path, "partners", "list", "--db", url, "--json")
         assert listed.returncode == 0, listed.stderr
         assert json.loads(listed.stdout) == []
+
+
+class TestDemo:
+    @pytest.mark.parametrize("url", ["mysql://root@localhost/evroam", "var/demo.db"])
+    def test_honours_the_environments_database_and_refuses_a_bad_one(
+        self, tmp_path, url
+    ):
+        ports = ("--port", "18765", "--first-partner-port", "18766")
+        env = {"EVROAM_DATABASE_URL": url}
+        line = one_line_error(evroam(tmp_path, "demo", *ports, env=env))
+        assert url in line
+        assert not (tmp_path / "var").exists()

@@ -76,7 +76,10 @@ def check_url(url: str) -> None:
 
 def sqlite_file(url: str) -> Path | None:
     """The file a SQLite URL names (None: not SQLite, or an in-memory database)."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
     if parsed.drivername not in SQLITE_DRIVERS:
         return None
     name = parsed.database or ""
