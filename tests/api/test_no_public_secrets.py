@@ -14,12 +14,12 @@ from evroam.bootstrap import Services, build_services
 from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.config import Settings
 from evroam.hub_secrets import PUBLIC_VALUES, ensure_secrets
-from evroam.operators.simulator.credentials import default_tcec_credentials
-from evroam.operators.tcec.endpoint import SignedGrantStore
-from evroam.operators.tcec.signing import TcecSecrets, seal_request
-from evroam.operators.tcec.timestamp import format_timestamp
 from evroam.partners.model import Partner
+from evroam.protocols.tcec_102.endpoint import SignedGrantStore
+from evroam.protocols.tcec_102.envelope import TcecSecrets, seal_request
+from evroam.protocols.tcec_102.timestamp import format_timestamp
 from evroam.shared.ids import OperatorId
+from evroam.simulator.credentials import default_tcec_credentials
 from evroam.storage.database import DatabaseAccess
 
 OLD_ADMIN_TOKEN = "evroam-admin-dev-token"

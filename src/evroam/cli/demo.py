@@ -23,8 +23,8 @@ from evroam.bootstrap import prepare_database
 from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.cli.options import DEFAULT_DB, DbOption
 from evroam.config import Settings
-from evroam.shared.errors import EvroamError
 from evroam.hub_secrets import ensure_secrets, secrets_path
+from evroam.shared.errors import EvroamError
 from evroam.simulator.credentials import (
     default_ocpi_token_a,
     default_tcec_credentials,
