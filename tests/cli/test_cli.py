@@ -11,8 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from evroam.bootstrap import build_services
+from evroam.cli.demo import demo_settings, ready_lines
 from evroam.cli.main import app
 from evroam.config import Settings
+from evroam.hub_secrets import ensure_secrets
 from evroam.storage.database import DatabaseAccess
 from tests.api.conftest import seed
 
@@ -215,3 +217,15 @@ class TestDemo:
             port = held.getsockname()[1]
             with pytest.raises(DemoError, match=f"port {port}"):
                 require_free_port("127.0.0.1", port)
+
+    def test_says_where_the_dashboard_is_and_its_admin_token(self, tmp_path):
+        ensure_secrets(tmp_path)
+        settings = Settings(data_dir=tmp_path)
+        shown = ready_lines(settings, "http://127.0.0.1:8000")
+        assert "http://127.0.0.1:8000/admin/dashboard" in shown
+        assert settings.admin_token in shown
+
+    def test_is_the_one_command_that_turns_on_the_sandbox_payments(self):
+        settings = demo_settings("sqlite:///var/evroam.db", "http://127.0.0.1:8000")
+        assert settings.payment_provider == "sandbox"
+        assert Settings().payment_provider is None
