@@ -11,8 +11,10 @@ from typing import Any
 from fastapi import FastAPI
 
 from evroam import __version__
+from evroam.api.json_body import JsonBodyRequired
 from evroam.api.problem import (
     PROBLEM_RESPONSES,
+    UNSUPPORTED_MEDIA_TYPE,
     install_problem_handlers,
     problem_schemas,
 )
@@ -80,6 +82,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         responses=PROBLEM_RESPONSES,
     )
     app.state.services = running
+    app.add_middleware(JsonBodyRequired)
     install_problem_handlers(app)
     _document_problem_schema(app)
     for module in (
@@ -127,6 +130,8 @@ def _document_problem_schema(app: FastAPI) -> None:
                         response["content"] = dict(
                             PROBLEM_RESPONSES[int(status)]["content"]
                         )
+                if "requestBody" in operation:
+                    operation["responses"].setdefault("415", UNSUPPORTED_MEDIA_TYPE)
         app.openapi_schema = schema
         return schema
 

@@ -53,6 +53,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: documented("Not found"),
     422: documented("Invalid input; `errors` names each offending field"),
 }
+UNSUPPORTED_MEDIA_TYPE = documented(
+    "The body is not JSON: send it with `Content-Type: application/json`"
+)
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: documented("Bearer token missing or unknown"),
 }
