@@ -11,11 +11,11 @@ import pytest
 from evroam.api.json_body import is_json_media_type
 from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.cli.demo import DemoPartner, partner_request
-from evroam.operators.simulator.credentials import default_tcec_credentials
-from evroam.operators.tcec.signing import seal_request
-from evroam.operators.tcec.timestamp import format_timestamp
 from evroam.partners.model import Partner
+from evroam.protocols.tcec_102.envelope import seal_request
+from evroam.protocols.tcec_102.timestamp import format_timestamp
 from evroam.shared.ids import OperatorId
+from evroam.simulator.credentials import default_tcec_credentials
 from tests.adapters.ocpi.fakes import a_location
 from tests.api.test_accounts import open_account
 

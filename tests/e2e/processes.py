@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -26,12 +28,32 @@ from evroam.storage.database import DatabaseAccess
 from tests.hub_keys import ADMIN
 
 START_TIMEOUT_S = 30.0
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def free_port_block(count: int) -> int:
+    """The first of ``count`` consecutive loopback ports that are free now,
+    below the ephemeral range, so no outgoing connection takes one meanwhile."""
+    low, _ = (int(n) for n in EPHEMERAL_RANGE.read_text().split())
+    rng = random.Random()
+    for _ in range(200):
+        first = rng.randrange(10_000, low - count)
+        with contextlib.ExitStack() as held:
+            try:
+                for port in range(first, first + count):
+                    sock = held.enter_context(socket.socket())
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return first
+    raise RuntimeError(f"no {count} consecutive free ports")
 
 
 def wait_until_answering(url: str, proc: subprocess.Popen[bytes]) -> None:
@@ -126,6 +148,74 @@ class Hub:
         assert reply.status_code == 201, reply.text
         body: dict[str, Any] = reply.json()
         return body
+
+
+DEMO_READY = "Ctrl-C stops everything."
+
+
+@dataclass
+class Demo:
+    """``evroam demo`` as a subprocess working in ``directory`` (its ``var/`` is
+    there), the three simulators serving only the stations inside ``bbox``."""
+
+    directory: Path
+    bbox: str
+    port: int = field(default_factory=lambda: free_port_block(1))
+    first_partner_port: int = field(default_factory=lambda: free_port_block(3))
+    start_timeout_s: float = 180.0
+    proc: subprocess.Popen[bytes] | None = None
+    runs: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> Path:
+        return self.directory / f"demo-{self.runs}.log"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def start(self, *extra: str) -> str:
+        """Run ``evroam demo`` and wait until it serves; returns what it printed."""
+        self.runs += 1
+        args = ["demo", "--port", str(self.port), "--bbox", self.bbox]
+        args += ["--first-partner-port", str(self.first_partner_port), *extra]
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "evroam", *args],
+                cwd=self.directory,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "COLUMNS": "200"},
+                start_new_session=True,  # its own process group, as in a terminal
+            )
+        deadline = time.monotonic() + self.start_timeout_s
+        while DEMO_READY not in self.output():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"evroam demo did not start:\n{self.output()}")
+            time.sleep(0.2)
+        return self.output()
+
+    def stop(self) -> None:
+        """Ctrl-C to its process group, as a terminal sends it (then SIGKILL to
+        the group if it has not stopped within 30 s)."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)  # a simulator left behind
+
+    def client(self, **headers: str) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, headers=headers)
 
 
 @dataclass
@@ -345,7 +435,7 @@ def wait(predicate: Callable[[], bool], timeout_s: float, every_s: float = 0.2) 
 
 
 @contextlib.contextmanager
-def running(*things: Hub | Simulator) -> Iterator[None]:
+def running(*things: Hub | Simulator | Demo) -> Iterator[None]:
     """Stops every started process, whatever happened."""
     try:
         yield

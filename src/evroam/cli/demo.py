@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,10 +21,11 @@ from rich.console import Console
 
 from evroam.bootstrap import prepare_database
 from evroam.catalogue.model import OperatorProfile, Protocol
-from evroam.cli.options import DEFAULT_DB, DbOption
+from evroam.cli.options import DEFAULT_DB, BboxOption, DbOption
 from evroam.config import Settings
 from evroam.hub_secrets import ensure_secrets, secrets_path
 from evroam.shared.errors import EvroamError
+from evroam.shared.geo import BoundingBox
 from evroam.simulator.credentials import (
     default_ocpi_token_a,
     default_tcec_credentials,
@@ -61,8 +62,14 @@ class DemoPartner:
 
 
 def require_free_port(host: str, port: int) -> None:
-    """Fail with one clear line before starting anything on a taken port."""
+    """Fail with one clear line before starting anything on a taken port.
+
+    The probe binds as the servers will (SO_REUSEADDR, as uvicorn does): a port
+    whose last connections linger in TIME_WAIT after a Ctrl-C is free to them,
+    while one that something listens on is refused.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
@@ -70,6 +77,32 @@ def require_free_port(host: str, port: int) -> None:
                 f"port {port} on {host} is in use ({exc.strerror}); stop what uses it "
                 "or pass --port / --first-partner-port"
             ) from exc
+
+
+def keep_or_reset(url: str, *, fresh: bool) -> str:
+    """Keep the demo database (default) or empty it (``--fresh``); says which.
+
+    Called only once every port is known to be free, so a restart that cannot
+    start never loses a driver's account, wallet, sessions or receipts.
+    """
+    path = sqlite_file(url)
+    if path is None:
+        if fresh:
+            return f"--fresh empties only a SQLite file; keeping {shown(url)}"
+        return f"keeping {shown(url)} (a server database is never emptied here)"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existed = path.exists()
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"--fresh: emptied {path}, starting over" if existed else f"new {path}"
+    if existed:
+        return f"keeping {path} and its accounts (evroam demo --fresh starts over)"
+    return f"new {path}"
+
+
+def bbox_text(area: BoundingBox) -> str:
+    return f"{area.min_lon},{area.min_lat},{area.max_lon},{area.max_lat}"
 
 
 def demo_partners(first_port: int) -> tuple[DemoPartner, ...]:
@@ -131,12 +164,12 @@ def simulator_command(
 
 @contextlib.contextmanager
 def simulators(
-    partners: tuple[DemoPartner, ...], hub_url: str, seed: int
+    partners: tuple[DemoPartner, ...], hub_url: str, seed: int, *extra: str
 ) -> Iterator[list[subprocess.Popen[bytes]]]:
     """Each simulator is its own process, speaking its protocol on its port."""
     procs = [
         subprocess.Popen(
-            simulator_command(p, hub_url, seed),
+            simulator_command(p, hub_url, seed, *extra),
             stdout=subprocess.DEVNULL,
         )
         for p in partners
@@ -154,17 +187,22 @@ def simulators(
 
 
 async def wait_until_up(
-    partners: tuple[DemoPartner, ...], timeout_s: float = 120
+    partners: tuple[DemoPartner, ...],
+    procs: Sequence[subprocess.Popen[bytes]] = (),
+    timeout_s: float = 120,
 ) -> None:
+    """Until every simulator answers; one whose process ended fails at once."""
     deadline = time.monotonic() + timeout_s
     async with httpx.AsyncClient(timeout=2) as http:
-        for p in partners:
+        for i, p in enumerate(partners):
             while True:
                 try:
                     if (await http.get(f"{p.base}/sim/state")).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass
+                if i < len(procs) and procs[i].poll() is not None:
+                    raise DemoError(f"simulator {p.id} ended before serving :{p.port}")
                 if time.monotonic() > deadline:
                     raise DemoError(f"simulator {p.id} did not start on :{p.port}")
                 await asyncio.sleep(0.3)
@@ -173,7 +211,10 @@ async def wait_until_up(
 async def onboard(
     hub_url: str, admin_token: str, partners: tuple[DemoPartner, ...]
 ) -> None:
-    """Onboard through the hub's admin API: the hub runs the real handshakes."""
+    """Onboard through the hub's admin API: the hub runs the real handshakes.
+
+    A partner the database already holds is onboarded again (new handshake,
+    full pull); its stations keep their ids (ADR 0017)."""
     headers = {"Authorization": f"Bearer {admin_token}"}
     async with httpx.AsyncClient(
         base_url=hub_url, timeout=300, headers=headers
@@ -192,7 +233,11 @@ async def onboard(
 
 
 async def run_hub(
-    settings: Settings, partners: tuple[DemoPartner, ...], host: str, port: int
+    settings: Settings,
+    partners: tuple[DemoPartner, ...],
+    host: str,
+    port: int,
+    procs: Sequence[subprocess.Popen[bytes]] = (),
 ) -> None:
     for key, value in settings_environment(settings).items():
         os.environ[key] = value
@@ -211,7 +256,7 @@ async def run_hub(
                 return
             await asyncio.sleep(0.05)
         console.print("waiting for the partner simulators…")
-        await wait_until_up(partners)
+        await wait_until_up(partners, procs)
         console.print("onboarding partners through their protocols:")
         await onboard(settings.public_url, settings.admin_token, partners)
         console.print(ready_lines(settings, f"http://{host}:{port}"))
@@ -255,16 +300,6 @@ def db_option(url: str) -> str:
     return "" if url == DEFAULT_DB else f" --db {shown(url)}"
 
 
-def forget_sqlite_file(url: str) -> None:
-    """Start from an empty SQLite database (a server database is kept)."""
-    path = sqlite_file(url)
-    if path is None:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
 def demo(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Hub port.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -274,16 +309,31 @@ def demo(
     ] = 9101,
     seed: Annotated[int, typer.Option(help="Scenario seed.")] = 7,
     db: DbOption = DEFAULT_DB,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh", help="Empty the demo database first (default: keep it)."
+        ),
+    ] = False,
+    bbox: BboxOption = None,
 ) -> None:
-    """Start 3 partner simulators (T/CEC, OCPI, T/CEC), onboard them, serve the map."""
-    forget_sqlite_file(db)
+    """Start 3 partner simulators (T/CEC, OCPI, T/CEC), onboard them, serve the map.
+
+    A second run keeps every account, wallet, session and receipt and onboards
+    the partners again into the same database; --fresh starts over."""
     hub_url = f"http://{host}:{port}"
     settings = demo_settings(db, hub_url)
     partners = demo_partners(first_partner_port)
     for taken in (port, *(p.port for p in partners)):
         require_free_port(host, taken)
+    kept = keep_or_reset(db, fresh=fresh)
     prepare_database(settings, DatabaseAccess.UPGRADE)
     console.print(f"[bold]evroam demo[/]: hub at {hub_url}, database {shown(db)}")
-    with simulators(partners, hub_url, seed), contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_hub(settings, partners, host, port))
+    console.print(kept, soft_wrap=True)
+    extra = ("--bbox", bbox_text(bbox)) if bbox else ()
+    with (
+        simulators(partners, hub_url, seed, *extra) as procs,
+        contextlib.suppress(KeyboardInterrupt),
+    ):
+        asyncio.run(run_hub(settings, partners, host, port, procs))
     console.print("stopped.")

@@ -8,6 +8,7 @@ import typer
 import uvicorn
 
 from evroam.catalogue.model import OperatorProfile
+from evroam.cli.options import BboxOption
 from evroam.protocols.tcec_102.profiles import FeeSpelling
 from evroam.simulator.credentials import (
     TcecPartnerCredentials,
@@ -122,6 +123,7 @@ def simulate_partner(
         float,
         typer.Option(min=0.001, help="Simulated seconds between progress reports."),
     ] = 15.0,
+    bbox: BboxOption = None,
 ) -> None:
     """Serve one partner network of the reference scenario in one protocol, with
     live status churn pushed to the hub (Ctrl-C stops)."""
@@ -147,6 +149,7 @@ def simulate_partner(
         ),
         token_a=token_a,
         tcec_credentials=creds,
+        area=bbox,
     )
     sessions: SessionSimulator = simulator.app.state.sessions
     sessions.settings = SessionSettings(

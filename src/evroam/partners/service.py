@@ -55,18 +55,30 @@ class PartnersService:
         sync: bool = True,
         on_progress: Callable[[int], None] | None = None,
     ) -> PartnerHealth:
-        """Handshake with a new partner, keep it and (by default) pull its network."""
+        """Handshake with a partner, keep it and (by default) pull its network.
+
+        Adding a partner that exists (same id, same protocol) onboards it again:
+        a new handshake with the given URL and credentials, then a full pull.
+        Its stations keep their ids, so sessions and receipts still name them;
+        if the new handshake fails, the partner stays as it was.
+        """
         gateway = self._gateway(partner.protocol)
-        if self._partners.find(partner.id) is not None:
-            raise InvalidPartnerError("name", f"a partner named {partner.id!r} exists")
-        provisional = replace(partner, added_at=self._clock.now())
+        previous = self._partners.find(partner.id)
+        if previous is not None and previous.protocol is not partner.protocol:
+            raise InvalidPartnerError(
+                "id",
+                f"a partner named {partner.id!r} exists and speaks "
+                f"{previous.protocol.value}, not {partner.protocol.value}",
+            )
+        added_at = previous.added_at if previous else None
+        provisional = replace(partner, added_at=added_at or self._clock.now())
         # Saved before the handshake: an OCPI CPO calls us back with our token
         # while it answers, and may reach another worker of ours.
         self._partners.save(provisional)
         try:
             connected = await gateway.connect(provisional)
         except BaseException:
-            self._partners.remove(partner.id)
+            self._restore(partner.id, previous)
             raise
         self._partners.save(connected)
         self._catalogue.register_operator(
@@ -85,6 +97,12 @@ class PartnersService:
             # had not stored yet; one status pass now catches them up.
             await self.reconcile_status(connected.id)
         return self.partner_health(connected.id)
+
+    def _restore(self, partner_id: OperatorId, previous: Partner | None) -> None:
+        if previous is None:
+            self._partners.remove(partner_id)
+        else:
+            self._partners.save(previous)
 
     async def sync_partner(
         self,

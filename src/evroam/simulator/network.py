@@ -30,6 +30,7 @@ from evroam.catalogue.model import (
 )
 from evroam.pricing.tariff import Tariff
 from evroam.scenario import Scenario, reference_scenario
+from evroam.shared.geo import BoundingBox
 from evroam.shared.ids import TariffId
 
 OPERATOR_BY_PROFILE = {
@@ -157,21 +158,35 @@ class SimulatedNetwork:
 
     @classmethod
     def from_scenario(
-        cls, scenario: Scenario, operator_id: str, protocol: Protocol
+        cls,
+        scenario: Scenario,
+        operator_id: str,
+        protocol: Protocol,
+        area: BoundingBox | None = None,
     ) -> SimulatedNetwork:
+        """The operator's stations of ``scenario`` (only those inside ``area``)."""
         operator = next(op for op in scenario.operators if op.id == operator_id)
-        stations = tuple(scenario.iter_stations(operator_id))
+        stations = tuple(
+            s
+            for s in scenario.iter_stations(operator_id)
+            if area is None or area.contains(s.lat, s.lon)
+        )
         used = {s.tariff_id for s in stations}
         tariffs = {t.id: t for t in scenario.tariffs if t.id in used}
         return cls(operator, protocol, stations, tariffs)
 
     @classmethod
     def for_profile(
-        cls, profile: OperatorProfile, protocol: Protocol, seed: int
+        cls,
+        profile: OperatorProfile,
+        protocol: Protocol,
+        seed: int,
+        area: BoundingBox | None = None,
     ) -> SimulatedNetwork:
-        """The profile's partner network from the reference scenario."""
+        """The profile's partner network from the reference scenario (a smaller
+        one with ``area``: the same stations, ids and prices, fewer of them)."""
         scenario = reference_scenario(seed)
-        return cls.from_scenario(scenario, OPERATOR_BY_PROFILE[profile], protocol)
+        return cls.from_scenario(scenario, OPERATOR_BY_PROFILE[profile], protocol, area)
 
     # --- reading -------------------------------------------------------------
 

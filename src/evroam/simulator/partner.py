@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from evroam.catalogue.model import OperatorProfile, Protocol
+from evroam.shared.geo import BoundingBox
 from evroam.simulator.credentials import (
     TcecPartnerCredentials,
     default_ocpi_token_a,
@@ -53,11 +54,13 @@ def build_partner_simulator(
     settings: SimulationSettings,
     token_a: str | None = None,
     tcec_credentials: TcecPartnerCredentials | None = None,
+    area: BoundingBox | None = None,
 ) -> PartnerSimulator:
-    """The profile's reference-scenario network served in ``protocol``; the
-    demo defaults (TOKEN_A, T/CEC secrets) fill whatever is not given."""
+    """The profile's reference-scenario network (its stations inside ``area``
+    only, when given) served in ``protocol``; the demo defaults (TOKEN_A, T/CEC
+    secrets) fill whatever is not given."""
     network = SimulatedNetwork.for_profile(
-        profile, protocol.catalogue_protocol, settings.seed
+        profile, protocol.catalogue_protocol, settings.seed, area
     )
     what = (
         f"{network.operator.id} ({profile.value}): {network.station_count:,} stations,"

@@ -6,13 +6,15 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from evroam.catalogue.model import OperatorProfile
+from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.cli import simulate
+from evroam.shared.geo import BoundingBox
 from evroam.simulator.credentials import (
     TcecPartnerCredentials,
     default_ocpi_token_a,
     default_tcec_credentials,
 )
+from evroam.simulator.network import SimulatedNetwork
 from evroam.simulator.partner import PartnerProtocol, build_partner_simulator
 from evroam.simulator.runner import SimulationSettings
 
@@ -100,3 +102,15 @@ class TestCommand:
         assert result.exit_code == 0
         assert "swap" in result.output
         assert "tcec" in result.output
+
+
+class TestASmallerNetwork:
+    def test_a_box_keeps_only_its_stations_with_the_same_ids_and_prices(self):
+        whole = SimulatedNetwork.for_profile(OperatorProfile.FAST, Protocol.OCPI, 7)
+        shanghai = BoundingBox(121.2, 31.0, 121.8, 31.5)
+        part = SimulatedNetwork.for_profile(
+            OperatorProfile.FAST, Protocol.OCPI, 7, shanghai
+        )
+        inside = [s for s in whole.stations() if shanghai.contains(s.lat, s.lon)]
+        assert 0 < part.station_count == len(inside) < whole.station_count
+        assert list(part.stations()) == inside

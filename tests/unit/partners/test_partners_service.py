@@ -112,11 +112,55 @@ class TestAddingAPartner:
         assert world.records.list() == []
         assert world.stations.stations == {}
 
-    async def test_the_same_name_twice_is_refused(self):
+    async def test_the_same_name_with_another_protocol_is_refused(self):
         world = World()
+        world.service = PartnersService(
+            world.records,
+            world.stations,
+            CatalogueService(world.stations, world.clock),
+            StatusService(InMemoryStatusStore(world.stations), world.bus, world.clock),
+            {Protocol.OCPI: world.gateway, Protocol.TCEC: world.gateway},
+            world.clock,
+        )
         await world.service.add_partner(a_partner(), sync=False)
-        with pytest.raises(InvalidPartnerError, match="exists"):
-            await world.service.add_partner(a_partner(), sync=False)
+        with pytest.raises(InvalidPartnerError, match="exists and speaks ocpi"):
+            await world.service.add_partner(
+                a_partner(protocol=Protocol.TCEC), sync=False
+            )
+        assert world.records.find("rapidgrid").protocol is Protocol.OCPI
+
+
+class TestAddingAPartnerAgain:
+    async def test_handshakes_again_and_keeps_every_station_id(self):
+        world = World(network())
+        await world.service.add_partner(a_partner())
+        first_added = world.records.find("rapidgrid").added_at
+        world.clock.set(LATER + timedelta(hours=1))
+        health = await world.service.add_partner(
+            a_partner(name="Rapid Grid Ltd", url="http://127.0.0.1:9202/ocpi/versions")
+        )
+        assert len(world.gateway.connected) == 2
+        assert world.gateway.pulls == 2
+        again = world.records.find("rapidgrid")
+        assert (again.name, again.url) == (
+            "Rapid Grid Ltd",
+            "http://127.0.0.1:9202/ocpi/versions",
+        )
+        assert again.added_at == first_added
+        assert sorted(world.stations.stations) == ["rapidgrid-S1", "rapidgrid-S2"]
+        assert (health.stations, health.piles) == (2, 3)
+        assert health.feed.last_sync_stations == 2
+
+    async def test_a_refused_new_handshake_keeps_the_partner_as_it_was(self):
+        world = World(network())
+        await world.service.add_partner(a_partner())
+        world.gateway.refuse = True
+        with pytest.raises(HandshakeError):
+            await world.service.add_partner(a_partner(url="http://elsewhere.test/v"))
+        kept = world.records.find("rapidgrid")
+        assert kept.url == "http://127.0.0.1:9102/ocpi/versions"
+        assert kept.credentials["token_c"] == "from-the-partner"
+        assert "rapidgrid-S1" in world.stations.stations
 
     async def test_an_unknown_protocol_is_refused(self):
         world = World()

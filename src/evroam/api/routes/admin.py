@@ -124,7 +124,11 @@ def list_partners(services: ServicesDep) -> PartnerHealthList:
 async def add_partner(
     services: ServicesDep, body: PartnerCreate
 ) -> PartnerHealthPublic:
-    """Onboard a partner: protocol handshake, then a full pull of its network."""
+    """Onboard a partner: protocol handshake, then a full pull of its network.
+
+    A partner with this id and protocol that exists is onboarded again (new
+    handshake with the given URL and credentials, full pull); its stations keep
+    their ids. Another protocol under an existing id is refused (422)."""
     partner = Partner(
         id=OperatorId(body.id),
         name=body.name,
