@@ -34,6 +34,7 @@ from evroam.api.routes import (
     stations,
     trips,
 )
+from evroam.api.routes.docs import mount_docs
 from evroam.api.routes.web import mount_web
 from evroam.bootstrap import Services, build_partner_routers, build_services
 from evroam.config import Settings
@@ -80,6 +81,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         summary="One map, one account and one bill across EV charging networks.",
         lifespan=lifespan,
         responses=PROBLEM_RESPONSES,
+        docs_url=None,  # served offline by routes.docs
+        redoc_url=None,
     )
     app.state.services = running
     app.add_middleware(JsonBodyRequired)
@@ -106,6 +109,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         app.include_router(money.sandbox_router)
     for router in build_partner_routers(running):
         app.include_router(router, include_in_schema=False)
+    mount_docs(app)
     mount_web(app, settings.tiles_url)
     return app
 
