@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test check lint types imports system-deps bench clean
+.PHONY: demo test check lint types imports system-deps bench readme clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ test: $(STAMP) check
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/geo_search.py
+
+## readme: render the README's generated parts (figures table, `make test` output and
+##   counts) from benchmarks/results/*.json; tests/docs checks the README equals it
+readme: $(STAMP)
+	$(BIN)/python benchmarks/readme.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
+from result_file import row, save_result
 
 from evroam.cli.demo import (
     DemoPartner,
@@ -208,7 +209,36 @@ def main() -> None:
     )
     parser.add_argument("--resyncs", type=int, default=3)
     args = parser.parse_args()
-    print_table([measure(pid, args.resyncs) for pid in args.partners])
+    results = [measure(pid, args.resyncs) for pid in args.partners]
+    print_table(results)
+    save_result(
+        "partner_pull",
+        [row(WHAT, summary(results), "`partner_pull.py`")],
+        {
+            r.partner.id: {
+                "protocol": r.partner.protocol.value,
+                "stations": r.stations,
+                "piles": r.piles,
+                "onboard_s": r.onboard_s,
+                "resyncs_s": r.resyncs_s,
+            }
+            for r in results
+        },
+    )
+
+
+WHAT = "full pull of the 14,000-pile partner through T/CEC (≤ 30 s)"
+
+
+def summary(results: list[PullResult]) -> str:
+    parts = []
+    for r in results:
+        pulls = [r.onboard_s, *r.resyncs_s]
+        parts.append(
+            f"{r.partner.protocol.value.upper()} {r.piles:,} piles: "
+            f"{min(pulls):.1f}–{max(pulls):.1f} s (onboard {r.onboard_s:.1f} s)"  # noqa: RUF001
+        )
+    return "; ".join(parts)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from result_file import row, save_result
+
 from evroam.catalogue.model import ParkingRule
 from evroam.gateways.ocpi.pricing_mapping import element_tariff_from_ocpi
 from evroam.pricing.discount import brand_first_year
@@ -128,9 +130,17 @@ def main() -> None:
             )
         )
     print("| path | runs | p50 ms | p99 ms |\n| --- | ---: | ---: | ---: |")
+    timings = {}
     for name, run in cases:
         p50, p99 = _timed(run, runs)
+        timings[name] = {"runs": runs, "p50_ms": p50, "p99_ms": p99}
         print(f"| {name} | {runs} | {p50:.3f} | {p99:.3f} |")
+    ocpi = [t["p50_ms"] for name, t in timings.items() if name.startswith("OCPI")]
+    tou = next(t["p50_ms"] for name, t in timings.items() if name.startswith("TOU"))
+    measured = (
+        f"{tou:.2f} ms (time-of-use), {min(ocpi):.2f}–{max(ocpi):.2f} ms (OCPI tariffs)"  # noqa: RUF001
+    )
+    save_result("quote", [row("quote p50 (≤ 1 ms)", measured, "`quote.py`")], timings)
 
 
 _ELEMENTS = _our_tou_as_elements()

@@ -7,6 +7,8 @@ import statistics
 import sys
 import time
 
+from result_file import row, save_result
+
 from evroam.bootstrap import build_services
 from evroam.config import Settings
 from evroam.recommend.request import RecommendRequest
@@ -56,6 +58,23 @@ def main() -> None:
     print("| ---: | ---: | ---: | ---: | ---: |")
     print(f"| {REQUESTS:,} | {p50:.1f} | {p99:.1f} | {times[-1]:.1f} | {empty} |")
     services.close()
+    save_result(
+        "recommend",
+        [
+            row(
+                "recommendation, national scenario (p50 ≤ 20 ms, p99 ≤ 60 ms)",
+                f"p50 {p50:.1f} ms, p99 {p99:.1f} ms",
+                "`recommend.py`",
+            )
+        ],
+        {
+            "requests": REQUESTS,
+            "p50_ms": p50,
+            "p99_ms": p99,
+            "max_ms": times[-1],
+            "no_option": empty,
+        },
+    )
 
 
 if __name__ == "__main__":

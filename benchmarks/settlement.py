@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from result_file import row, save_result
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, insert
@@ -127,16 +128,29 @@ def main() -> None:
     for column in ("engine", "sessions", "kWh", "owed", "fill s", "settle s"):
         table.add_column(column, justify="right")
     table.add_column("stream s (rows)", justify="right")
+    measured = []
     try:
-        table.add_row(*measure("SQLite", f"sqlite:///{path}", args.records))
+        measured.append(measure("SQLite", f"sqlite:///{path}", args.records))
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     if args.postgres:
-        table.add_row(*measure("PostgreSQL", args.postgres, args.records))
+        measured.append(measure("PostgreSQL", args.postgres, args.records))
+    for cells in measured:
+        table.add_row(*cells)
     console = Console(width=140)
     console.print(table)
     console.print(f"run at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    settle_s = {cells[0]: float(cells[5]) for cells in measured}
+    text = ", ".join(f"{engine} {secs:.2f} s" for engine, secs in settle_s.items())
+    what = (
+        f"settlement of one partner-month with {args.records:,} charge records (≤ 60 s)"
+    )
+    save_result(
+        "settlement",
+        [row(what, text, "`settlement.py`")],
+        {"records": args.records, "settle_s": settle_s},
+    )
 
 
 if __name__ == "__main__":

@@ -22,11 +22,12 @@ import random
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
+from result_file import row, save_result
 from sqlalchemy import text
 
 from evroam.bootstrap import Services, build_services
@@ -201,7 +202,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--target", type=float, default=20_000)
     args = parser.parse_args()
-    print_table(asyncio.run(run_all(args)), args.target)
+    results = asyncio.run(run_all(args))
+    print_table(results, args.target)
+    save_result(
+        "status_ingest",
+        [row(WHAT, summary(results), "`status_ingest.py`")],
+        {"runs": [{**asdict(r), "per_s": r.per_s} for r in results]},
+    )
+
+
+WHAT = "durable status ingestion, batched (≥ 20,000/s on SQLite; Postgres reported)"
+
+
+def summary(results: list[RunResult]) -> str:
+    parts = []
+    for engine, label in (("SQLite", "SQLite"), ("Postgre", "PostgreSQL")):
+        rates = [r.per_s / 1000 for r in results if r.engine.startswith(engine)]
+        if rates:
+            parts.append(f"{label} {min(rates):.1f} k–{max(rates):.1f} k/s")  # noqa: RUF001
+    return "; ".join(parts)
 
 
 if __name__ == "__main__":
