@@ -102,35 +102,32 @@ class TestJsonBodies:
         assert is_json_media_type(content_type) is is_json
 
 
+async def a_pending_top_up(client) -> tuple[dict[str, str], str]:
+    """A new driver's auth header and the confirm URL of their 20.00 top-up."""
+    _, auth = await open_account(client)
+    intent = await client.post(
+        "/api/v1/wallet/top-ups",
+        json={"amount": "20.00"},
+        headers={**auth, "Idempotency-Key": "bodyless-confirm"},
+    )
+    return auth, intent.json()["confirm_url"]
+
+
 class TestBodylessPosts:
     async def test_a_sandbox_confirm_without_a_body_still_pays(self, client):
-        _, auth = await open_account(client)
-        intent = (
-            await client.post(
-                "/api/v1/wallet/top-ups",
-                json={"amount": "20.00"},
-                headers={**auth, "Idempotency-Key": "bodyless-confirm"},
-            )
-        ).json()
+        auth, confirm_url = await a_pending_top_up(client)
         # curl -X POST without -d sends neither a body nor a Content-Type.
-        paid = await client.post(intent["confirm_url"], headers=auth)
+        paid = await client.post(confirm_url, headers=auth)
         assert paid.status_code == 200
         assert paid.json()["status"] == "credited"
 
     async def test_an_empty_chunked_body_counts_as_none(self, client):
-        _, auth = await open_account(client)
-        intent = (
-            await client.post(
-                "/api/v1/wallet/top-ups",
-                json={"amount": "20.00"},
-                headers={**auth, "Idempotency-Key": "empty-chunked"},
-            )
-        ).json()
+        auth, confirm_url = await a_pending_top_up(client)
 
         async def nothing() -> AsyncIterator[bytes]:
             yield b""
 
-        paid = await client.post(intent["confirm_url"], headers=auth, content=nothing())
+        paid = await client.post(confirm_url, headers=auth, content=nothing())
         assert paid.status_code == 200
 
 
