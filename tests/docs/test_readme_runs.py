@@ -29,7 +29,8 @@ from tests.docs.readme import (
 )
 from tests.e2e.processes import Demo, running
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("readme")]
+# With the other real-process tests: one at a time, so none starves another of CPU.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 # Shanghai, Suzhou and Jiaxing: all three partners, 1,750 piles (README, ADR 0017).
 README_AREA = "120.5,30.7,121.9,31.7"
