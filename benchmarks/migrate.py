@@ -18,21 +18,17 @@ commit, figures). Nothing here is a test.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from result_file import row, save_result
 from rich.console import Console
 from rich.table import Table
 
@@ -51,7 +47,6 @@ from evroam.storage.station_repository import SqlStationRepository  # noqa: E402
 
 BASELINE = ROOT / "tests" / "fixtures" / "baseline"
 DRIVERS, TOP_UPS = 2_000, 24  # (24 top-ups + 1 hold) x 2 postings x 2,000 = 100,000
-RESULTS = ROOT / "benchmarks" / "results" / "migrate.json"
 
 
 @contextmanager
@@ -125,24 +120,6 @@ def measure(name: str, url: str) -> dict[str, Any]:
     }
 
 
-def machine() -> dict[str, Any]:
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    return {
-        "machine": {
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-        },
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": commit,
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", help="admin URL; a scratch database is made")
@@ -174,11 +151,13 @@ def main() -> None:
             )
         )
     Console().print(table)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps({**machine(), "benchmark": "migrate", "runs": runs}, indent=2) + "\n"
+    measured = "; ".join(
+        f"{r['engine']} {r['upgrade_s']} s, {r['rows_lost']} of {r['rows_before']:,}"
+        " rows lost"
+        for r in runs
     )
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    what = "schema upgrade of a reference database with 100,000 ledger postings"
+    save_result("migrate", [row(what, measured, "`migrate.py`")], {"runs": runs})
 
 
 if __name__ == "__main__":

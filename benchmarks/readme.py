@@ -36,6 +36,7 @@ ORDER = (
     "recommend",
     "analytics",
     "trip",
+    "migrate",
 )
 MAKE_TEST_COMMAND = (
     "$ make test          # creates .venv, installs with test extras, "

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from evroam.cli.demo import DemoError, prepare_database, require_free_port
+from evroam.cli.demo import DemoError, keep_or_reset, require_free_port
 from evroam.cli.main import app
 
 runner = CliRunner()
@@ -72,7 +72,7 @@ class TestKeepOrReset:
         db = tmp_path / "var" / "demo.db"
         db.parent.mkdir()
         db.write_bytes(b"accounts")
-        said = prepare_database(db, fresh=False)
+        said = keep_or_reset(f"sqlite:///{db}", fresh=False)
         assert db.read_bytes() == b"accounts"
         assert said == (
             f"keeping {db} and its accounts (evroam demo --fresh starts over)"
@@ -82,20 +82,20 @@ class TestKeepOrReset:
         db = tmp_path / "demo.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").write_bytes(b"old")
-        said = prepare_database(db, fresh=True)
+        said = keep_or_reset(f"sqlite:///{db}", fresh=True)
         assert not any(tmp_path.iterdir())
         assert said == f"--fresh: emptied {db}, starting over"
 
     def test_a_first_run_makes_the_directory(self, tmp_path):
         db = tmp_path / "var" / "demo.db"
-        assert prepare_database(db, fresh=True) == f"new {db}"
+        assert keep_or_reset(f"sqlite:///{db}", fresh=True) == f"new {db}"
         assert db.parent.is_dir()
 
     def test_a_taken_port_stops_even_fresh_before_the_database_is_touched(
         self, tmp_path, listener, monkeypatch
     ):
         monkeypatch.chdir(tmp_path)
-        db = tmp_path / "var" / "demo.db"
+        db = tmp_path / "var" / "evroam.db"
         db.parent.mkdir()
         db.write_bytes(b"a driver's wallet")
         port = int(listener.getsockname()[1])

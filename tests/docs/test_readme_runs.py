@@ -2,7 +2,7 @@
 
 One `evroam demo` (the real command, its three partner simulators serving the
 stations of a small area, on free ports) serves every block; the blocks run in
-order in one bash session, in the demo's directory, so `var/demo.db` is the demo's
+order in one bash session, in the demo's directory, so `var/evroam.db` is the demo's
 database. The only change made to a command is the hub's port (8000 in the README).
 Outputs are compared as `tests/docs/normalise.py` documents.
 """

@@ -44,7 +44,7 @@ def test_a_restart_keeps_the_driver_and_fresh_starts_over(tmp_path: Path):
     demo = Demo(tmp_path, SMALL_AREA)
     with running(demo):
         first = demo.start()
-        assert "new var/demo.db" in first
+        assert "new var/evroam.db" in first
         auth = open_account_with(demo, "200.00")
         networks = operators_with_piles(demo)
         assert len(networks) >= 2, networks
@@ -52,7 +52,7 @@ def test_a_restart_keeps_the_driver_and_fresh_starts_over(tmp_path: Path):
 
         # At once, on the same ports, whose last connections sit in TIME_WAIT.
         second = demo.start()
-        assert "keeping var/demo.db" in second
+        assert "keeping var/evroam.db" in second
         assert "in use" not in second
         assert wallet_of(demo, auth) == (200, "200.00")
         # Partners were onboarded again into the same database: same stations.
@@ -60,6 +60,6 @@ def test_a_restart_keeps_the_driver_and_fresh_starts_over(tmp_path: Path):
         demo.stop()
 
         third = demo.start("--fresh")
-        assert "--fresh: emptied var/demo.db" in third
+        assert "--fresh: emptied var/evroam.db" in third
         assert wallet_of(demo, auth) == (401, None)
         assert operators_with_piles(demo) == networks
