@@ -13,6 +13,7 @@ from playwright.sync_api import Page, Route, expect
 from evroam.api.app import create_app
 from evroam.bootstrap import build_services
 from evroam.config import Settings
+from evroam.storage.database import DatabaseAccess
 
 from .live_server import _Server
 
@@ -42,7 +43,7 @@ class Offline:
 def hub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = Path(tmp_path_factory.mktemp("docs")) / "hub.db"
     settings = Settings(database_url=f"sqlite:///{db}", maintenance_interval_s=0)
-    services = build_services(settings)
+    services = build_services(settings, access=DatabaseAccess.UPGRADE)
     with _Server(create_app(settings, services)) as server:
         yield server.base_url
     services.close()
