@@ -35,7 +35,9 @@ from .processes import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-LIVE_WITHIN_S = 2.0
+# How long we wait before calling a push lost; how fast pushes arrive is
+# benchmarks/live_status.py's figure, not an assertion here.
+LIVE_WAIT_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -95,14 +97,12 @@ class TestLivePushes:
         name = pick_pile(sim.piles(), "charging", skip=3)
         station_id, pile_id = hub_ids(sim.partner, name)
         async with sse(world.hub.url) as events:
-            started = time.monotonic()
             sim.force(name, "charging")
             event = await events.wait_for(
                 lambda e: e["pile_id"] == pile_id and e["status"] == "charging",
-                LIVE_WITHIN_S,
+                LIVE_WAIT_S,
             )
-        assert event is not None, f"no pile_status for {pile_id} within 2 s"
-        assert time.monotonic() - started < LIVE_WITHIN_S
+        assert event is not None, f"no pile_status for {pile_id} in {LIVE_WAIT_S:.0f} s"
         assert event["station_id"] == station_id
         assert event["category"] == "busy"
         assert station_pile_status(world.hub, station_id, pile_id) == "charging"
