@@ -12,6 +12,8 @@ class HostRouter(httpx.AsyncBaseTransport):
 
     def __init__(self) -> None:
         self.apps: dict[str, httpx.ASGITransport] = {}
+        # Every request and its answer, in order (tests read the headers).
+        self.exchanges: list[tuple[httpx.Request, httpx.Response]] = []
 
     def mount(self, host: str, app: FastAPI) -> None:
         self.apps[host] = httpx.ASGITransport(app=app)
@@ -20,4 +22,6 @@ class HostRouter(httpx.AsyncBaseTransport):
         app = self.apps.get(request.url.host)
         if app is None:
             raise httpx.ConnectError(f"connection refused: {request.url.host}")
-        return await app.handle_async_request(request)
+        response = await app.handle_async_request(request)
+        self.exchanges.append((request, response))
+        return response

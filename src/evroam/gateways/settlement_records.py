@@ -26,10 +26,11 @@ from evroam.charging.remote import ChargeRecord
 from evroam.gateways.ocpi.hub import peer_from_partner
 from evroam.gateways.ocpi.sessions import charge_record_from_cdr
 from evroam.partners.model import Partner
+from evroam.protocols.ocpi_2_2_1.client import request_headers
+from evroam.protocols.ocpi_2_2_1.datatypes import format_datetime
 from evroam.protocols.ocpi_2_2_1.enums import ModuleId
 from evroam.protocols.ocpi_2_2_1.models import OcpiResponse
 from evroam.protocols.ocpi_2_2_1.sessions import CDR
-from evroam.protocols.ocpi_2_2_1.tokens import authorization_header
 from evroam.settlement.errors import PartnerRecordsUnavailableError
 from evroam.settlement.model import PartnerLedger, PartnerRecord, RecordKey
 from evroam.shared.ids import OperatorId
@@ -73,10 +74,10 @@ class OcpiCdrRecords:
             raise PartnerRecordsUnavailableError(
                 f"{partner.id}: no CDRs endpoint registered (OCPI handshake first)"
             )
-        headers = {"Authorization": authorization_header(peer.outgoing_token)}
+        headers = request_headers(peer.outgoing_token)
         params: dict[str, str | int] | None = {
-            "date_from": _iso(starts_at),
-            "date_to": _iso(ends_at + self._late),
+            "date_from": format_datetime(starts_at),
+            "date_to": format_datetime(ends_at + self._late),
             "offset": 0,
             "limit": self._page_limit,
         }
@@ -120,10 +121,6 @@ def _cdrs(response: httpx.Response, partner_id: str) -> list[CDR]:
         raise PartnerRecordsUnavailableError(
             f"{partner_id}: unreadable CDRs page (HTTP {response.status_code}): {exc}"
         ) from exc
-
-
-def _iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
 
 
 class ProtocolPartnerRecords:

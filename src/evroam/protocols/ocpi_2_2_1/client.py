@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from evroam.protocols.ocpi_2_2_1.datatypes import OcpiModel
+from evroam.protocols.ocpi_2_2_1.datatypes import OcpiModel, format_datetime
 from evroam.protocols.ocpi_2_2_1.enums import VERSION, InterfaceRole, ModuleId
 from evroam.protocols.ocpi_2_2_1.errors import (
     ClientApiUnusableError,
@@ -26,6 +26,7 @@ from evroam.protocols.ocpi_2_2_1.errors import (
     UnsupportedVersionError,
     error_for,
 )
+from evroam.protocols.ocpi_2_2_1.message_ids import log_exchange, outgoing_ids
 from evroam.protocols.ocpi_2_2_1.models import (
     EVSE,
     Connector,
@@ -225,9 +226,9 @@ class OcpiClient:
     ) -> AsyncIterator[Page[M]]:
         params: dict[str, str | int] = {"offset": 0, "limit": page_limit}
         if date_from is not None:
-            params["date_from"] = date_from.isoformat().replace("+00:00", "Z")
+            params["date_from"] = format_datetime(date_from)
         if date_to is not None:
-            params["date_to"] = date_to.isoformat().replace("+00:00", "Z")
+            params["date_to"] = format_datetime(date_to)
         next_url: str | None = url
         first = True
         while next_url is not None:
@@ -258,15 +259,8 @@ class OcpiClient:
         json: Any = None,
     ) -> httpx.Response:
         token = token or self.token
-        headers = {}
-        if token is not None:
-            headers["Authorization"] = authorization_header(token, encode=self._encode)
-        try:
-            return await self._http.request(
-                method, url, params=params, json=json, headers=headers
-            )
-        except httpx.HTTPError as exc:
-            raise ClientApiUnusableError(f"{method} {url}: {exc}") from exc
+        headers = request_headers(token, encode=self._encode)
+        return await _exchange(self._http, method, url, params, json, headers)
 
 
 async def ocpi_call(
@@ -278,12 +272,8 @@ async def ocpi_call(
 ) -> Any:
     """One OCPI request (for modules ``OcpiClient`` does not cover); the answer's
     ``data``, or the matching ``OcpiError``."""
-    headers = {"Authorization": authorization_header(token)} if token else {}
     json = body.model_dump(mode="json", exclude_none=True) if body else None
-    try:
-        response = await http.request(method, url, json=json, headers=headers)
-    except httpx.HTTPError as exc:
-        raise ClientApiUnusableError(f"{method} {url}: {exc}") from exc
+    response = await _exchange(http, method, url, None, json, request_headers(token))
     try:
         envelope = OcpiResponse[Any].model_validate_json(response.content)
     except ValidationError as exc:
@@ -295,6 +285,32 @@ async def ocpi_call(
         message = envelope.status_message or ""
         raise error_for(envelope.status_code, message, response.status_code)
     return envelope.data
+
+
+def request_headers(token: str | None, *, encode: bool = True) -> dict[str, str]:
+    """Authorization (when we have a token) and the unique message IDs."""
+    headers = outgoing_ids()
+    if token is not None:
+        headers["Authorization"] = authorization_header(token, encode=encode)
+    return headers
+
+
+async def _exchange(
+    http: httpx.AsyncClient,
+    method: str,
+    url: str,
+    params: Mapping[str, str | int] | None,
+    json: Any,
+    headers: dict[str, str],
+) -> httpx.Response:
+    try:
+        response = await http.request(
+            method, url, params=params, json=json, headers=headers
+        )
+    except httpx.HTTPError as exc:
+        raise ClientApiUnusableError(f"{method} {url}: {exc}") from exc
+    log_exchange("->", method, url, response.status_code, headers)
+    return response
 
 
 def _dump(obj: BaseModel) -> Any:
@@ -376,4 +392,11 @@ def _parse_list(model: type[M], data: Any) -> list[M]:
     return [_parse(model, item) for item in data]
 
 
-__all__ = ["OcpiClient", "OcpiError", "Page", "Registration", "ocpi_call"]
+__all__ = [
+    "OcpiClient",
+    "OcpiError",
+    "Page",
+    "Registration",
+    "ocpi_call",
+    "request_headers",
+]

@@ -17,6 +17,16 @@ def _as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def format_datetime(value: datetime) -> str:
+    """Types, DateTime: string(25), RFC 3339 in UTC with a ``Z``; milliseconds
+    only when there are any (``2015-06-29T20:39:09Z``,
+    ``2015-06-29T20:39:09.123Z``: 24 characters at most)."""
+    utc = _as_utc(value)
+    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    millis = utc.microsecond // 1000
+    return f"{text}.{millis:03d}Z" if millis else f"{text}Z"
+
+
 def _as_json_number(value: Decimal) -> int | float:
     return (
         int(value)
@@ -25,7 +35,11 @@ def _as_json_number(value: Decimal) -> int | float:
     )
 
 
-DateTime = Annotated[datetime, AfterValidator(_as_utc)]
+DateTime = Annotated[
+    datetime,
+    AfterValidator(_as_utc),
+    PlainSerializer(format_datetime, return_type=str, when_used="json"),
+]
 Number = Annotated[
     Decimal, PlainSerializer(_as_json_number, return_type=float, when_used="json")
 ]

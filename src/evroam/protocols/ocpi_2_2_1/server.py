@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
+from evroam.protocols.ocpi_2_2_1.datatypes import format_datetime
 from evroam.protocols.ocpi_2_2_1.enums import VERSION, InterfaceRole, ModuleId
 from evroam.protocols.ocpi_2_2_1.errors import (
     ClientApiUnusableError,
@@ -28,6 +29,13 @@ from evroam.protocols.ocpi_2_2_1.errors import (
     OcpiError,
     OcpiServerError,
     UnauthorizedError,
+)
+from evroam.protocols.ocpi_2_2_1.message_ids import (
+    CORRELATION_ID,
+    REQUEST_ID,
+    correlated,
+    incoming_ids,
+    log_exchange,
 )
 from evroam.protocols.ocpi_2_2_1.models import (
     Credentials,
@@ -106,7 +114,7 @@ def ocpi_response(
     body["status_code"] = status_code
     if message:
         body["status_message"] = message
-    body["timestamp"] = clock.now().isoformat().replace("+00:00", "Z")
+    body["timestamp"] = format_datetime(clock.now())
     return JSONResponse(body, status_code=http_status, headers=dict(headers or {}))
 
 
@@ -128,22 +136,41 @@ def route_class_for(clock: Clock) -> type[APIRoute]:
             handler = super().get_route_handler()
 
             async def guarded(request: Request) -> Response:
-                try:
-                    return await handler(request)
-                except OcpiError as exc:
-                    return _error_response(clock, exc)
-                except RequestValidationError as exc:
-                    bad = InvalidParametersError(
-                        _summary(exc.errors()), http_status=400
-                    )
-                    return _error_response(clock, bad)
-                except Exception:  # last resort: still answer in OCPI's format
-                    log.exception("OCPI handler failed")
-                    return _error_response(clock, OcpiServerError("internal error"))
+                request_id, correlation_id = incoming_ids(request.headers)
+                with correlated(correlation_id):
+                    response = await _answer(handler, request, clock)
+                # Transport and format, Unique message IDs: echo both.
+                response.headers[REQUEST_ID] = request_id
+                response.headers[CORRELATION_ID] = correlation_id
+                log_exchange(
+                    "<-",
+                    request.method,
+                    request.url.path,
+                    response.status_code,
+                    response.headers,
+                )
+                return response
 
             return guarded
 
     return OcpiRoute
+
+
+async def _answer(
+    handler: Callable[[Request], Coroutine[Any, Any, Response]],
+    request: Request,
+    clock: Clock,
+) -> Response:
+    try:
+        return await handler(request)
+    except OcpiError as exc:
+        return _error_response(clock, exc)
+    except RequestValidationError as exc:
+        bad = InvalidParametersError(_summary(exc.errors()), http_status=400)
+        return _error_response(clock, bad)
+    except Exception:  # last resort: still answer in OCPI's format
+        log.exception("OCPI handler failed")
+        return _error_response(clock, OcpiServerError("internal error"))
 
 
 def _error_response(clock: Clock, exc: OcpiError) -> JSONResponse:
