@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from fastapi import APIRouter
@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from evroam.accounts.service import AccountService
 from evroam.analytics.personal import PersonalDataService, StationPlace
+from evroam.boundary import Boundary, guarded
 from evroam.catalogue.model import Protocol
 from evroam.catalogue.service import CatalogueService
 from evroam.charging.remote import OrderCheck, OrderDispute, RemoteCharging, RemoteEvent
@@ -71,7 +72,12 @@ from evroam.status.ports import EventBus
 from evroam.status.service import StatusService
 from evroam.storage.account_repository import SqlAccountRepository
 from evroam.storage.database import DatabaseAccess
-from evroam.storage.engine import is_sqlite, open_database, upgrade_database
+from evroam.storage.engine import (
+    guard_engine,
+    is_sqlite,
+    open_database,
+    upgrade_database,
+)
 from evroam.storage.lease import SqlLeaseStore
 from evroam.storage.ledger_batch import PostgresPlanWriter
 from evroam.storage.ledger_repository import SqlLedgerStore
@@ -117,6 +123,9 @@ class Services:
     trips: TripPlanner
     personal: PersonalDataService
     ledger_writer: PlanWriterAdapter | None = None  # ADR 0012
+    # The async boundary: ``await services.boundary.run(use_case, *args)`` from
+    # async code (docs/architecture.md, "The async boundary").
+    boundary: Boundary = field(default_factory=Boundary)
 
     def ping_database(self) -> bool:
         try:
@@ -175,6 +184,9 @@ def build_services(
     """
     clock = clock or SystemClock()
     engine = open_database(settings.database_url, access, settings.data_key)
+    boundary = Boundary(settings.use_case_threads, is_guarded=settings.loop_guard)
+    if boundary.is_guarded:
+        guard_engine(engine, boundary.refuse_on_loop)
     stations = SqlStationRepository(engine)
     bus = _build_bus(settings)
     catalogue = CatalogueService(stations, clock)
@@ -195,7 +207,7 @@ def build_services(
         SqlLedgerStore(engine),
         payments or NoPaymentProvider(),
         clock,
-        writer=ledger_writer,
+        writer=guarded(ledger_writer, boundary),
     )
     accounts = AccountService(SqlAccountRepository(engine), clock, wallet.open_wallet)
     charging = ChargingService(
@@ -237,6 +249,7 @@ def build_services(
         trips=TripPlanner(catalogue, clock, road=roads),
         personal=personal,
         ledger_writer=ledger_writer,
+        boundary=boundary,
     )
 
 

@@ -97,6 +97,15 @@ class Settings(BaseSettings):
         description="OSRM server for road distances (unset: great-circle estimate)",
     )
     http_timeout_s: float = Field(default=20.0, description="Timeout of partner calls")
+    use_case_threads: int = Field(
+        default=64,
+        ge=1,
+        description="Use cases running at once per worker, each in a thread of its own",
+    )
+    loop_guard: bool = Field(
+        default=False,
+        description="Raise when database or ledger work runs on the event loop (tests)",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,22 @@ def create_database_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def guard_engine(engine: Engine, refuse: Callable[[str], None]) -> None:
+    """Call ``refuse(what)`` before every statement ``engine`` runs: the loop
+    guard of the composition root raises there on the event-loop thread."""
+
+    def before_statement(
+        _conn: Connection,
+        _cursor: Any,
+        statement: str,
+        *_args: Any,
+    ) -> None:
+        verb = statement.lstrip().split(None, 1)[0] if statement.strip() else "SQL"
+        refuse(f"a database statement ({verb})")
+
+    event.listen(engine, "before_cursor_execute", before_statement)
 
 
 _PILE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = (
