@@ -61,3 +61,21 @@ class TestRecommendations:
         )
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
+
+    @pytest.mark.parametrize("bad", ["NaN", "Infinity", "-Infinity"])
+    async def test_a_custom_curve_with_a_non_finite_number_is_a_422_problem(
+        self, client, bad
+    ):
+        body = (
+            '{"vehicle": {"usable_battery_kwh": 60, "consumption_kwh_per_100km": 15,'
+            ' "max_dc_kw": 120, "dc_curve": [[0, 100], [50, ' + bad + "], [100, 20]]},"
+            ' "soc": 40, "at": {"lat": 31.2304, "lon": 121.4737}}'
+        )
+        response = await client.post(
+            "/api/v1/recommendations",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "dc_curve" in response.text

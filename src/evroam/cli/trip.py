@@ -11,7 +11,7 @@ from rich.table import Table
 
 from evroam.cli.hub import open_hub
 from evroam.cli.options import DEFAULT_DB, DbOption, JsonOption
-from evroam.recommend.trip import TripObjective, TripPlan, TripRequest
+from evroam.recommend.trip import StopPlan, TripObjective, TripPlan, TripRequest
 from evroam.shared.errors import InvalidInputError
 from evroam.shared.geo import GeoPoint
 
@@ -79,11 +79,14 @@ def plan_json(plan: TripPlan) -> dict[str, Any]:
         "currency": plan.total_cost.currency,
         "total_km": round(plan.total_km, 1),
         "arrival_soc": round(plan.arrival_soc, 1),
+        "notes": list(plan.notes),
         "stops": [
             {
                 "station_id": s.station.id,
                 "name": s.station.name,
                 "is_swap": s.is_swap,
+                "power_kw": round(s.power_kw, 1),
+                "is_ac": s.is_ac,
                 "arrival_soc": round(s.arrival_soc, 1),
                 "departure_soc": round(s.departure_soc, 1),
                 "arrives_at": s.arrives_at.isoformat(),
@@ -111,10 +114,19 @@ def _print(plan: TripPlan) -> None:
     for stop in plan.stops:
         table.add_row(
             stop.station.name,
-            "swap" if stop.is_swap else f"{stop.station.max_power_kw:.0f} kW",
+            _kind(stop),
             f"{stop.arrival_soc:.0f} % → {stop.departure_soc:.0f} %",
             f"{stop.wait_minutes:.0f} min",
             f"{stop.charge_minutes:.0f} min",
             f"¥{stop.cost.amount:.2f}",
         )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for note in plan.notes:
+        console.print(f"note: {note}")
+
+
+def _kind(stop: StopPlan) -> str:
+    if stop.is_swap:
+        return "swap"
+    return f"{stop.power_kw:.0f} kW {'AC' if stop.is_ac else 'DC'}"

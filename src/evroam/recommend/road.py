@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
+
 from evroam.recommend.ports import Leg
 from evroam.shared.geo import GeoPoint, distance_m
 
@@ -32,6 +35,16 @@ def road_km(straight_km: float) -> float:
         return straight_km * CITY_CIRCUITY
     extra = straight_km - INTERCITY_FROM_KM
     return INTERCITY_FROM_KM * CITY_CIRCUITY + extra * INTERCITY_CIRCUITY
+
+
+def road_km_array(straight_km: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``road_km`` over an array."""
+    near = straight_km * CITY_CIRCUITY
+    far = (
+        INTERCITY_FROM_KM * CITY_CIRCUITY
+        + (straight_km - INTERCITY_FROM_KM) * INTERCITY_CIRCUITY
+    )
+    return np.where(straight_km <= INTERCITY_FROM_KM, near, far)
 
 
 def drive_minutes(road_distance_km: float) -> float:

@@ -3,7 +3,10 @@
 ``TripPlanner.plan`` gathers candidate stations along the corridor
 (``trip_corridor``), builds the discretised model (``trip_search``: exact
 label-setting over (stop, departure SoC) states, ADR 0009), and prices the
-chosen stops with the pricing engine at the planned arrival times.
+chosen stops with the pricing engine at the planned arrival times. When fast
+chargers leave a gap it tries slower ones, then a reachability search over
+every usable station near the route (``trip_reach``); stops a driver would
+laugh at are ruled out (ADR 0031).
 """
 
 from __future__ import annotations
@@ -24,11 +27,20 @@ from evroam.recommend.errors import InvalidRecommendRequestError
 from evroam.recommend.ports import OccupancyHistory, RoadDistance, StationSource
 from evroam.recommend.road import GreatCircleRoads
 from evroam.recommend.trip_corridor import (
+    MIN_DC_KW,
     CandidateStop,
     Corridor,
     CorridorSettings,
     effective_kw,
     find_corridor,
+    is_ac_only,
+    progress_km,
+)
+from evroam.recommend.trip_reach import Gap, Window, band_stations, reach
+from evroam.recommend.trip_rules import (
+    SILLY_STOP_RULES,
+    SillyStopRules,
+    solve_sensibly,
 )
 from evroam.recommend.trip_search import (
     NoFeasibleTripError,
@@ -37,11 +49,11 @@ from evroam.recommend.trip_search import (
     StopOption,
     TripInstance,
     TripObjective,
-    solve,
 )
 from evroam.recommend.vehicle import VehicleModel
 from evroam.recommend.vehicles import CustomVehicle, custom_vehicle, get_vehicle
 from evroam.recommend.wait import (
+    AC_SESSION_MINUTES,
     DC_SESSION_MINUTES,
     DailyProfileHistory,
     PileState,
@@ -118,6 +130,8 @@ class StopPlan:
     cost: Money
     is_swap: bool
     alternatives: tuple[StationSummary, ...]
+    power_kw: float = 0.0  # what the car draws there (0 for a swap)
+    is_ac: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +157,7 @@ class TripPlan:
     total_cost: Money
     total_km: float
     arrival_soc: float
+    notes: tuple[str, ...] = ()  # e.g. slower chargers used, range extender
 
 
 class TripPlanner:
@@ -156,6 +171,7 @@ class TripPlanner:
         history: OccupancyHistory | None = None,
         corridor: CorridorSettings | None = None,
         soc_step: float = 5.0,
+        rules: SillyStopRules = SILLY_STOP_RULES,
     ) -> None:
         self._stations = stations
         self._clock = clock
@@ -163,14 +179,47 @@ class TripPlanner:
         self._history: OccupancyHistory = history or DailyProfileHistory()
         self._corridor = corridor or CorridorSettings()
         self._soc_step = soc_step
+        self._rules = rules
 
     def plan(self, request: TripRequest) -> TripPlan:
-        """The fastest (or cheapest) feasible plan; ``NoFeasibleTripError`` if none."""
+        """The fastest (or cheapest) feasible plan; ``NoFeasibleTripError``, naming
+        the stretch no hop covers and the car's range, if none exists."""
         vehicle = _vehicle(request.vehicle)
         departs_at = request.departs_at or self._clock.now()
-        corridor = find_corridor(
-            self._stations, vehicle, request.origin, request.destination, self._corridor
+        origin, destination = request.origin, request.destination
+        tiers = (self._corridor, self._corridor.slower())
+        corridor = find_corridor(self._stations, vehicle, origin, destination, tiers[0])
+        for settings in tiers:
+            if settings is not tiers[0]:
+                corridor = find_corridor(
+                    self._stations, vehicle, origin, destination, settings
+                )
+            found = self._attempt(vehicle, request, corridor, departs_at)
+            if found is not None:
+                return found
+        window = Window(
+            request.soc_percent,
+            request.min_arrival_soc_percent,
+            request.target_soc_max_percent,
         )
+        hits = band_stations(self._stations, vehicle, origin, destination)
+        reached = reach(vehicle, hits, origin, destination, window)
+        if reached.path is not None:
+            chain = _chain_corridor(corridor, reached.path, origin, destination)
+            found = self._attempt(vehicle, request, chain, departs_at)
+            if found is not None:
+                return found
+        if vehicle.is_extended_range:
+            return self._range_extender_plan(vehicle, request, departs_at)
+        raise NoFeasibleTripError(_gap_message(vehicle, reached.gap, window))
+
+    def _attempt(
+        self,
+        vehicle: VehicleModel,
+        request: TripRequest,
+        corridor: Corridor,
+        departs_at: datetime,
+    ) -> TripPlan | None:
         points = [
             request.origin,
             *(s.point for s in corridor.stops),
@@ -182,6 +231,7 @@ class TripPlanner:
             self._option(vehicle, stop, leg.minutes, departs_at)
             for stop, leg in zip(corridor.stops, from_origin, strict=True)
         )
+        near_start = tuple(leg.distance_km for leg in from_origin)
         instance = TripInstance(
             vehicle,
             options,
@@ -193,7 +243,9 @@ class TripPlanner:
             self._soc_step,
             request.objective,
         )
-        schedule = solve(instance)
+        schedule = solve_sensibly(instance, near_start, self._rules)
+        if schedule is None:
+            return None
         legs = _trip_legs(request, points, (km, minutes), schedule)
         return self._plan(vehicle, request, corridor, legs, schedule, departs_at)
 
@@ -242,17 +294,19 @@ class TripPlanner:
         local = (departs_at + timedelta(minutes=drive_minutes)).astimezone(
             ZoneInfo(summary.time_zone)
         )
+        is_ac = is_ac_only(vehicle, stop.hit)
         wait = expected_wait_minutes(
             PileState(piles.free + piles.busy + piles.unknown, piles.free),
             self._history.expected_utilisation(summary.id, local),
             drive_minutes,
-            DC_SESSION_MINUTES,
+            AC_SESSION_MINUTES if is_ac else DC_SESSION_MINUTES,
         )
         return StopOption(
             effective_kw(vehicle, stop.hit),
             wait,
             price,
             overhead_minutes=STOP_OVERHEAD_MINUTES,
+            is_ac=is_ac,
         )
 
     # -- the answer ------------------------------------------------------------------
@@ -270,7 +324,7 @@ class TripPlanner:
         for leg, scheduled in zip(legs, schedule.stops, strict=False):
             clock += timedelta(minutes=leg.drive_minutes)
             candidate = corridor.stops[scheduled.node - 1]
-            stop = self._stop_plan(candidate, corridor, scheduled, clock)
+            stop = self._stop_plan(vehicle, candidate, corridor, scheduled, clock)
             stops.append(stop)
             clock = stop.leaves_at
         total_cost = sum((s.cost for s in stops), Money.zero())
@@ -286,10 +340,52 @@ class TripPlanner:
             total_cost=total_cost,
             total_km=sum(leg.distance_km for leg in legs),
             arrival_soc=schedule.arrival_soc,
+            notes=_slower_note(stops),
+        )
+
+    def _range_extender_plan(
+        self, vehicle: VehicleModel, request: TripRequest, departs_at: datetime
+    ) -> TripPlan:
+        """An extended-range car always gets there: no charging plan keeps the
+        battery above the floor, so it drives on, the range extender holding the
+        floor once the battery is down to it (ADR 0031)."""
+        leg = self._road.route(request.origin, request.destination)
+        floor = request.min_arrival_soc_percent
+        arrival = max(request.soc_percent - vehicle.soc_used(leg.distance_km), floor)
+        electric_km = vehicle.range_km(request.soc_percent - floor)
+        note = (
+            f"{vehicle.brand} {vehicle.model} is an extended-range car: no charging "
+            f"stops keep its battery above {floor:g} % on this route, so it drives "
+            f"about {electric_km:.0f} km on the battery and the remaining "
+            f"{max(leg.distance_km - electric_km, 0.0):.0f} km on its range extender"
+        )
+        return TripPlan(
+            vehicle_id=vehicle.id,
+            objective=request.objective,
+            departs_at=departs_at,
+            arrives_at=departs_at + timedelta(minutes=leg.minutes),
+            legs=(
+                TripLeg(
+                    request.origin,
+                    request.destination,
+                    leg.distance_km,
+                    leg.minutes,
+                    request.soc_percent,
+                    arrival,
+                ),
+            ),
+            stops=(),
+            total_minutes=leg.minutes,
+            drive_minutes=leg.minutes,
+            total_cost=Money.zero(),
+            total_km=leg.distance_km,
+            arrival_soc=arrival,
+            notes=(note,),
         )
 
     def _stop_plan(
         self,
+        vehicle: VehicleModel,
         candidate: CandidateStop,
         corridor: Corridor,
         scheduled: ScheduledStop,
@@ -322,6 +418,8 @@ class TripPlanner:
             cost=cost,
             is_swap=summary.is_swap,
             alternatives=_alternatives(candidate, corridor),
+            power_kw=0.0 if summary.is_swap else effective_kw(vehicle, candidate.hit),
+            is_ac=not summary.is_swap and is_ac_only(vehicle, candidate.hit),
         )
 
 
@@ -369,3 +467,59 @@ def _alternatives(
     ]
     same_kind.sort(key=lambda h: h.summary.piles.free == 0)
     return tuple(h.summary for h in same_kind[:2])
+
+
+def _slower_note(stops: Sequence[StopPlan]) -> tuple[str, ...]:
+    slow = [s for s in stops if not s.is_swap and (s.is_ac or s.power_kw < MIN_DC_KW)]
+    if not slow:
+        return ()
+    slowest = min(s.power_kw for s in slow)
+    return (
+        f"fast chargers (DC {MIN_DC_KW:g} kW and up) leave a gap on this route: "
+        f"{len(slow)} of the {len(stops)} stops use slower chargers (the slowest "
+        f"{slowest:g} kW), so the trip is slower than on fast chargers",
+    )
+
+
+def _chain_corridor(
+    corridor: Corridor,
+    chain: Sequence[StationHit],
+    origin: GeoPoint,
+    destination: GeoPoint,
+) -> Corridor:
+    """The corridor's candidates plus the reachability search's chain. If the
+    chain runs forwards along the route the two merge in route order; if it
+    doubles back, the chain alone, in its own order, is the model."""
+    base = len(corridor.groups)
+    extra = [
+        CandidateStop(hit, progress_km(origin, destination, _at(hit)), base + k)
+        for k, hit in enumerate(chain)
+    ]
+    groups = (*corridor.groups, *((hit,) for hit in chain))
+    if all(a.progress_km <= b.progress_km for a, b in itertools.pairwise(extra)):
+        known = {c.hit.summary.id for c in corridor.stops}
+        merged = [*corridor.stops, *(c for c in extra if c.hit.summary.id not in known)]
+        merged.sort(key=lambda c: (c.progress_km, c.hit.summary.id))
+        return Corridor(tuple(merged), groups)
+    ordered = tuple(
+        CandidateStop(c.hit, float(k), c.group) for k, c in enumerate(extra)
+    )
+    return Corridor(ordered, groups)
+
+
+def _at(hit: StationHit) -> GeoPoint:
+    return GeoPoint(hit.summary.lat, hit.summary.lon)
+
+
+def _gap_message(vehicle: VehicleModel, gap: Gap | None, window: Window) -> str:
+    car = f"{vehicle.brand} {vehicle.model}"
+    if gap is None:
+        return f"no plan for the {car}: no sequence of stops keeps it above the floor"
+    return (
+        f"no plan for the {car}: between {gap.from_name} (km {gap.from_km:.0f} "
+        f"along the route) and {gap.to_name} (km {gap.to_km:.0f}) there is no "
+        f"station it can use within reach; that stretch needs a hop of about "
+        f"{gap.hop_km:.0f} km by road, and the car covers about "
+        f"{gap.range_km:.0f} km between charges ({window.floor:g}-"
+        f"{window.target:g} %)"
+    )

@@ -2,7 +2,8 @@
 
 The corridor follows the great circle from origin to destination. It is cut
 into segments of ``segment_km``; around each segment's centre one near query
-(radius ``corridor_km``) asks for DC stations the car can plug into, and one
+(radius ``corridor_km``) asks for charging stations the car can plug into
+(fast DC only, or, in the slower tier, any DC and AC pile: ADR 0031), and one
 for swap stations of the car's swap networks. Each segment keeps its
 ``per_segment`` best charging stations (power the car can use, then a free
 pile, then price) and its best swap station; the rest of the segment's usable
@@ -12,7 +13,7 @@ hits are the alternatives offered when a chosen stop is busy.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from evroam.catalogue.model import ConnectorStandard
 from evroam.catalogue.search import NearQuery, StationFilter, StationHit
@@ -36,10 +37,25 @@ SWAP_QUERY_LIMIT = 8
 
 @dataclass(frozen=True, slots=True)
 class CorridorSettings:
+    """``min_dc_kw`` drops slower DC piles; ``include_ac`` adds AC piles."""
+
     corridor_km: float = 25.0
     segment_km: float = 50.0
     per_segment: int = 3
     swaps_per_segment: int = 1
+    min_dc_kw: float = MIN_DC_KW
+    include_ac: bool = False
+
+    def slower(self) -> CorridorSettings:
+        """The tier tried when fast chargers alone leave a gap: every pile the
+        car can plug into, in a wider corridor."""
+        return replace(
+            self,
+            corridor_km=max(self.corridor_km, 40.0),
+            per_segment=self.per_segment + 1,
+            min_dc_kw=0.0,
+            include_ac=True,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +110,16 @@ def progress_km(origin: GeoPoint, destination: GeoPoint, point: GeoPoint) -> flo
     return (from_start**2 - to_end**2 + total**2) / (2 * total) / 1000.0
 
 
+def is_ac_only(vehicle: VehicleModel, hit: StationHit) -> bool:
+    """The station has no DC plug this car takes: it charges on AC."""
+    return not (hit.summary.connectors & vehicle.connectors & DC_STANDARDS)
+
+
 def effective_kw(vehicle: VehicleModel, hit: StationHit) -> float:
+    """The most power the car can draw there: DC capped by the car's DC maximum,
+    AC by its on-board charger."""
+    if is_ac_only(vehicle, hit):
+        return min(hit.summary.max_power_kw, vehicle.max_ac_kw)
     return min(hit.summary.max_power_kw, vehicle.max_dc_kw)
 
 
@@ -157,15 +182,25 @@ def _charging_hits(
     settings: CorridorSettings,
 ) -> list[StationHit]:
     plugs = frozenset(vehicle.connectors & DC_STANDARDS)
+    if settings.include_ac:
+        plugs = frozenset(vehicle.connectors - {ConnectorStandard.SWAP})
     if not plugs:
         return []
     query = NearQuery(
         centre,
         settings.corridor_km * 1000.0,
-        StationFilter(connectors=plugs, min_power_kw=MIN_DC_KW, is_swap=False),
+        StationFilter(
+            connectors=plugs,
+            min_power_kw=settings.min_dc_kw or None,
+            is_swap=False,
+        ),
         QUERY_LIMIT,
     )
-    hits = [h for h in stations.find_stations_near(query).items if is_usable(h)]
+    hits = [
+        h
+        for h in stations.find_stations_near(query).items
+        if is_usable(h) and effective_kw(vehicle, h) > 0
+    ]
     return sorted(hits, key=lambda h: _charging_rank(vehicle, h))
 
 

@@ -34,6 +34,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 MINUTE_VALUE_YUAN = 0.001  # cost objective: a minute weighs 0.1 fen (ties -> faster)
+MIN_STOP_GAIN = 10.0
+"""A stop raises the state of charge by at least this many points (ADR 0031)."""
 _EPS = 1e-9
 
 
@@ -60,6 +62,8 @@ class StopOption:
     swap_fee: float = 0.0  # yuan per swap on top of the energy
     swap_minutes: float = 3.0
     overhead_minutes: float = 0.0  # pulling in, plugging in, paying
+    is_ac: bool = False  # an AC pile: the car's on-board charger, flat power
+    arrival_cap: float = 100.0  # never entered above this SoC (ADR 0031)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -79,6 +83,7 @@ class TripInstance:
     target_soc_max: float = 90.0
     soc_step: float = 5.0
     objective: TripObjective = TripObjective.TIME
+    min_gain: float = MIN_STOP_GAIN
 
     def __post_init__(self) -> None:
         size = len(self.stops) + 2
@@ -141,17 +146,20 @@ def departure_levels(instance: TripInstance) -> FloatArray:
 
 
 @functools.lru_cache(maxsize=512)
-def charge_table(vehicle: VehicleModel, power_kw: float) -> FloatArray:
+def charge_table(
+    vehicle: VehicleModel, power_kw: float, is_ac: bool = False
+) -> FloatArray:
     """Minutes to charge from 0 % to s % for s = 0..100 (the car's DC curve capped
-    by the pile); the model interpolates linearly between whole percents."""
-    steps = [
-        charge_minutes(vehicle, s, s + 1, power_kw, PowerType.DC) for s in range(100)
-    ]
+    by the pile, or its on-board charger at an AC pile); the model interpolates
+    linearly between whole percents."""
+    kind = PowerType.AC if is_ac else PowerType.DC
+    steps = [charge_minutes(vehicle, s, s + 1, power_kw, kind) for s in range(100)]
     return np.concatenate(([0.0], np.cumsum(steps)))
 
 
 def _table(instance: TripInstance, j: int) -> FloatArray:
-    return charge_table(instance.vehicle, instance.stops[j - 1].power_kw)
+    stop = instance.stops[j - 1]
+    return charge_table(instance.vehicle, stop.power_kw, stop.is_ac)
 
 
 def stop_outcome(
@@ -207,9 +215,14 @@ def evaluate(instance: TripInstance, visits: tuple[tuple[int, float], ...]) -> S
 
 
 def is_feasible(instance: TripInstance, schedule: Schedule) -> bool:
+    """Never below the floor; every stop entered at or under its cap and adding
+    at least ``min_gain`` points."""
     floor = instance.min_arrival_soc - _EPS
     return schedule.arrival_soc >= floor and all(
-        s.arrival_soc >= floor for s in schedule.stops
+        s.arrival_soc >= floor
+        and s.arrival_soc <= instance.stops[s.node - 1].arrival_cap + _EPS
+        and s.departure_soc - s.arrival_soc >= instance.min_gain - _EPS
+        for s in schedule.stops
     )
 
 
@@ -263,11 +276,12 @@ def _arrivals(
     (arrival SoC, value + drive weight, source node, source label)."""
     parts: list[tuple[FloatArray, FloatArray, IntArray, IntArray]] = []
     floor = instance.min_arrival_soc - _EPS
+    cap = _arrival_cap(instance, j)
     for i, node in enumerate(labels):
         if not math.isfinite(float(instance.leg_km[i, j])):
             continue
         arrival = node.departure - instance.soc_used(i, j)
-        ok = (arrival >= floor) & np.isfinite(node.value)
+        ok = (arrival >= floor) & (arrival <= cap) & np.isfinite(node.value)
         if not ok.any():
             continue
         index = np.nonzero(ok)[0]
@@ -283,6 +297,12 @@ def _arrivals(
         return None
     a, b, n, k = (np.concatenate(column) for column in zip(*parts, strict=True))
     return a, b, n, k
+
+
+def _arrival_cap(instance: TripInstance, j: int) -> float:
+    if j == instance.destination:
+        return math.inf
+    return instance.stops[j - 1].arrival_cap + _EPS
 
 
 def _split_costs(
@@ -327,7 +347,9 @@ def _settle_stop(instance: TripInstance, labels: list[_Labels], j: int) -> _Labe
     prefix = np.minimum.accumulate(total)
     # position of the best prefix element (first minimum) for each prefix length
     where = _argmin_prefix(total)
-    count = np.searchsorted(arrival[order], levels - _EPS, side="left")
+    # a level takes the arrivals at least ``min_gain`` points below it
+    reach_up = levels - instance.min_gain + _EPS
+    count = np.searchsorted(arrival[order], reach_up, side="right")
     has = count > 0
     take = order[where[np.maximum(count - 1, 0)]]
     value = np.where(has, prefix[np.maximum(count - 1, 0)] + h, np.inf)
@@ -398,11 +420,11 @@ def _all_visits(
         if not math.isfinite(float(instance.leg_km[here, node])):
             continue
         arrival = soc - instance.soc_used(here, node)
-        if arrival < floor:
-            continue
         stop = instance.stops[node - 1]
+        if arrival < floor or arrival > stop.arrival_cap + _EPS:
+            continue
         levels = [100.0] if stop.is_swap else list(departure_levels(instance))
         for level in levels:
-            if level > arrival + _EPS:
+            if level >= arrival + instance.min_gain - _EPS:
                 for rest in _all_visits(instance, node, float(level)):
                     yield ((node, float(level)), *rest)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 from evroam.catalogue.model import ConnectorStandard, PowerType
@@ -37,8 +38,18 @@ class VehicleModel:
     pack_voltage_v: int
     swap_operator_ids: frozenset[str] = frozenset()
     source: str = ""
+    is_extended_range: bool = False  # an EREV: a range extender holds the floor
 
     def __post_init__(self) -> None:
+        numbers = (
+            self.usable_battery_kwh,
+            self.consumption_kwh_per_100km,
+            self.max_ac_kw,
+            self.max_dc_kw,
+            *(v for p in self.dc_curve for v in (p.soc_percent, p.power_kw)),
+        )
+        if not all(math.isfinite(v) for v in numbers):
+            raise InvalidInputError("vehicle", "every figure must be a finite number")
         if self.usable_battery_kwh <= 0 or self.consumption_kwh_per_100km <= 0:
             raise InvalidInputError("vehicle", "battery and consumption must be > 0")
         socs = [p.soc_percent for p in self.dc_curve]

@@ -3,8 +3,9 @@
 Figures are usable (net) battery energy, a realistic mixed-driving consumption
 (about 20-25 % above the CLTC rating) and a DC curve shaped from published
 10-80 % times and peak powers. ``swapway`` is our fictional NIO-like swap
-network: NIO packs swap there. Li Auto L-series cars are EREVs: only their
-battery is modelled (the range extender is ignored).
+network: NIO packs swap there. Li Auto L-series cars are EREVs: their battery
+is modelled for charging stops, and a trip no charging plan covers is still
+planned, on the range extender (``is_extended_range``, ADR 0031).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def _car(
     voltage_v: int,
     source: str,
     swap: frozenset[str] = frozenset(),
+    *,
+    is_extended_range: bool = False,
 ) -> VehicleModel:
     return VehicleModel(
         id=key,
@@ -45,6 +48,7 @@ def _car(
         pack_voltage_v=voltage_v,
         swap_operator_ids=swap,
         source=source,
+        is_extended_range=is_extended_range,
     )
 
 
@@ -198,7 +202,8 @@ VEHICLES: tuple[VehicleModel, ...] = (
         _curve((0, 60), (10, 100), (50, 95), (70, 80), (80, 60), (90, 30), (100, 8)),
         400,
         "lixiang.com L7 spec page (2024 Max: 52.3 kWh LFP, 20-80 % in 20 min); "
-        "range extender ignored",
+        "extended range: always reaches the destination",
+        is_extended_range=True,
     ),
     _car(
         "byd-seal",

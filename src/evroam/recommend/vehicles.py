@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -63,11 +64,13 @@ def custom_vehicle(spec: CustomVehicle) -> VehicleModel:
     """
     for field, (low, high) in _LIMITS.items():
         value = getattr(spec, field)
-        if not low <= value <= high:
+        if not math.isfinite(value) or not low <= value <= high:
             raise InvalidVehicleSpecError(field, f"must be between {low} and {high}")
     if not spec.connectors:
         raise InvalidVehicleSpecError("connectors", "name at least one connector")
     curve = tuple(CurvePoint(float(s), float(p)) for s, p in spec.dc_curve)
+    if not all(math.isfinite(v) for p in curve for v in (p.soc_percent, p.power_kw)):
+        raise InvalidVehicleSpecError("dc_curve", "every point must be finite numbers")
     if not curve:
         top = spec.max_dc_kw
         curve = (CurvePoint(0, top), CurvePoint(50, top), CurvePoint(100, top * 0.2))

@@ -188,11 +188,16 @@ class TestAlternatives:
 
 
 class TestRefusals:
-    def test_a_gap_longer_than_the_range_has_no_plan(self):
+    def test_a_gap_longer_than_the_range_names_the_stretch_and_the_range(self):
         far = a_station("FAR", lat=LAT, lon=111.0)
 
-        with pytest.raises(NoFeasibleTripError, match="10 %"):
+        with pytest.raises(NoFeasibleTripError) as refused:
             planner(far).plan(request())
+
+        message = str(refused.value)
+        assert "between Test station FAR (km 95" in message
+        assert "and the destination (km 572)" in message
+        assert "covers about 287 km between charges (10-90 %)" in message
 
     def test_an_unknown_vehicle_is_not_found(self):
         with pytest.raises(VehicleNotFoundError):

@@ -69,6 +69,8 @@ class StopPublic(BaseModel):
     energy_kwh: float
     cost: str
     is_swap: bool
+    power_kw: float = Field(description="what the car draws there; 0 for a swap")
+    is_ac: bool = Field(description="an AC pile (the car's on-board charger)")
     alternatives: list[StationRefPublic]
 
 
@@ -94,6 +96,10 @@ class TripPublic(BaseModel):
     arrival_soc: float
     stops: list[StopPublic]
     legs: list[LegPublic]
+    notes: list[str] = Field(
+        description="what a driver should know: slower chargers used, the "
+        "range extender covering part of the way"
+    )
 
 
 @router.post("/trips", response_model=TripPublic, responses=PROBLEM_RESPONSES)
@@ -150,6 +156,8 @@ def _stop(stop: StopPlan) -> StopPublic:
         energy_kwh=round(stop.energy_kwh, 2),
         cost=yuan(stop.cost),
         is_swap=stop.is_swap,
+        power_kw=round(stop.power_kw, 1),
+        is_ac=stop.is_ac,
         alternatives=[_ref(s) for s in stop.alternatives],
     )
 
@@ -179,4 +187,5 @@ def trip_public(plan: TripPlan) -> TripPublic:
         arrival_soc=round(plan.arrival_soc, 1),
         stops=[_stop(s) for s in plan.stops],
         legs=[_leg(leg) for leg in plan.legs],
+        notes=list(plan.notes),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from evroam.catalogue.model import ConnectorStandard
 from evroam.recommend.vehicles import CustomVehicle
@@ -15,6 +15,8 @@ class PointIn(BaseModel):
 
 class CustomVehicleIn(BaseModel):
     """A car the catalogue lacks (``GET /api/v1/vehicles`` lists what it holds)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)  # NaN is not a figure: 422
 
     usable_battery_kwh: float = Field(ge=5, le=250)
     consumption_kwh_per_100km: float = Field(ge=5, le=60)
