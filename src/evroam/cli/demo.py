@@ -139,7 +139,7 @@ def partner_request(p: DemoPartner) -> dict[str, Any]:
             "data_secret": c.data_secret,
             "data_secret_iv": c.data_secret_iv,
             "sig_secret": c.sig_secret,
-            "fee_spelling": c.fee_spelling.value,
+            "spelling": c.spelling.value,
         }
     return {
         "id": p.id,

@@ -78,9 +78,13 @@ def add(
         str | None, typer.Option(help="T/CEC: DataSecretIV (16 chars).")
     ] = None,
     sig_secret: Annotated[str | None, typer.Option(help="T/CEC: SigSecret.")] = None,
-    fee_spelling: Annotated[
-        str, typer.Option(help="T/CEC: Sevice (standard) or Service.")
-    ] = "Sevice",
+    spelling: Annotated[
+        str,
+        typer.Option(
+            help="T/CEC spelling profile: standard (T/CEC 102.3's four 'Sevice'"
+            " fields) or service (all 'Service', as some vendors write)."
+        ),
+    ] = "standard",
     status_ttl_s: Annotated[
         int, typer.Option(min=30, help="Piles silent this long show unknown.")
     ] = DEFAULT_STATUS_TTL_S,
@@ -100,7 +104,7 @@ def add(
             "data_secret": data_secret or "",
             "data_secret_iv": data_secret_iv or "",
             "sig_secret": sig_secret or "",
-            "fee_spelling": fee_spelling,
+            "spelling": spelling,
         }
     partner = Partner(
         id=OperatorId(name),

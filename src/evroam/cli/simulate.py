@@ -9,7 +9,7 @@ import uvicorn
 
 from evroam.catalogue.model import OperatorProfile
 from evroam.cli.options import BboxOption
-from evroam.protocols.tcec_102.profiles import FeeSpelling
+from evroam.protocols.tcec_102.profiles import SpellingProfile
 from evroam.simulator.credentials import (
     TcecPartnerCredentials,
     default_ocpi_token_a,
@@ -36,7 +36,7 @@ def tcec_credentials(
     data_secret: str | None = None,
     data_secret_iv: str | None = None,
     sig_secret: str | None = None,
-    fee_spelling: FeeSpelling = FeeSpelling.STANDARD,
+    spelling: SpellingProfile = SpellingProfile.STANDARD,
 ) -> TcecPartnerCredentials:
     """The profile's demo credentials with any given value put in its place."""
     demo = default_tcec_credentials(profile)
@@ -47,7 +47,7 @@ def tcec_credentials(
         data_secret=data_secret or demo.data_secret,
         data_secret_iv=data_secret_iv or demo.data_secret_iv,
         sig_secret=sig_secret or demo.sig_secret,
-        fee_spelling=fee_spelling,
+        spelling=spelling,
     )
 
 
@@ -112,9 +112,13 @@ def simulate_partner(
         str | None,
         typer.Option(envvar="EVROAM_SIM_TCEC_SIG_SECRET", help=f"SigSecret, {_SECRET}"),
     ] = None,
-    tcec_fee_spelling: Annotated[
-        FeeSpelling, typer.Option(help="Sevice (as the standard) or Service.")
-    ] = FeeSpelling.STANDARD,
+    tcec_spelling: Annotated[
+        SpellingProfile,
+        typer.Option(
+            help="Spelling profile: standard (T/CEC 102.3's four 'Sevice' fields)"
+            " or service (all 'Service')."
+        ),
+    ] = SpellingProfile.STANDARD,
     session_speedup: Annotated[
         float,
         typer.Option(min=0.001, help="Simulated seconds of charging per wall second."),
@@ -135,7 +139,7 @@ def simulate_partner(
             tcec_data_secret,
             tcec_data_secret_iv,
             tcec_sig_secret,
-            tcec_fee_spelling,
+            tcec_spelling,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc

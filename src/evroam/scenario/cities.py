@@ -22,6 +22,7 @@ class Province:
     name: str
     name_zh: str
     is_municipality: bool = False
+    area_code: str = ""  # GB/T 2260 code of the province (``440000`` Guangdong)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +74,19 @@ _PROVINCE_ROWS = (
     ("xj", "Xinjiang", "新疆维吾尔自治区", False),
 )
 
+# GB/T 2260 administrative division codes: the first two digits name the province.
+_GB2260_PREFIX = {
+    "bj": "11", "tj": "12", "he": "13", "sx": "14", "nm": "15", "ln": "21",
+    "jl": "22", "hl": "23", "sh": "31", "js": "32", "zj": "33", "ah": "34",
+    "fj": "35", "jx": "36", "sd": "37", "ha": "41", "hb": "42", "hn": "43",
+    "gd": "44", "gx": "45", "hi": "46", "cq": "50", "sc": "51", "gz": "52",
+    "yn": "53", "xz": "54", "sn": "61", "gs": "62", "qh": "63", "nx": "64",
+    "xj": "65",
+}  # fmt: skip
+
 PROVINCES: dict[str, Province] = {
-    row[0]: Province(row[0], row[1], row[2], row[3]) for row in _PROVINCE_ROWS
+    row[0]: Province(row[0], row[1], row[2], row[3], f"{_GB2260_PREFIX[row[0]]}0000")
+    for row in _PROVINCE_ROWS
 }
 
 _RADIUS_KM = {

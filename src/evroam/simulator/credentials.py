@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from evroam.catalogue.model import OperatorProfile
 from evroam.protocols.tcec_102.envelope import TcecSecrets
-from evroam.protocols.tcec_102.profiles import FeeSpelling
+from evroam.protocols.tcec_102.profiles import SpellingProfile
 
 HUB_TCEC_OPERATOR_ID = "MA0EVROAM"
 TCEC_OPERATOR_IDS = {
@@ -34,7 +34,7 @@ class TcecPartnerCredentials:
     data_secret: str
     data_secret_iv: str
     sig_secret: str
-    fee_spelling: FeeSpelling = FeeSpelling.STANDARD
+    spelling: SpellingProfile = SpellingProfile.STANDARD
 
     def __post_init__(self) -> None:
         for name in ("partner_operator_id", "hub_operator_id"):

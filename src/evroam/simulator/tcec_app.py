@@ -10,7 +10,9 @@ one ConnectorStatusInfo per call, as the standard does.
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +21,7 @@ import httpx
 from fastapi import FastAPI
 
 from evroam.gateways.tcec.mapping import (
+    StationContact,
     connector_status_info_from_pile,
     policy_infos_from_tariff,
     station_info_from_station,
@@ -41,6 +44,7 @@ from evroam.protocols.tcec_102.models import (
     parse_body,
 )
 from evroam.protocols.tcec_102.timestamp import WIRE_ZONE, parse_query_time
+from evroam.scenario.cities import PROVINCES
 from evroam.shared.clock import Clock, SystemClock
 from evroam.simulator.control import build_control_router
 from evroam.simulator.credentials import TcecPartnerCredentials
@@ -106,6 +110,7 @@ class _Handlers:
         self._network = network
         self._config = config
         self._clock = clock
+        self._service_tel = service_tel_of(network.operator.id)
 
     def as_map(self) -> dict[str, Handler]:
         return {
@@ -125,9 +130,13 @@ class _Handlers:
         our_id = self._config.credentials.partner_operator_id
         infos = [
             station_info_from_station(
-                self._network.station(i), our_id, self._network.tariff_of(i)
+                station,
+                our_id,
+                self._network.tariff_of(i),
+                StationContact(area_code_of(station.tags), self._service_tel),
             )
             for i in matching[first : first + size]
+            for station in (self._network.station(i),)
         ]
         return QueryStationsInfoResponse(
             PageNo=request.PageNo,
@@ -183,6 +192,21 @@ class _Handlers:
         ).to_wire()
 
 
+def area_code_of(tags: Sequence[str]) -> str:
+    """The GB/T 2260 code of the station's province (its ``province:`` tag)."""
+    for tag in tags:
+        key, _, value = tag.partition(":")
+        if key == "province" and value in PROVINCES:
+            return PROVINCES[value].area_code
+    return "000000"
+
+
+def service_tel_of(operator_id: str) -> str:
+    """A made-up, fixed 400 service line per simulated operator."""
+    digits = str(int(hashlib.sha256(operator_id.encode()).hexdigest(), 16))[:7]
+    return f"400-{digits[:3]}-{digits[3:]}"
+
+
 def build_tcec_simulator(
     network: SimulatedNetwork,
     config: TcecSimulatorConfig,
@@ -205,7 +229,7 @@ def build_tcec_simulator(
         operator_secret=creds.operator_secret,
         secrets=creds.secrets,
         clock=clock,
-        fee_spelling=creds.fee_spelling,
+        spelling=creds.spelling,
     )
     pusher = TcecPusher(network, to_hub)
     runner = SimulationRunner(network, pusher, config.simulation, clock)
@@ -215,7 +239,7 @@ def build_tcec_simulator(
     endpoint = TcecEndpoint(
         {
             creds.hub_operator_id: PeerConfig(
-                creds.operator_secret, creds.secrets, creds.fee_spelling
+                creds.operator_secret, creds.secrets, creds.spelling
             )
         },
         token_ttl_s=config.token_ttl_s,

@@ -25,6 +25,7 @@ from evroam.pricing.tariff import (
     TouWindow,
 )
 from evroam.protocols.tcec_102.charging_models import NotificationChargeOrderInfoRequest
+from evroam.protocols.tcec_102.profiles import SpellingProfile, read
 from evroam.shared.ids import TariffId
 from evroam.shared.money import Money
 from evroam.simulator.charge import (
@@ -152,9 +153,17 @@ class TestStartChargeSeq:
         assert len(seq) == 27
         assert ref_of_seq(seq) == ref
 
-    @pytest.mark.parametrize("field", ["TotalSeviceMoney", "TotalServiceMoney"])
-    def test_an_order_reads_either_spelling_of_the_service_fee(self, field):
-        order = NotificationChargeOrderInfoRequest.model_validate(
+    @pytest.mark.parametrize(
+        ("field", "profile"),
+        [
+            ("TotalSeviceMoney", SpellingProfile.STANDARD),
+            ("TotalServiceMoney", SpellingProfile.SERVICE),
+        ],
+    )
+    def test_an_order_reads_the_service_fee_in_the_partners_profile(
+        self, field, profile
+    ):
+        body = read(
             {
                 "StartChargeSeq": "MA0EVROAM" + "A" * 18,
                 "ConnectorID": "S1E01",
@@ -165,6 +174,8 @@ class TestStartChargeSeq:
                 field: 30,
                 "TotalMoney": 70.64,
                 "StopReason": 1,
-            }
+            },
+            profile,
         )
+        order = NotificationChargeOrderInfoRequest.model_validate(body)
         assert order.TotalSeviceMoney == Decimal(30)

@@ -30,7 +30,7 @@ from evroam.partners.model import Partner
 from evroam.protocols.tcec_102.charging import build_charging_handlers
 from evroam.protocols.tcec_102.client import SeqCounter, TcecClient
 from evroam.protocols.tcec_102.endpoint import PeerConfig, TcecEndpoint, build_router
-from evroam.protocols.tcec_102.profiles import FeeSpelling
+from evroam.protocols.tcec_102.profiles import SpellingProfile
 from evroam.shared.clock import SystemClock
 from evroam.shared.ids import OperatorId
 from evroam.simulator.credentials import default_tcec_credentials
@@ -126,7 +126,7 @@ async def world() -> AsyncIterator[World]:
             operator_secret=CREDS.operator_secret,
             secrets=CREDS.secrets,
             clock=SystemClock(),
-            fee_spelling=FeeSpelling.STANDARD,
+            spelling=SpellingProfile.STANDARD,
             seq=seq,
         )
 

@@ -28,6 +28,10 @@ from evroam.config import Settings
 from evroam.partners.errors import HandshakeError, PartnerUnreachableError
 from evroam.partners.model import Partner
 from evroam.pricing.tariff import IdleFee, Tariff
+from evroam.protocols.tcec_102.client import TcecClient
+from evroam.protocols.tcec_102.envelope import seal_request
+from evroam.protocols.tcec_102.timestamp import format_timestamp
+from evroam.shared.clock import SystemClock
 from evroam.shared.geo import GeoPoint
 from evroam.shared.ids import OperatorId, TariffId, pile_id_for, station_id_for
 from evroam.simulator.credentials import (
@@ -294,6 +298,50 @@ class TestRefusals:
                 "http://hub.test/evcs/v1/notification_stationStatus", json=envelope
             )
         assert reply.json()["Ret"] == 4001
+
+    async def test_an_authentic_push_with_a_string_status_gets_ret_4004_and_why(
+        self, world
+    ):
+        name = next(iter(world.community.pile_statuses()))
+        station_ext, uid = split_name(world, "neighbourly", name)
+        before = hub_pile_status(world, "neighbourly", station_ext, uid)
+        body = {"ConnectorStatusInfo": {"ConnectorID": name, "Status": "255"}}
+        reply = await signed_push(world, body)
+        assert reply["Ret"] == 4004
+        assert "ConnectorStatusInfo.Status" in reply["Msg"]
+        assert "'255'" in reply["Msg"]
+        assert hub_pile_status(world, "neighbourly", station_ext, uid) == before
+
+
+async def signed_push(world: World, body: dict[str, object]) -> dict[str, object]:
+    """An authentic notification_stationStatus from the T/CEC partner, ``body``
+    sent as it is (not through a wire model, which would fix its types)."""
+    creds = default_tcec_credentials("community")
+    clock = SystemClock()
+    async with httpx.AsyncClient(transport=world.router) as http:
+        client = TcecClient(
+            http,
+            base_url="http://hub.test/evcs/v1",
+            operator_id=creds.partner_operator_id,
+            operator_secret=creds.operator_secret,
+            secrets=creds.secrets,
+            clock=clock,
+        )
+        token = (await client.query_token()).AccessToken
+        envelope = seal_request(
+            creds.secrets,
+            creds.partner_operator_id,
+            body,
+            format_timestamp(clock.now()),
+            "0042",
+        )
+        reply = await http.post(
+            "http://hub.test/evcs/v1/notification_stationStatus",
+            json=envelope,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    answer: dict[str, object] = reply.json()
+    return answer
 
 
 PLAIN_TCEC_TARIFF_ID = "neighbourly-pd4e9b8aaee"  # a_tariff()'s prices

@@ -1,5 +1,6 @@
 """The T/CEC simulator answers a real TcecClient and pushes to a T/CEC hub."""
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -11,7 +12,12 @@ from evroam.gateways.tcec.mapping import code_from_pile_status
 from evroam.protocols.tcec_102.client import TcecClient
 from evroam.protocols.tcec_102.endpoint import PeerConfig, TcecEndpoint, build_router
 from evroam.protocols.tcec_102.models import (
+    ConnectorInfo,
+    EquipmentInfo,
     NotificationStationStatusRequest,
+    QueryStationsInfoRequest,
+    StationInfo,
+    Wire,
     parse_body,
 )
 from evroam.protocols.tcec_102.timestamp import WIRE_ZONE
@@ -189,3 +195,54 @@ class TestPushing:
         changes = await runner.tick(clock.now())
         assert runner.counters.failed == len(changes) == 10
         assert runner.counters.sent == 0
+
+
+EXTENSIONS = {"City", "SwapInfo"}  # evroam's own (ADR 0004), not T/CEC 102.2
+
+
+def standard_fields(model: type[Wire]) -> set[str]:
+    return set(model.model_fields) - EXTENSIONS
+
+
+class TestStationInfoFidelity:
+    """Every StationInfo/EquipmentInfo/ConnectorInfo field T/CEC 102.2 defines is
+    sent, with its standard's JSON type, in the standard's spelling."""
+
+    async def page(self, hub_client) -> list[dict[str, Any]]:
+        request = QueryStationsInfoRequest(PageNo=1, PageSize=100)
+        body = await hub_client.call("query_stations_info", request)
+        return body["StationInfos"]
+
+    async def test_every_station_carries_every_field_of_the_standard(self, hub_client):
+        stations = await self.page(hub_client)
+        assert stations
+        for station in stations:
+            assert standard_fields(StationInfo) <= set(station)
+            for equipment in station["EquipmentInfos"]:
+                assert standard_fields(EquipmentInfo) <= set(equipment)
+                for connector in equipment["ConnectorInfos"]:
+                    assert standard_fields(ConnectorInfo) <= set(connector)
+
+    async def test_fields_have_the_standards_json_types(self, hub_client):
+        station = (await self.page(hub_client))[0]
+        assert isinstance(station["StationLng"], Decimal)  # a JSON number
+        assert isinstance(station["StationType"], int)
+        assert isinstance(station["AreaCode"], str)
+        assert isinstance(station["Pictures"], list)
+        connector = station["EquipmentInfos"][0]["ConnectorInfos"][0]
+        assert isinstance(connector["ConnectorType"], int)
+        assert isinstance(connector["NationalStandard"], int)
+        parse_body(StationInfo, station)  # strict: a wrong type would raise
+
+    async def test_area_code_and_service_line_are_filled(self, hub_client):
+        for station in await self.page(hub_client):
+            assert station["AreaCode"].isdigit()
+            assert len(station["AreaCode"]) == 6
+            assert station["AreaCode"] != "000000"
+            assert station["ServiceTel"].startswith("400-")
+
+    async def test_service_fee_is_spelt_as_part_2_spells_it(self, hub_client):
+        station = (await self.page(hub_client))[0]
+        assert "ServiceFee" in station
+        assert "ServiceTel" in station
+        assert not any(key.startswith("Sevice") for key in station)

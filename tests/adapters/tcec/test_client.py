@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from evroam.protocols.tcec_102.client import SeqCounter, TcecClient
 from evroam.protocols.tcec_102.endpoint import PeerConfig, TcecEndpoint, build_router
 from evroam.protocols.tcec_102.envelope import TcecSecrets
-from evroam.protocols.tcec_102.errors import TokenError
+from evroam.protocols.tcec_102.errors import PayloadError, TokenError
 from evroam.protocols.tcec_102.models import (
     ConnectorStatusInfo,
     NotificationStationStatusRequest,
@@ -27,7 +27,7 @@ from evroam.protocols.tcec_102.models import (
     StationInfo,
     StationStatusInfo,
 )
-from evroam.protocols.tcec_102.profiles import FeeSpelling
+from evroam.protocols.tcec_102.profiles import SpellingProfile
 from evroam.protocols.tcec_102.timestamp import format_timestamp
 from tests.fakes import FixedClock
 
@@ -53,7 +53,7 @@ def a_station_info(n: int) -> StationInfo:
 class FakePartner:
     """A partner network of 25 stations behind a real T/CEC router."""
 
-    def __init__(self, spelling: FeeSpelling = FeeSpelling.STANDARD) -> None:
+    def __init__(self, spelling: SpellingProfile = SpellingProfile.STANDARD) -> None:
         self.clock = FixedClock(START)
         self.stations = [a_station_info(n) for n in range(25)]
         self.pages_served: list[int] = []
@@ -227,8 +227,8 @@ class TestTokenLifetime:
 
 
 class TestServiceSpellingPartner:
-    async def test_a_partner_answering_with_service_prices_is_understood(self):
-        partner = FakePartner(FeeSpelling.SERVICE)
+    async def ask_policy(self, profile: SpellingProfile):
+        partner = FakePartner(SpellingProfile.SERVICE)
         transport = httpx.ASGITransport(app=partner.app)
         async with httpx.AsyncClient(transport=transport) as http:
             client = TcecClient(
@@ -238,14 +238,22 @@ class TestServiceSpellingPartner:
                 operator_secret=OPERATOR_SECRET,
                 secrets=SECRETS,
                 clock=partner.clock,
+                spelling=profile,
             )
-            reply = await client.query_equip_business_policy("E000101")
+            return await client.query_equip_business_policy("E000101")
+
+    async def test_a_partner_set_to_the_service_profile_is_understood(self):
+        reply = await self.ask_policy(SpellingProfile.SERVICE)
         assert [p.SevicePrice for p in reply.PolicyInfos] == [
             Decimal("0.4000"),
             Decimal("0.8000"),
             Decimal("0.6000"),
             Decimal("0.8000"),
         ]
+
+    async def test_a_partner_set_to_the_wrong_profile_is_refused_naming_it(self):
+        with pytest.raises(PayloadError, match=r"ServicePrice.*profile standard"):
+            await self.ask_policy(SpellingProfile.STANDARD)
 
 
 class TestEnvelopeDetails:

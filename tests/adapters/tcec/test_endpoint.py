@@ -20,7 +20,7 @@ from evroam.protocols.tcec_102.envelope import (
     sign_request,
 )
 from evroam.protocols.tcec_102.errors import ParameterError
-from evroam.protocols.tcec_102.profiles import FeeSpelling
+from evroam.protocols.tcec_102.profiles import SpellingProfile
 from evroam.protocols.tcec_102.timestamp import format_timestamp
 from tests.fakes import FixedClock
 
@@ -35,7 +35,7 @@ START = datetime(2024, 5, 1, 4, 0, tzinfo=UTC)
 class Partner:
     """A TcecEndpoint with recording handlers and helpers to send it envelopes."""
 
-    def __init__(self, spelling: FeeSpelling = FeeSpelling.STANDARD) -> None:
+    def __init__(self, spelling: SpellingProfile = SpellingProfile.STANDARD) -> None:
         self.clock = FixedClock(START)
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.seq = 0
@@ -150,7 +150,7 @@ class TestAcceptedRequests:
         assert partner.calls == [(OPERATOR_ID, {"PageNo": 2})]
 
     async def test_the_reply_uses_the_fee_spelling_the_peer_asked_for(self):
-        partner = Partner(FeeSpelling.SERVICE)
+        partner = Partner(SpellingProfile.SERVICE)
         await partner.log_in()
         reply = open_response(
             SECRETS, await partner.send("policy", partner.envelope({}))

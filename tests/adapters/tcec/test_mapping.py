@@ -32,6 +32,7 @@ from evroam.gateways.tcec.mapping import (
 )
 from evroam.gateways.tcec.park_fee import format_park_fee, parse_park_fee
 from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
+from evroam.protocols.tcec_102 import profiles
 from evroam.protocols.tcec_102.errors import ParameterError, UnsupportedTariffError
 from evroam.protocols.tcec_102.models import (
     PolicyInfo,
@@ -40,7 +41,7 @@ from evroam.protocols.tcec_102.models import (
     QueryStationStatusResponse,
     StationInfo,
 )
-from evroam.protocols.tcec_102.profiles import FeeSpelling
+from evroam.protocols.tcec_102.profiles import SpellingProfile
 from evroam.shared.ids import OperatorId, TariffId, pile_id_for, station_id_for
 from evroam.shared.money import Money
 
@@ -421,12 +422,16 @@ class TestTariffFromPolicies:
         assert tariff.price_at(at(3), "Asia/Shanghai").kind is PeriodKind.VALLEY
         assert tariff.price_at(at(23, 59), "Asia/Shanghai").kind is PeriodKind.PEAK
 
-    def test_sevice_and_service_spellings_give_the_same_tariff(self):
+    def test_sevice_and_service_profiles_read_the_same_tariff(self):
         standard = QueryEquipBusinessPolicyResponse.model_validate(
-            fixture("business_policy_sevice.json")
+            profiles.read(
+                fixture("business_policy_sevice.json"), SpellingProfile.STANDARD
+            )
         )
         variant = QueryEquipBusinessPolicyResponse.model_validate(
-            fixture("business_policy_service.json")
+            profiles.read(
+                fixture("business_policy_service.json"), SpellingProfile.SERVICE
+            )
         )
         assert standard.PolicyInfos == variant.PolicyInfos
 
@@ -435,8 +440,8 @@ class TestTariffFromPolicies:
             StartTime="000000", ElecPrice=Decimal(1), SevicePrice=Decimal(2)
         )
         assert "SevicePrice" in over_the_wire(info)
-        assert "ServicePrice" in over_the_wire(info, FeeSpelling.SERVICE)
-        assert "SevicePrice" not in over_the_wire(info, FeeSpelling.SERVICE)
+        assert "ServicePrice" in over_the_wire(info, SpellingProfile.SERVICE)
+        assert "SevicePrice" not in over_the_wire(info, SpellingProfile.SERVICE)
 
     def test_four_distinct_prices_make_a_sharp_peak(self):
         tariff = tariff_of(

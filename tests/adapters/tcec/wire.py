@@ -7,7 +7,7 @@ from typing import Any
 
 from evroam.protocols.tcec_102.envelope import decode_body, encode_body
 from evroam.protocols.tcec_102.models import Wire
-from evroam.protocols.tcec_102.profiles import FeeSpelling
+from evroam.protocols.tcec_102.profiles import SpellingProfile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -18,7 +18,7 @@ def fixture(name: str) -> dict[str, Any]:
 
 
 def over_the_wire(
-    model: Wire, spelling: FeeSpelling = FeeSpelling.STANDARD
+    model: Wire, spelling: SpellingProfile = SpellingProfile.STANDARD
 ) -> dict[str, Any]:
     """The body a peer would decode after we send ``model``."""
     return decode_body(encode_body(model.to_wire(spelling)).encode())

@@ -49,7 +49,9 @@ class PartnerCreate(BaseModel):
     credentials: dict[str, str] = Field(
         default_factory=dict,
         description="OCPI: token_a. T/CEC: operator_id, operator_secret, data_secret, "
-        "data_secret_iv, sig_secret, fee_spelling (Sevice|Service)",
+        "data_secret_iv, sig_secret, spelling (standard|service: the spelling "
+        "profile), datum (gcj02|wgs84|bd09 of the partner's coordinates; gcj02 "
+        "by default)",
     )
     status_ttl_s: int = Field(default=DEFAULT_STATUS_TTL_S, ge=30, le=86_400)
 

@@ -44,7 +44,7 @@ from evroam.protocols.tcec_102.models import (
     StationStatusInfo,
     parse_body,
 )
-from evroam.protocols.tcec_102.profiles import FeeSpelling
+from evroam.protocols.tcec_102.profiles import SpellingProfile
 from evroam.shared.clock import Clock
 from evroam.shared.ids import StationId, TariffId
 from evroam.status.model import PileStatusReport, SwapStockReport
@@ -56,7 +56,8 @@ _POLICY_CONCURRENCY = 8
 # Keys of Partner.credentials for a T/CEC partner.
 OPERATOR_ID, OPERATOR_SECRET = "operator_id", "operator_secret"
 DATA_SECRET, DATA_SECRET_IV, SIG_SECRET = "data_secret", "data_secret_iv", "sig_secret"
-FEE_SPELLING = "fee_spelling"
+SPELLING = "spelling"  # a SpellingProfile value: standard or service
+LEGACY_FEE_SPELLING = "fee_spelling"  # before profiles: "Sevice" or "Service"
 REQUIRED = (OPERATOR_ID, OPERATOR_SECRET, DATA_SECRET, DATA_SECRET_IV, SIG_SECRET)
 
 
@@ -68,9 +69,18 @@ def check_credentials(credentials: Mapping[str, str]) -> None:
     for key in (DATA_SECRET, DATA_SECRET_IV):
         if len(credentials[key].encode()) != 16:
             raise InvalidPartnerError(key.replace("_", "-"), "must be 16 characters")
-    spelling = credentials.get(FEE_SPELLING, FeeSpelling.STANDARD.value)
-    if spelling not in {s.value for s in FeeSpelling}:
-        raise InvalidPartnerError("fee-spelling", "must be Sevice or Service")
+    try:
+        spelling_of(credentials)
+    except ValueError as exc:
+        names = " or ".join(p.value for p in SpellingProfile)
+        raise InvalidPartnerError("spelling", f"must be {names}") from exc
+
+
+def spelling_of(credentials: Mapping[str, str]) -> SpellingProfile:
+    """The partner's spelling profile (partners added before profiles existed
+    kept "Sevice"/"Service" under ``fee_spelling``)."""
+    value = credentials.get(SPELLING) or credentials.get(LEGACY_FEE_SPELLING)
+    return SpellingProfile.parse(value or SpellingProfile.STANDARD.value)
 
 
 def peer_config_of(partner: Partner) -> PeerConfig:
@@ -78,7 +88,7 @@ def peer_config_of(partner: Partner) -> PeerConfig:
     return PeerConfig(
         operator_secret=c[OPERATOR_SECRET],
         secrets=TcecSecrets.from_text(c[DATA_SECRET], c[DATA_SECRET_IV], c[SIG_SECRET]),
-        fee_spelling=FeeSpelling(c.get(FEE_SPELLING, FeeSpelling.STANDARD.value)),
+        spelling=spelling_of(c),
     )
 
 
@@ -212,9 +222,7 @@ class TcecPartnerGateway:
                 operator_secret=c[OPERATOR_SECRET],
                 secrets=peer_config_of(partner).secrets,
                 clock=self._clock,
-                fee_spelling=FeeSpelling(
-                    c.get(FEE_SPELLING, FeeSpelling.STANDARD.value)
-                ),
+                spelling=spelling_of(c),
                 seq=self._seq_for(partner),
             )
             try:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from evroam.catalogue.model import (
     Connector,
     ConnectorStandard,
+    ParkingRule,
     Pile,
     PileStatus,
     PowerType,
@@ -52,7 +54,9 @@ from evroam.status.model import PileStatusReport, SwapStockReport
 CONNECTOR_HOUSEHOLD_SOCKET, CONNECTOR_AC_SOCKET, CONNECTOR_AC_PLUG = 1, 2, 3
 CONNECTOR_DC_PLUG, CONNECTOR_WIRELESS, CONNECTOR_OTHER = 4, 5, 6
 EQUIPMENT_DC, EQUIPMENT_AC, EQUIPMENT_OTHER = 1, 2, 5
-STATION_PUBLIC, STATION_OPEN, CONSTRUCTION_OTHER, NATIONAL_STANDARD_2015 = 1, 50, 255, 2
+STATION_PUBLIC, STATION_OPEN, NATIONAL_STANDARD_2015 = 1, 50, 2
+CONSTRUCTION_RESIDENTIAL, CONSTRUCTION_BUILDING_CAR_PARK = 1, 9
+CONSTRUCTION_EXPRESSWAY, CONSTRUCTION_OTHER = 11, 255
 
 _STATUS_BY_CODE = {
     0: PileStatus.OFFLINE,
@@ -165,29 +169,85 @@ def _standard_for(
     return ConnectorStandard.GBT_AC, PowerType.AC
 
 
+@dataclass(frozen=True, slots=True)
+class StationContact:
+    """What a StationInfo says that the catalogue does not keep: the GB/T 2260
+    ``AreaCode`` of the station's division and the operator's service line."""
+
+    area_code: str
+    service_tel: str
+    station_tel: str | None = None
+
+
 def station_info_from_station(
-    station: Station, tcec_operator_id: str, tariff: Tariff | None = None
+    station: Station,
+    tcec_operator_id: str,
+    tariff: Tariff | None = None,
+    contact: StationContact | None = None,
 ) -> StationInfo:
-    """The StationInfo we publish; ``tcec_operator_id`` is the 9-character T/CEC id.
-    The tariff's idle fee, if any, is written into ``ParkFee`` (see park_fee)."""
+    """The StationInfo we publish, every field of T/CEC 102.2 filled;
+    ``tcec_operator_id`` is the 9-character T/CEC id. The tariff's idle fee, if
+    any, is written into ``ParkFee`` (see park_fee)."""
+    contact = contact or StationContact(area_code="", service_tel="")
+    parking = station.parking
     return StationInfo(
         StationID=station.external_id,
         OperatorID=tcec_operator_id,
         EquipmentOwnerID=tcec_operator_id,
         StationName=station.name,
+        CountryCode="CN",
+        AreaCode=contact.area_code,
         Address=station.address,
+        StationTel=contact.station_tel or contact.service_tel,
+        ServiceTel=contact.service_tel,
         City=station.city,
         StationType=STATION_PUBLIC,
         StationStatus=STATION_OPEN,
+        ParkNums=len(station.piles),
         StationLng=Decimal(repr(station.lon)),
         StationLat=Decimal(repr(station.lat)),
-        Construction=CONSTRUCTION_OTHER,
+        SiteGuide=station.address,
+        Construction=_construction(station),
+        Pictures=[],
+        MatchCars=_MATCH_CARS_SWAP if station.is_swap else _MATCH_CARS,
+        ParkInfo=_park_info(parking),
+        BusineHours=_ALL_DAY,
         ElectricityFee=_fee_text(tariff, is_service=False),
         ServiceFee=_fee_text(tariff, is_service=True),
-        ParkFee=format_park_fee(station.parking, tariff.idle if tariff else None),
-        EquipmentInfos=[_equipment_from_pile(pile) for pile in station.piles],
+        ParkFee=format_park_fee(parking, tariff.idle if tariff else None),
+        Payment=_PAYMENT,
+        SupportOrder=0,
+        Remark="",
+        EquipmentInfos=[
+            _equipment_from_pile(pile, station, tcec_operator_id)
+            for pile in station.piles
+        ],
         SwapInfo=_swap_info(station.swap),
     )
+
+
+_ALL_DAY = "00:00-24:00"
+_PAYMENT = "线上支付"  # paid in the driver's app (the hub's wallet)
+_MATCH_CARS = "支持GB/T 20234接口的电动汽车"
+_MATCH_CARS_SWAP = "本运营商换电车型"
+
+
+def _construction(station: Station) -> int:
+    """T/CEC 102.2 Construction from the scenario's site tags."""
+    tags = set(station.tags)
+    if "expressway" in tags:
+        return CONSTRUCTION_EXPRESSWAY
+    if "community" in tags:
+        return CONSTRUCTION_RESIDENTIAL
+    if "urban" in tags or "swap" in tags:
+        return CONSTRUCTION_BUILDING_CAR_PARK
+    return CONSTRUCTION_OTHER
+
+
+def _park_info(parking: ParkingRule) -> str:
+    if parking.is_free:
+        return "充电期间免费停车"
+    return f"充电免费停车{parking.free_minutes}分钟"
 
 
 def _fee_text(tariff: Tariff | None, is_service: bool) -> str | None:
@@ -211,9 +271,13 @@ def _swap_info(swap: SwapBay | None) -> SwapBayInfo | None:
     )
 
 
-def _equipment_from_pile(pile: Pile) -> EquipmentInfo:
+def _equipment_from_pile(
+    pile: Pile, station: Station, tcec_operator_id: str
+) -> EquipmentInfo:
     connectors = [
-        _connector_info(pile.external_uid if i == 0 else f"{pile.external_uid}-{i}", c)
+        _connector_info(
+            pile.external_uid if i == 0 else f"{pile.external_uid}-{i}", c, i
+        )
         for i, c in enumerate(pile.connectors)
     ]
     first = pile.connectors[0] if pile.connectors else None
@@ -225,10 +289,22 @@ def _equipment_from_pile(pile: Pile) -> EquipmentInfo:
         equipment_type = EQUIPMENT_AC
     return EquipmentInfo(
         EquipmentID=pile.external_uid,
+        ManufacturerID=tcec_operator_id,
+        ManufacturerName=_MANUFACTURER_NAME,
+        EquipmentModel=f"{'DC' if equipment_type == EQUIPMENT_DC else 'AC'}"
+        f"{round(pile.max_power_kw)}",
+        ProductionDate=_PRODUCTION_DATE,
         EquipmentType=equipment_type,
         ConnectorInfos=connectors,
+        EquipmentLng=Decimal(repr(station.lon)),
+        EquipmentLat=Decimal(repr(station.lat)),
         Power=Decimal(repr(pile.max_power_kw)),
+        EquipmentName=f"{station.name} {pile.external_uid}",
     )
+
+
+_MANUFACTURER_NAME = "运营商自有设备"  # the simulated operator builds its own
+_PRODUCTION_DATE = "2024-01-01"
 
 
 _TYPE_BY_STANDARD = {
@@ -242,16 +318,20 @@ _TYPE_BY_STANDARD = {
 }
 
 
-def _connector_info(connector_id: str, connector: Connector) -> ConnectorInfo:
+def _connector_info(
+    connector_id: str, connector: Connector, position: int
+) -> ConnectorInfo:
     is_dc = connector.power_type is PowerType.DC
     upper, lower = (750, 200) if is_dc else (220, 220)
     return ConnectorInfo(
         ConnectorID=connector_id,
+        ConnectorName=f"{position + 1}号枪",
         ConnectorType=_TYPE_BY_STANDARD[connector.standard],
         VoltageUpperLimits=upper,
         VoltageLowerLimits=lower,
         Current=round(connector.max_power_kw * 1000 / upper),
         Power=Decimal(repr(connector.max_power_kw)),
+        ParkNo="",
         NationalStandard=NATIONAL_STANDARD_2015,
     )
 

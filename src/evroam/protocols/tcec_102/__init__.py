@@ -1,8 +1,9 @@
 """T/CEC 102 (2016) wire library: models, envelope crypto, client and endpoint.
 
 Wire models keep the standard's names in ``models`` and ``charging_models``;
-``profiles`` holds the vendor spellings a partner may ask for. This package hands
-on the entry points; handlers take receivers typed with wire objects only.
+``profiles`` holds the vendor spelling profiles a partner may be set to. This
+package hands on the entry points; handlers take receivers typed with wire
+objects only.
 """
 
 from evroam.protocols.tcec_102.charging import (
@@ -19,14 +20,14 @@ from evroam.protocols.tcec_102.endpoint import (
 from evroam.protocols.tcec_102.envelope import TcecSecrets
 from evroam.protocols.tcec_102.errors import TcecError
 from evroam.protocols.tcec_102.models import Wire, parse_body
-from evroam.protocols.tcec_102.profiles import FeeSpelling, respell
+from evroam.protocols.tcec_102.profiles import SpellingProfile
 
 __all__ = [
     "ChargeNotificationReceiver",
-    "FeeSpelling",
     "Handler",
     "PeerConfig",
     "SeqCounter",
+    "SpellingProfile",
     "TcecClient",
     "TcecEndpoint",
     "TcecError",
@@ -35,5 +36,4 @@ __all__ = [
     "build_charging_handlers",
     "build_router",
     "parse_body",
-    "respell",
 ]

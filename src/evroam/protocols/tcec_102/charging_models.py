@@ -1,8 +1,8 @@
 """T/CEC 102.4 (2016) charging messages: start, status, stop, order, reconciliation.
 
 Names exactly as the standard spells them, "Sevice" included (``SevicePrice``,
-``SeviceMoney``, ``TotalSeviceMoney``, ``DetailSeviceMoney``); the "Service"
-spelling is read too and ``Wire.to_wire`` writes the partner's choice. Times
+``SeviceMoney``, ``TotalSeviceMoney``, ``DetailSeviceMoney``); a partner's
+``profiles.SpellingProfile`` renames those four on the wire, nowhere else. Times
 are ``yyyy-MM-dd HH:mm:ss`` Beijing time (``timestamp.format_query_time``).
 """
 
@@ -10,29 +10,10 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
-from typing import Any
 
-from pydantic import AliasChoices, Field
+from pydantic import Field
 
-from evroam.protocols.tcec_102.models import Wire
-
-
-def _fee(standard: str) -> Any:
-    """A money field read as the standard's "Sevice" name or as "Service"."""
-    return Field(
-        validation_alias=AliasChoices(standard, standard.replace("Sevice", "Service")),
-        serialization_alias=standard,
-        ge=0,
-    )
-
-
-def _optional_fee(standard: str) -> Any:
-    return Field(
-        default=None,
-        validation_alias=AliasChoices(standard, standard.replace("Sevice", "Service")),
-        serialization_alias=standard,
-        ge=0,
-    )
+from evroam.protocols.tcec_102.models import Number, Wire
 
 
 class StartChargeSeqStat(enum.IntEnum):
@@ -105,11 +86,11 @@ class ChargeDetail(Wire):
 
     DetailStartTime: str
     DetailEndTime: str
-    ElecPrice: Decimal | None = Field(default=None, ge=0)
-    SevicePrice: Decimal | None = _optional_fee("SevicePrice")
-    DetailPower: Decimal = Field(ge=0)
-    DetailElecMoney: Decimal | None = Field(default=None, ge=0)
-    DetailSeviceMoney: Decimal | None = _optional_fee("DetailSeviceMoney")
+    ElecPrice: Number | None = Field(default=None, ge=0)
+    SevicePrice: Number | None = Field(default=None, ge=0)
+    DetailPower: Number = Field(ge=0)
+    DetailElecMoney: Number | None = Field(default=None, ge=0)
+    DetailSeviceMoney: Number | None = Field(default=None, ge=0)
 
 
 class QueryEquipChargeStatusRequest(Wire):
@@ -123,19 +104,19 @@ class EquipChargeStatus(Wire):
     StartChargeSeqStat: int
     ConnectorID: str
     ConnectorStatus: int
-    CurrentA: Decimal = Decimal(0)
-    CurrentB: Decimal | None = None
-    CurrentC: Decimal | None = None
-    VoltageA: Decimal = Decimal(0)
-    VoltageB: Decimal | None = None
-    VoltageC: Decimal | None = None
-    Soc: Decimal = Decimal(0)
+    CurrentA: Number = Decimal(0)
+    CurrentB: Number | None = None
+    CurrentC: Number | None = None
+    VoltageA: Number = Decimal(0)
+    VoltageB: Number | None = None
+    VoltageC: Number | None = None
+    Soc: Number = Decimal(0)
     StartTime: str
     EndTime: str  # this sample's time
-    TotalPower: Decimal = Field(ge=0)
-    ElecMoney: Decimal | None = Field(default=None, ge=0)
-    SeviceMoney: Decimal | None = _optional_fee("SeviceMoney")
-    TotalMoney: Decimal | None = Field(default=None, ge=0)
+    TotalPower: Number = Field(ge=0)
+    ElecMoney: Number | None = Field(default=None, ge=0)
+    SeviceMoney: Number | None = Field(default=None, ge=0)
+    TotalMoney: Number | None = Field(default=None, ge=0)
     SumPeriod: int | None = None
     ChargeDetails: list[ChargeDetail] | None = None
 
@@ -182,10 +163,10 @@ class NotificationChargeOrderInfoRequest(Wire):
     ConnectorID: str
     StartTime: str
     EndTime: str
-    TotalPower: Decimal = Field(ge=0)
-    TotalElecMoney: Decimal = Field(ge=0)
-    TotalSeviceMoney: Decimal = _fee("TotalSeviceMoney")
-    TotalMoney: Decimal = Field(ge=0)
+    TotalPower: Number = Field(ge=0)
+    TotalElecMoney: Number = Field(ge=0)
+    TotalSeviceMoney: Number = Field(ge=0)
+    TotalMoney: Number = Field(ge=0)
     StopReason: int
     SumPeriod: int | None = None
     ChargeDetails: list[ChargeDetail] = Field(default_factory=list)
@@ -202,8 +183,8 @@ class NotificationChargeOrderInfoResponse(Wire):
 
 class ChargeOrder(Wire):
     StartChargeSeq: str
-    TotalPower: Decimal = Field(ge=0)
-    TotalMoney: Decimal = Field(ge=0)
+    TotalPower: Number = Field(ge=0)
+    TotalMoney: Number = Field(ge=0)
 
 
 class CheckChargeOrdersRequest(Wire):
@@ -211,15 +192,15 @@ class CheckChargeOrdersRequest(Wire):
     StartTime: str
     EndTime: str
     OrderCount: int = Field(ge=0)
-    TotalOrderPower: Decimal = Field(ge=0)
-    TotalOrderMoney: Decimal = Field(ge=0)
+    TotalOrderPower: Number = Field(ge=0)
+    TotalOrderMoney: Number = Field(ge=0)
     ChargeOrders: list[ChargeOrder] = Field(default_factory=list)
 
 
 class DisputeOrder(Wire):
     StartChargeSeq: str
-    TotalPower: Decimal
-    TotalMoney: Decimal
+    TotalPower: Number
+    TotalMoney: Number
     DisputeReason: int  # 1 no such order, 2 money differs, 3 energy differs
 
 
@@ -228,6 +209,6 @@ class CheckChargeOrdersResponse(Wire):
     StartTime: str
     EndTime: str
     TotalDisputeOrder: int
-    TotalDisputePower: Decimal
-    TotalDisputeMoney: Decimal
+    TotalDisputePower: Number
+    TotalDisputeMoney: Number
     DisputeOrders: list[DisputeOrder] = Field(default_factory=list)

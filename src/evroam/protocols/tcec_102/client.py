@@ -42,7 +42,7 @@ from evroam.protocols.tcec_102.models import (
     Wire,
     parse_body,
 )
-from evroam.protocols.tcec_102.profiles import FeeSpelling
+from evroam.protocols.tcec_102.profiles import SpellingProfile, read
 from evroam.protocols.tcec_102.timestamp import format_query_time, format_timestamp
 from evroam.shared.clock import Clock
 
@@ -72,7 +72,7 @@ class TcecClient:
         operator_secret: str,
         secrets: TcecSecrets,
         clock: Clock,
-        fee_spelling: FeeSpelling = FeeSpelling.STANDARD,
+        spelling: SpellingProfile = SpellingProfile.STANDARD,
         token_margin_s: int = 60,
         seq: SeqCounter | None = None,
     ) -> None:
@@ -82,7 +82,7 @@ class TcecClient:
         self._operator_secret = operator_secret
         self._secrets = secrets
         self._clock = clock
-        self._fee_spelling = fee_spelling
+        self._spelling = spelling
         self._token_margin = timedelta(seconds=token_margin_s)
         # Seq must not repeat within a TimeStamp for this sender: share one
         # counter between clients that talk to the same peer (see hub.py).
@@ -169,7 +169,7 @@ class TcecClient:
 
     async def call(self, message: str, request: Wire) -> dict[str, Any]:
         """Send any token-authenticated message; refetch the token once on Ret 4002."""
-        body = request.to_wire(self._fee_spelling)
+        body = request.to_wire(self._spelling)
         try:
             return await self._post(message, body, token=await self._valid_token())
         except TokenError:
@@ -225,4 +225,4 @@ class TcecClient:
             payload = response.json()
         except ValueError as exc:
             raise ServerError(f"{message}: HTTP {response.status_code}") from exc
-        return open_response(self._secrets, payload)
+        return dict(read(open_response(self._secrets, payload), self._spelling))

@@ -50,7 +50,7 @@ from evroam.protocols.tcec_102.models import (
     ResponseEnvelope,
     parse_body,
 )
-from evroam.protocols.tcec_102.profiles import FeeSpelling, respell
+from evroam.protocols.tcec_102.profiles import SpellingProfile, read, write
 from evroam.protocols.tcec_102.timestamp import is_valid_seq, parse_timestamp
 from evroam.shared.clock import Clock
 
@@ -67,10 +67,10 @@ class PeerConfig:
 
     operator_secret: str
     secrets: TcecSecrets
-    fee_spelling: FeeSpelling = FeeSpelling.STANDARD
+    spelling: SpellingProfile = SpellingProfile.STANDARD
 
     def __repr__(self) -> str:
-        return f"PeerConfig(fee_spelling={self.fee_spelling!r}, secrets=<redacted>)"
+        return f"PeerConfig(spelling={self.spelling!r}, secrets=<redacted>)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,14 +209,16 @@ class TcecEndpoint:
             if message != QUERY_TOKEN:
                 self._check_token(operator_id, authorization)
             body = decode_body(decrypt_data(peer.secrets, fields["Data"]))
-            reply = await self._dispatch(message, operator_id, peer, body)
+            reply = await self._dispatch(
+                message, operator_id, peer, read(body, peer.spelling)
+            )
         except TcecError as exc:
             return _error(peer, exc.ret, exc.msg)
         except Exception:
             _log.exception("T/CEC handler for %s failed", message)
             error = ServerError()
             return _error(peer, error.ret, error.msg)
-        return seal_response(peer.secrets, respell(reply, peer.fee_spelling))
+        return seal_response(peer.secrets, write(reply, peer.spelling))
 
     def _peer(self, operator_id: str) -> PeerConfig:
         peer = self._peers.get(operator_id)

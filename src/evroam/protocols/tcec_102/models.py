@@ -1,41 +1,64 @@
-"""T/CEC 102 (2016) wire models, named exactly as the standard spells them.
+"""T/CEC 102 (2016) wire models, named and typed exactly as the standard has them.
 
-Field names follow T/CEC 102.2/102.4 (2016), including the standard's own
-misspelling "Sevice" (``SevicePrice``, ``TotalSeviceMoney``). Some operators
-write "Service"; we accept both on input and send the spelling a partner asks
-for (``profiles.FeeSpelling`` + ``respell``). Unknown fields are ignored so that
-operator extensions never break a sync. evroam's own extensions (swap
-stations, ``City``) are marked below and described in
+Field names follow T/CEC 102.2 (public information: StationInfo,
+EquipmentInfo, ConnectorInfo, status) and 102.3 (business information),
+including the standard's four "Sevice" misspellings (``SevicePrice``,
+``TotalSeviceMoney`` ...); a partner that spells them otherwise has a
+``profiles.SpellingProfile``, applied on the way in and out, so the models only
+ever see the standard's names.
+
+Types are the standard's and are checked strictly: an integer field (整型)
+takes a JSON integer only, a decimal field (浮点) a JSON number only, a string
+field (字符串) a JSON string only, so ``"Status":"255"`` is refused (Ret 4004,
+with the field and the reason) rather than coerced. Unknown fields are ignored
+so that operator extensions never break a sync. evroam's own extensions (swap
+stations, ``City``, ``StatusTime``) are marked below and described in
 docs/adr/0004-tcec-swap-extension.md.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, TypeAlias, TypeVar
+from typing import Annotated, Any, TypeAlias, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+from pydantic_core import ErrorDetails
 
 from evroam.protocols.tcec_102.errors import PayloadError
-from evroam.protocols.tcec_102.profiles import FeeSpelling, respell
+from evroam.protocols.tcec_102.profiles import SpellingProfile, write
 
 
-def _either(standard: str) -> Any:
-    """A field that reads the standard's "Sevice" name or the "Service" variant."""
-    return Field(
-        validation_alias=AliasChoices(standard, standard.replace("Sevice", "Service")),
-        serialization_alias=standard,
-        ge=0,
-    )
+def _json_number(value: object) -> object:
+    """浮点: a JSON number (int or, as decoded, Decimal); never a string or bool."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"should be a JSON number, got {type(value).__name__}")
+    return value
+
+
+Number: TypeAlias = Annotated[
+    Decimal, BeforeValidator(_json_number), Field(strict=False)
+]
+"""A 浮点 field: a JSON number, read as Decimal (never a float)."""
 
 
 class Wire(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(
+        populate_by_name=True, extra="ignore", frozen=True, strict=True
+    )
 
-    def to_wire(self, spelling: FeeSpelling = FeeSpelling.STANDARD) -> dict[str, Any]:
-        """The JSON-ready body; Decimals stay (``encode_body`` writes numbers)."""
+    def to_wire(
+        self, profile: SpellingProfile = SpellingProfile.STANDARD
+    ) -> dict[str, Any]:
+        """The JSON-ready body in ``profile``'s spelling; Decimals stay
+        (``encode_body`` writes them as numbers)."""
         body = self.model_dump(by_alias=True, exclude_none=True)
-        result: dict[str, Any] = respell(body, spelling)
+        result: dict[str, Any] = write(body, profile)
         return result
 
 
@@ -43,11 +66,22 @@ _ModelT = TypeVar("_ModelT", bound=Wire)
 
 
 def parse_body(model: type[_ModelT], body: object) -> _ModelT:
-    """A wire model from a decrypted body; ``PayloadError`` (4004) if it misfits."""
+    """A wire model from a decrypted body (standard names); ``PayloadError``
+    (4004, 业务参数不合法) naming the first field that misfits and why."""
     try:
         return model.model_validate(body)
     except ValidationError as exc:
-        raise PayloadError(f"{model.__name__}字段错误") from exc
+        raise PayloadError(
+            f"业务参数不合法: {model.__name__}.{_reason(exc.errors()[0])}"
+        ) from exc
+
+
+def _reason(error: ErrorDetails) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "(body)"
+    given = error.get("input")
+    shown = repr(given) if isinstance(given, str | int | float | Decimal) else ""
+    got = f" (got {type(given).__name__} {shown})" if shown else ""
+    return f"{where}: {error['msg']}{got}"
 
 
 # --- envelopes (T/CEC 102.4 §6) ---------------------------------------------------
@@ -96,58 +130,75 @@ class SwapBayInfo(Wire):
 
 
 class ConnectorInfo(Wire):
+    """T/CEC 102.2 (2016) 充电设备接口信息: every field, the standard's types."""
+
     ConnectorID: str
     ConnectorName: str | None = None
-    # 1 household socket, 2 AC socket, 3 AC plug (tethered), 4 DC plug,
-    # 5 wireless, 6 other
+    # 1 household socket (mode 2), 2 AC socket (mode 3, case B), 3 AC plug
+    # (mode 3, case C), 4 DC plug (mode 4), 5 wireless, 6 other
     ConnectorType: int
-    VoltageUpperLimits: int | None = None
-    VoltageLowerLimits: int | None = None
-    Current: int | None = None
-    Power: Decimal  # kW
+    VoltageUpperLimits: int | None = None  # V
+    VoltageLowerLimits: int | None = None  # V
+    Current: int | None = None  # A
+    Power: Number  # kW
     ParkNo: str | None = None
-    NationalStandard: int | None = None  # 1: GB/T 2011, 2: GB/T 2015
+    NationalStandard: int | None = None  # 1: GB/T 20234 (2011), 2: (2015)
 
 
 class EquipmentInfo(Wire):
+    """T/CEC 102.2 (2016) 充电设备信息: every field, the standard's types."""
+
     EquipmentID: str
-    ManufacturerID: str | None = None
+    ManufacturerID: str | None = None  # 9-character organisation code
+    ManufacturerName: str | None = None
     EquipmentModel: str | None = None
-    ProductionDate: str | None = None
+    ProductionDate: str | None = None  # yyyy-MM-dd
     EquipmentType: int = 5  # 1 DC, 2 AC, 3 AC/DC, 4 wireless, 5 other
     ConnectorInfos: list[ConnectorInfo] = Field(default_factory=list)
-    EquipmentLng: Decimal | None = None
-    EquipmentLat: Decimal | None = None
-    Power: Decimal | None = None
+    EquipmentLng: Number | None = None  # in the partner's datum (see StationLng)
+    EquipmentLat: Number | None = None
+    Power: Number | None = None  # kW
     EquipmentName: str | None = None
 
 
 class StationInfo(Wire):
+    """T/CEC 102.2 (2016) 充电站信息: every field, the standard's types.
+
+    ``StationLng``/``StationLat`` are in the partner's datum: GCJ-02 for
+    Chinese platforms unless the partner is set otherwise (ADR 0030).
+    """
+
     StationID: str
     OperatorID: str = ""
     EquipmentOwnerID: str | None = None
     StationName: str
     CountryCode: str = "CN"
-    AreaCode: str | None = None
+    AreaCode: str | None = None  # GB/T 2260 administrative division code
     Address: str = ""
     StationTel: str | None = None
     ServiceTel: str | None = None
-    StationType: int = 1  # 1 public, 50 personal, 100 bus, ..., 255 other
+    # 1 public, 50 personal, 100 bus, 101 sanitation, 102 logistics, 103 taxi,
+    # 255 other
+    StationType: int = 1
     StationStatus: int = 50  # 0 unknown, 1 building, 5 closed, 6 maintenance, 50 open
-    ParkNums: int = 0
-    StationLng: Decimal
-    StationLat: Decimal
+    ParkNums: int = 0  # 0: unknown
+    StationLng: Number
+    StationLat: Number
     SiteGuide: str | None = None
+    # 1 residential, 2 public institution, 3 enterprise, 4 office building,
+    # 5 industrial park, 6 transport hub, 7 culture and sports venue, 8 urban
+    # green space, 9 building car park, 10 roadside parking, 11 intercity
+    # expressway service area, 255 other
     Construction: int | None = None
     Pictures: list[str] | None = None
     MatchCars: str | None = None
     ParkInfo: str | None = None
     BusineHours: str | None = None
     ElectricityFee: str | None = None
-    ServiceFee: str | None = None
+    ServiceFee: str | None = None  # T/CEC 102.2 spells it right (cf. profiles.py)
     ParkFee: str | None = None  # free text; see park_fee.py for what we write
     Payment: str | None = None
-    SupportOrder: int | None = None
+    SupportOrder: int | None = None  # 0 no, 1 yes
     Remark: str | None = None
     EquipmentInfos: list[EquipmentInfo] = Field(default_factory=list)
     City: str | None = None  # evroam extension
@@ -212,8 +263,8 @@ class NotificationStationStatusResponse(Wire):
 
 class PolicyInfo(Wire):
     StartTime: str = Field(pattern=r"^([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]$")
-    ElecPrice: Decimal = Field(ge=0)
-    SevicePrice: Decimal = _either("SevicePrice")
+    ElecPrice: Number = Field(ge=0)
+    SevicePrice: Number = Field(ge=0)
 
 
 class QueryEquipBusinessPolicyRequest(Wire):
