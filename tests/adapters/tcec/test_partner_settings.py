@@ -43,9 +43,7 @@ class TestSpellingProfileSetting:
         ("legacy", "profile"),
         [("Sevice", SpellingProfile.STANDARD), ("Service", SpellingProfile.SERVICE)],
     )
-    def test_a_partner_stored_before_profiles_keeps_its_spelling(
-        self, legacy, profile
-    ):
+    def test_a_partner_stored_before_profiles_keeps_its_spelling(self, legacy, profile):
         partner = a_partner(fee_spelling=legacy)
         assert peer_config_of(partner).spelling is profile
 
