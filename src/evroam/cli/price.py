@@ -17,29 +17,22 @@ from rich.table import Table
 from evroam.catalogue.model import ParkingRule
 from evroam.cli.options import JsonOption
 from evroam.gateways.ocpi.pricing_mapping import (
-    element_tariff_from_ocpi,
     metered_periods_from_ocpi,
+    read_ocpi_tariff,
 )
 from evroam.pricing.bill import Bill
-from evroam.pricing.elements import (
-    ElementBill,
-    ElementTariff,
-    MeteredPeriod,
-    price_cdr_periods,
-)
+from evroam.pricing.build import element_tariff
+from evroam.pricing.elements import ElementTariff, MeteredPeriod
+from evroam.pricing.engine import price_cdr_periods
 from evroam.pricing.errors import InvalidSessionError, InvalidTariffError
-from evroam.pricing.periods import price_session, session_from_periods
-from evroam.pricing.quote import quote_charge
+from evroam.pricing.quote import PricedCharge, bill_lines, price_charge
 from evroam.pricing.session import ChargeSession, EnergySample
-from evroam.pricing.tariff import Tariff
 from evroam.protocols.ocpi_2_2_1.models import ChargingPeriod
-from evroam.protocols.ocpi_2_2_1.models import Tariff as OcpiTariff
 from evroam.shared.errors import InvalidInputError
 from evroam.shared.money import Money
 from evroam.storage.codec import tariff_from_json
 
 T = TypeVar("T")
-TouTariff = tuple[Tariff, ParkingRule]
 
 
 def price(
@@ -58,26 +51,48 @@ def price(
     ] = "Asia/Shanghai",
     as_json: JsonOption = False,
 ) -> None:
-    """Price a charge line by line: energy by period, service, parking, totals."""
+    """Price a charge line by line through the one engine (OCPI 2.2.1 tariffs)."""
     _checked("--time-zone", lambda: ZoneInfo(time_zone))
     tariff_body = _read(tariff, "--tariff")
     session_body = _read(session, "--session")
-    if "elements" in tariff_body:
-        element_tariff = _checked(
-            "--tariff",
-            lambda: element_tariff_from_ocpi(OcpiTariff.model_validate(tariff_body)),
+    canonical = _checked("--tariff", lambda: _canonical(tariff_body))
+    if "charging_periods" in session_body:
+        periods = _checked("--session", lambda: _periods(session_body))
+        start = _checked("--session", lambda: _start(session_body))
+        result = price_cdr_periods(
+            canonical, periods, time_zone, session_started_at=start
         )
-        result: Bill | ElementBill = _price_ocpi(
-            element_tariff, session_body, time_zone
+        lines = bill_lines(result)
+        priced = PricedCharge(
+            result, Bill.of(lines, result.energy_kwh, result.currency)
         )
     else:
-        tou, parking = _checked("--tariff", lambda: _tou_tariff(tariff_body))
         charge = _checked("--session", lambda: _session(session_body))
-        result = quote_charge(tou, parking, charge, time_zone)
+        priced = price_charge(canonical, None, charge, time_zone)
     if as_json:
-        typer.echo(json.dumps(_as_json(result), indent=2))
+        typer.echo(json.dumps(_as_json(priced), indent=2))
     else:
-        Console().print(_table(result))
+        Console().print(_table(priced))
+
+
+def _canonical(body: dict[str, Any]) -> ElementTariff:
+    """An OCPI Tariff (it has ``elements``) read as the spec says, or our
+    time-of-use format built as one (ADR 0022)."""
+    if "elements" in body:
+        return read_ocpi_tariff(body)
+    if "prices" not in body or "windows" not in body:
+        raise InvalidTariffError(
+            "--tariff", "neither an OCPI Tariff (elements) nor ours (prices, windows)"
+        )
+    tou = tariff_from_json(str(body.get("id", "cli")), json.dumps(body))
+    parking = body.get("parking") or {}
+    cap = parking.get("daily_cap")
+    rule = ParkingRule(
+        free_minutes=int(parking.get("free_minutes", 0)),
+        fee_per_hour=Money.of(str(parking.get("fee_per_hour", "0")), tou.currency),
+        daily_cap=None if cap is None else Money.of(str(cap), tou.currency),
+    )
+    return element_tariff(tou, rule)
 
 
 def _checked(field: str, build: Callable[[], T]) -> T:
@@ -105,21 +120,6 @@ def _read(path: Path, field: str) -> dict[str, Any]:
     return body
 
 
-def _tou_tariff(body: dict[str, Any]) -> TouTariff:
-    if "prices" not in body or "windows" not in body:
-        raise InvalidTariffError(
-            "--tariff", "neither an OCPI Tariff (elements) nor ours (prices, windows)"
-        )
-    tariff = tariff_from_json(str(body.get("id", "cli")), json.dumps(body))
-    parking = body.get("parking") or {}
-    cap = parking.get("daily_cap")
-    return tariff, ParkingRule(
-        free_minutes=int(parking.get("free_minutes", 0)),
-        fee_per_hour=Money.of(str(parking.get("fee_per_hour", "0")), tariff.currency),
-        daily_cap=None if cap is None else Money.of(str(cap), tariff.currency),
-    )
-
-
 def _moment(value: str, field: str) -> datetime:
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
@@ -128,8 +128,6 @@ def _moment(value: str, field: str) -> datetime:
 
 
 def _session(body: dict[str, Any]) -> ChargeSession:
-    if "charging_periods" in body:
-        return session_from_periods(_periods(body), _start(body))
     start, end = _moment(body["start"], "start"), _moment(body["end"], "end")
     parking = int(body.get("parking_minutes", 0))
     power = body.get("max_power_kw")
@@ -155,45 +153,29 @@ def _periods(body: dict[str, Any]) -> tuple[MeteredPeriod, ...]:
     return metered_periods_from_ocpi(wire)
 
 
-def _price_ocpi(
-    tariff: ElementTariff, body: dict[str, Any], time_zone: str
-) -> ElementBill:
-    if "charging_periods" in body:
-        periods = _checked("--session", lambda: _periods(body))
-        start = _checked("--session", lambda: _start(body))
-        return price_cdr_periods(tariff, periods, time_zone, session_started_at=start)
-    charge = _checked("--session", lambda: _session(body))
-    return price_session(tariff, charge, time_zone)
-
-
-def _as_json(result: Bill | ElementBill) -> dict[str, Any]:
-    if isinstance(result, Bill):
-        return {
-            "currency": result.currency,
-            "energy_kwh": str(result.energy_kwh),
-            "lines": [
-                {
-                    "kind": line.kind.value,
-                    "period": line.period,
-                    "quantity": str(line.quantity),
-                    "unit": line.unit,
-                    "unit_price": str(line.unit_price),
-                    "amount": str(line.amount.amount),
-                    "text": line.describe(),
-                }
-                for line in result.lines
-            ],
-            "partner_total": str(result.partner_total.amount),
-            "discount_total": str(result.discount_total.amount),
-            "driver_total": str(result.driver_total.amount),
-        }
+def _as_json(priced: PricedCharge) -> dict[str, Any]:
+    result, bill = priced.element_bill, priced.bill
     incl = result.total_incl_vat
     return {
         "currency": result.currency,
         "tariff_id": result.tariff_id,
+        "energy_kwh": str(bill.energy_kwh),
         "lines": [
             {
+                "kind": line.kind.value,
+                "period": line.period,
+                "quantity": str(line.quantity),
+                "unit": line.unit,
+                "unit_price": str(line.unit_price),
+                "amount": str(line.amount.amount),
+                "text": line.describe(),
+            }
+            for line in bill.lines
+        ],
+        "elements": [
+            {
                 "dimension": line.dimension.value,
+                "role": line.role.value,
                 "element": line.element_index,
                 "quantity": str(line.quantity),
                 "unit": line.unit,
@@ -208,32 +190,25 @@ def _as_json(result: Bill | ElementBill) -> dict[str, Any]:
         "total_excl_vat": str(result.total_excl_vat.amount),
         "total_incl_vat": None if incl is None else str(incl.amount),
         "bound": result.bound,
+        "partner_total": str(bill.partner_total.amount),
+        "discount_total": str(bill.discount_total.amount),
+        "driver_total": str(bill.driver_total.amount),
     }
 
 
-def _table(result: Bill | ElementBill) -> Table:
+def _table(priced: PricedCharge) -> Table:
+    result, bill = priced.element_bill, priced.bill
     table = Table(title=f"Price ({result.currency})")
     for column in ("line", "quantity", "unit price", "amount"):
         table.add_column(column, justify="left" if column == "line" else "right")
-    if isinstance(result, Bill):
-        for line in result.lines:
-            sign = "-" if line.kind.value == "discount" else ""
-            quantity = f"{line.quantity} {line.unit}"
-            table.add_row(
-                f"{line.kind.value}, {line.period}",
-                quantity,
-                str(line.unit_price),
-                f"{sign}{line.amount.amount}",
-            )
-        table.add_section()
-        table.add_row("owed to partner", "", "", str(result.partner_total.amount))
-        table.add_row("discounts", "", "", f"-{result.discount_total.amount}")
-        table.add_row("driver pays", "", "", str(result.driver_total.amount))
-        return table
-    for e in result.lines:
-        cost = e.cost_excl_vat.quantize(Decimal("0.0001"))
-        name = f"{e.dimension.value.lower()}, element {e.element_index}"
-        table.add_row(name, f"{e.quantity:.4f} {e.unit}", str(e.price), str(cost))
+    for line in bill.lines:
+        sign = "-" if line.kind.value == "discount" else ""
+        table.add_row(
+            f"{line.kind.value}, {line.period}",
+            f"{line.quantity} {line.unit}",
+            str(line.unit_price),
+            f"{sign}{line.amount.amount}",
+        )
     table.add_section()
     bound = f" ({result.bound})" if result.bound else ""
     table.add_row(f"total excl. VAT{bound}", "", "", str(result.total_excl_vat.amount))
@@ -241,4 +216,5 @@ def _table(result: Bill | ElementBill) -> Table:
     table.add_row(
         "total incl. VAT", "", "", "n/a" if incl is None else str(incl.amount)
     )
+    table.add_row("driver pays", "", "", str(bill.driver_total.amount))
     return table

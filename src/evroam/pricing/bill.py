@@ -14,10 +14,14 @@ _SYMBOLS = {"CNY": "¥", "EUR": "€", "USD": "$"}
 
 
 class LineKind(enum.StrEnum):
-    ELECTRICITY = "electricity"
-    SERVICE = "service"
-    PARKING = "parking"
-    IDLE = "idle"
+    ELECTRICITY = "electricity"  # ENERGY, the electricity share (all of it without
+    SERVICE = "service"  # ... our service_price extension, which is this share)
+    TIME = "time"  # TIME: charging time
+    FLAT = "flat"  # FLAT: a fee per session
+    PARKING = "parking"  # PARKING_TIME
+    IDLE = "idle"  # PARKING_TIME of our idle-fee element
+    RESERVATION = "reservation"  # TIME or FLAT of a reservation element
+    ADJUSTMENT = "adjustment"  # down to the partner's lower figure (re-rating)
     DISCOUNT = "discount"
 
 

@@ -13,7 +13,9 @@ from evroam.pricing.errors import PricingError
 from evroam.shared.ids import OperatorId
 from evroam.shared.money import Money
 
-DISCOUNTABLE = frozenset({LineKind.ELECTRICITY, LineKind.SERVICE})
+DISCOUNTABLE = frozenset(
+    {LineKind.ELECTRICITY, LineKind.SERVICE, LineKind.TIME, LineKind.FLAT}
+)
 
 
 @dataclass(frozen=True, slots=True)

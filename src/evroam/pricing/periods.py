@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from evroam.pricing.elements import (
-    ElementBill,
-    ElementTariff,
-    MeteredPeriod,
-    price_cdr_periods,
-)
+from evroam.pricing.elements import ElementTariff, MeteredPeriod
+from evroam.pricing.engine import ElementBill, price_cdr_periods
 from evroam.pricing.session import (
     ChargeSession,
-    EnergySample,
     energy_at,
     moment_of_energy,
     seconds_between,
@@ -42,7 +37,8 @@ def periods_from_session(
     charging = sorted(c for c in cuts if session.started_at <= c < session.ended_at)
     periods = []
     before = Decimal(0)
-    for start, end in zip(charging, [*charging[1:], session.ended_at], strict=True):
+    ends = [*charging[1:], session.ended_at] if charging else []
+    for start, end in zip(charging, ends, strict=True):
         after = energy_at(timeline, end)
         periods.append(_charging(start, end, after - before))
         before = after
@@ -116,25 +112,3 @@ def _local_edges(
         for edge in times:
             yield datetime.combine(day, edge, tzinfo=zone).astimezone(UTC)
         day += timedelta(days=1)
-
-
-def session_from_periods(
-    periods: Sequence[MeteredPeriod], started_at: datetime | None = None
-) -> ChargeSession:
-    """A charge session rebuilt from charging periods (for time-of-use tariffs):
-    energy is read at the end of each period's charging time, parking time is
-    summed (whole minutes, rounded up)."""
-    ordered = sorted(periods, key=lambda p: p.started_at)
-    start = started_at or ordered[0].started_at
-    samples: list[EnergySample] = []
-    energy, end = Decimal(0), start
-    for period in ordered:
-        energy += period.energy_kwh
-        end = max(end, period.started_at + timedelta(seconds=float(period.charging_s)))
-        if period.energy_kwh:
-            if samples and samples[-1].at == end:
-                samples.pop()  # energy metered with no charging time
-            samples.append(EnergySample(end, energy))
-    parking_s = sum((p.parking_s for p in ordered), Decimal(0))
-    minutes = int((parking_s / 60).to_integral_value(ROUND_CEILING))
-    return ChargeSession(start, end, tuple(samples), parking_minutes=minutes)

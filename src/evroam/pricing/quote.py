@@ -1,185 +1,217 @@
-"""Quote or bill a charge under a time-of-use tariff, parking rule and discounts."""
+"""Quote or bill a charge through the one engine: bill lines, parking, discounts.
+
+``quote_charge`` prices a charge session under a station's canonical tariff
+(an ``ElementTariff``, or a time-of-use ``Tariff`` built as one with
+``pricing.build``) and its parking rule, with ``pricing.engine``, then turns the
+engine's exact lines into the driver's bill: each line rounded half up to the
+fen once, totals the sums of the lines, discounts on the charging lines.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from itertools import pairwise
-from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from evroam.pricing.bill import Bill, BillLine, LineKind
+from evroam.pricing.build import ParkingRule, priced_tariff
 from evroam.pricing.discount import (
     DiscountContext,
     DiscountRule,
     applicable,
     discount_lines,
 )
-from evroam.pricing.session import ChargeSession, energy_at
-from evroam.pricing.tariff import PeriodKind, Tariff
+from evroam.pricing.elements import Dimension, ElementTariff
+from evroam.pricing.engine import ElementBill, ElementLine, Role
+from evroam.pricing.periods import price_session
+from evroam.pricing.session import ChargeSession
+from evroam.pricing.tariff import Tariff
 from evroam.shared.money import Money
 
-PARKING_BLOCK = timedelta(minutes=15)
-_BLOCKS_PER_HOUR = Decimal(4)
+__all__ = [
+    "ParkingRule",
+    "PricedCharge",
+    "bill_lines",
+    "idle_lines",
+    "parking_lines",
+    "price_charge",
+    "quote_charge",
+]
+
+_MINUTE = Decimal(60)
+_HOURS_SHOWN = Decimal("0.0001")
 
 
-class ParkingRule(Protocol):
-    """What pricing reads of a parking rule (``catalogue.model.ParkingRule`` fits)."""
+@dataclass(frozen=True, slots=True)
+class PricedCharge:
+    """The engine's exact result and the driver's bill made of it."""
 
-    @property
-    def free_minutes(self) -> int: ...
-    @property
-    def fee_per_hour(self) -> Money: ...
-    @property
-    def daily_cap(self) -> Money | None: ...
+    element_bill: ElementBill
+    bill: Bill
+
+
+def price_charge(
+    tariff: Tariff | ElementTariff,
+    parking: ParkingRule | None,
+    session: ChargeSession,
+    time_zone: str,
+    discounts: Sequence[DiscountRule] = (),
+    *,
+    context: DiscountContext | None = None,
+) -> PricedCharge:
+    """Price ``session`` with the engine and make the bill of it.
+
+    ``discounts`` are taken as already matched unless ``context`` is given, in
+    which case only the rules that apply to it count.
+    """
+    canonical = priced_tariff(tariff, parking)
+    result = price_session(canonical, session, time_zone)
+    lines = bill_lines(result)
+    rules = applicable(discounts, context) if context is not None else discounts
+    lines += discount_lines(lines, rules, result.currency)
+    return PricedCharge(result, Bill.of(lines, session.total_kwh, result.currency))
 
 
 def quote_charge(
-    tariff: Tariff,
-    parking: ParkingRule,
+    tariff: Tariff | ElementTariff,
+    parking: ParkingRule | None,
     session: ChargeSession,
     time_zone: str,
     discounts: Sequence[DiscountRule] = (),
     *,
     context: DiscountContext | None = None,
 ) -> Bill:
-    """Price ``session`` line by line.
-
-    Energy is split across time-of-use periods along the session's energy
-    timeline; each period gives an electricity and a service line. Parking is
-    billed per started 15 minutes after the free minutes, capped per local day.
-    The tariff's idle fee, if any, is billed per whole minute after its grace
-    minutes over the same time at the bay, capped per session.
-    ``discounts`` are taken as already matched unless ``context`` is given, in
-    which case only the rules that apply to it count.
-    """
-    zone = ZoneInfo(time_zone)
-    lines = [
-        *energy_lines(tariff, session, zone),
-        *parking_lines(parking, session, zone),
-        *idle_lines(tariff, session),
-    ]
-    rules = applicable(discounts, context) if context is not None else discounts
-    lines += discount_lines(lines, rules, tariff.currency)
-    return Bill.of(lines, session.total_kwh, tariff.currency)
-
-
-def energy_by_period(
-    tariff: Tariff, session: ChargeSession, zone: ZoneInfo
-) -> dict[PeriodKind, Decimal]:
-    """kWh per time-of-use period, in the order the periods were first used."""
-    timeline = session.timeline()
-    cuts = sorted(
-        {s.at for s in timeline} | set(_tou_boundaries(tariff, session, zone))
-    )
-    if len(cuts) == 1:  # a charge of no duration: one point in time
-        cuts.append(cuts[0])
-    by_kind: dict[PeriodKind, Decimal] = {}
-    previous = Decimal(0)  # a first sample above 0 kWh belongs to the first period
-    for start, end in pairwise(cuts):
-        current = energy_at(timeline, end)
-        kind = tariff.kind_at(start.astimezone(zone))
-        by_kind[kind] = by_kind.get(kind, Decimal(0)) + (current - previous)
-        previous = current
-    return by_kind
-
-
-def energy_lines(
-    tariff: Tariff, session: ChargeSession, zone: ZoneInfo
-) -> list[BillLine]:
-    lines: list[BillLine] = []
-    for kind, kwh in energy_by_period(tariff, session, zone).items():
-        if kwh == 0:
-            continue
-        price = tariff.price_for(kind)
-        for line_kind, unit_price in (
-            (LineKind.ELECTRICITY, price.electricity_per_kwh),
-            (LineKind.SERVICE, price.service_per_kwh),
-        ):
-            amount = Money(kwh * unit_price, tariff.currency)
-            lines.append(
-                BillLine(line_kind, kind.value, kwh, "kWh", unit_price, amount)
-            )
-    return lines
-
-
-def _tou_boundaries(
-    tariff: Tariff, session: ChargeSession, zone: ZoneInfo
-) -> Iterator[datetime]:
-    """Moments inside the session where the period may change: every window
-    edge and local midnight (months change there) on each local day touched."""
-    first = session.started_at.astimezone(zone).date() - timedelta(days=1)
-    last = session.ended_at.astimezone(zone).date() + timedelta(days=1)
-    edges = {w.start for w in tariff.windows} | {w.end for w in tariff.windows}
-    day = first
-    while day <= last:
-        for edge in (datetime.min.time(), *edges):
-            moment = datetime.combine(day, edge, tzinfo=zone).astimezone(UTC)
-            if session.started_at < moment < session.ended_at:
-                yield moment
-        day += timedelta(days=1)
+    """The driver's bill of ``session``, line by line (see ``price_charge``)."""
+    return price_charge(
+        tariff, parking, session, time_zone, discounts, context=context
+    ).bill
 
 
 def parking_lines(
-    parking: ParkingRule, session: ChargeSession, zone: ZoneInfo
+    tariff: Tariff | ElementTariff,
+    parking: ParkingRule | None,
+    session: ChargeSession,
+    time_zone: str,
 ) -> list[BillLine]:
-    """Started 15-minute blocks after the free minutes, each billed on the local
-    day it starts in; a day's fee never exceeds ``daily_cap``."""
-    fee = parking.fee_per_hour
-    if fee.amount == 0 or session.parking_minutes <= parking.free_minutes:
-        return []
-    blocks = _blocks_by_day(session, parking.free_minutes, zone)
-    lines = []
-    for day, count in blocks.items():
-        hours = Decimal(count) / _BLOCKS_PER_HOUR
-        amount = Money(hours * fee.amount, fee.currency)
-        note = ""
-        if parking.daily_cap is not None and amount > parking.daily_cap:
-            amount, note = parking.daily_cap, f"capped at {parking.daily_cap} a day"
-        lines.append(
-            BillLine(
-                LineKind.PARKING, day.isoformat(), hours, "h", fee.amount, amount, note
-            )
+    """The parking lines of ``session`` (one per local day)."""
+    bill = quote_charge(tariff, parking, session, time_zone)
+    return [line for line in bill.lines if line.kind is LineKind.PARKING]
+
+
+def idle_lines(
+    tariff: Tariff | ElementTariff,
+    parking: ParkingRule | None,
+    session: ChargeSession,
+    time_zone: str,
+) -> list[BillLine]:
+    """The idle-fee line of ``session``, if the tariff has an idle fee."""
+    bill = quote_charge(tariff, parking, session, time_zone)
+    return [line for line in bill.lines if line.kind is LineKind.IDLE]
+
+
+def bill_lines(result: ElementBill) -> list[BillLine]:
+    """The driver's lines of an engine result, each rounded to the fen once.
+
+    ENERGY is one electricity line (and, with our ``service_price``, one
+    service line) per period name and unit prices, in order of first use;
+    PARKING_TIME one line per local day; prices with VAT are shown and billed
+    with it (the driver pays VAT). A min_price or max_price that sets the
+    total adds one line up or down to it.
+    """
+    lines: list[BillLine] = []
+    energy: dict[tuple[str, Decimal, Decimal | None], Decimal] = {}
+    for line in result.lines:
+        if line.dimension is Dimension.ENERGY:
+            key = (_label(line), _with_vat(line, line.price), line.service_price)
+            energy[key] = energy.get(key, Decimal(0)) + line.quantity
+        else:
+            lines.append(_line(result.currency, line))
+    head: list[BillLine] = []
+    for (label, total, service), kwh in energy.items():
+        electricity = total if service is None else total - service
+        head.append(
+            _simple(LineKind.ELECTRICITY, label, kwh, "kWh", electricity, result)
         )
-    return lines
+        if service is not None:
+            head.append(_simple(LineKind.SERVICE, label, kwh, "kWh", service, result))
+    flat = [line for line in lines if line.kind is LineKind.FLAT]
+    rest = [line for line in lines if line.kind is not LineKind.FLAT]
+    return [*flat, *head, *rest, *_bound_line(result, [*flat, *head, *rest])]
 
 
-def idle_lines(tariff: Tariff, session: ChargeSession) -> list[BillLine]:
-    """The idle fee over the minutes at the bay after charging (none without one)."""
-    idle = tariff.idle
-    if idle is None:
-        return []
-    minutes = idle.billable_minutes(session.parking_minutes)
-    if minutes == 0:
-        return []
-    amount = Money(minutes * idle.per_minute, tariff.currency)
-    note = f"after {idle.grace_minutes} free minutes"
-    if idle.cap is not None and amount.amount > idle.cap:
-        cap = Money(idle.cap, tariff.currency)
-        amount, note = cap, f"{note}, capped at {cap} a session"
-    return [
-        BillLine(
+def _label(line: ElementLine) -> str:
+    return line.period or f"element {line.element_index + 1}"
+
+
+def _with_vat(line: ElementLine, amount: Decimal) -> Decimal:
+    vat = line.vat_percent
+    return amount if vat is None else amount * (1 + vat / 100)
+
+
+def _simple(
+    kind: LineKind,
+    label: str,
+    quantity: Decimal,
+    unit: str,
+    unit_price: Decimal,
+    result: ElementBill,
+) -> BillLine:
+    amount = Money(quantity * unit_price, result.currency)
+    return BillLine(kind, label, quantity, unit, unit_price, amount)
+
+
+def _line(currency: str, line: ElementLine) -> BillLine:
+    amount = Money(line.cost_incl_vat or line.cost_excl_vat, currency)
+    price = _with_vat(line, line.price)
+    if line.role is Role.IDLE:
+        minutes = line.volume / _MINUTE
+        note = f"after {line.free_minutes} free minutes"
+        if line.capped == "idle_cap":
+            note = f"{note}, capped at {amount} a session"
+        return BillLine(
             LineKind.IDLE,
             "after charging",
-            Decimal(minutes),
+            Decimal(int(minutes)) if minutes == minutes.to_integral() else minutes,
             "min",
-            idle.per_minute,
+            (price / _MINUTE).quantize(_HOURS_SHOWN),
             amount,
             note,
         )
+    if line.role is Role.RESERVATION:
+        kind, label = LineKind.RESERVATION, "reservation"
+    elif line.dimension is Dimension.PARKING_TIME:
+        kind = LineKind.PARKING
+        label = line.day.isoformat() if line.day else _label(line)
+    elif line.dimension is Dimension.TIME:
+        kind, label = LineKind.TIME, _label(line)
+    else:
+        kind, label = LineKind.FLAT, _label(line)
+    quantity = line.quantity
+    if line.unit == "h" and quantity != quantity.quantize(_HOURS_SHOWN):
+        quantity = quantity.quantize(_HOURS_SHOWN)
+    note = ""
+    if line.capped == "daily_cap":
+        note = f"capped at {amount} a day"
+    return BillLine(kind, label, quantity, line.unit, price, amount, note)
+
+
+def _bound_line(result: ElementBill, lines: list[BillLine]) -> list[BillLine]:
+    """min_price / max_price: one line taking the sum of the lines to the bound."""
+    if result.bound is None:
+        return []
+    total = result.total_incl_vat or result.total_excl_vat
+    billed = sum((line.amount.amount for line in lines), Decimal(0))
+    difference = total.amount - billed
+    if difference == 0:
+        return []
+    return [
+        BillLine(
+            LineKind.ADJUSTMENT,
+            result.bound,
+            Decimal(1),
+            "session",
+            difference,
+            Money(difference, result.currency),
+            f"the tariff's {result.bound}",
+        )
     ]
-
-
-def _blocks_by_day(
-    session: ChargeSession, free_minutes: int, zone: ZoneInfo
-) -> dict[date, int]:
-    start = session.ended_at + timedelta(minutes=free_minutes)
-    end = session.parked_until
-    blocks: dict[date, int] = {}
-    moment = start
-    while moment < end:
-        day = moment.astimezone(zone).date()
-        blocks[day] = blocks.get(day, 0) + 1
-        moment += PARKING_BLOCK
-    return blocks

@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 from evroam.catalogue.model import ParkingRule
 from evroam.charging.receipt import session_of_periods
 from evroam.charging.remote import ChargePeriod
-from evroam.pricing.bill import BillLine
-from evroam.pricing.quote import idle_lines, parking_lines
+from evroam.pricing.bill import LineKind
+from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession
 from evroam.pricing.tariff import PeriodKind, Tariff
 from evroam.shared.money import Money
@@ -258,8 +258,15 @@ def bay_session(periods: Sequence[PricedPeriod], ended_at: datetime) -> ChargeSe
     return session_of_periods(charged, started_at, ended_at, kwh)
 
 
-def _sum(lines: list[BillLine]) -> Decimal:
-    return sum((line.amount.amount for line in lines), Decimal(0))
+def _bay_fees(charge: Charge, session: ChargeSession) -> tuple[Decimal, Decimal]:
+    """(parking, idle) of the time plugged in after charging, priced by the
+    hub's engine (``pricing.quote``) as the hub prices it."""
+    bill = quote_charge(charge.tariff, charge.parking, session, charge.zone.key)
+    fees = {LineKind.PARKING: Decimal(0), LineKind.IDLE: Decimal(0)}
+    for line in bill.lines:
+        if line.kind in fees:
+            fees[line.kind] += line.amount.amount
+    return fees[LineKind.PARKING], fees[LineKind.IDLE]
 
 
 def charge_record(charge: Charge) -> SentRecord:
@@ -272,8 +279,7 @@ def charge_record(charge: Charge) -> SentRecord:
     session = bay_session(periods, ended_at)
     electricity = sum((p.electricity_money for p in periods), Decimal(0))
     service = sum((p.service_money for p in periods), Decimal(0))
-    parking = _sum(parking_lines(charge.parking, session, charge.zone))
-    idle = _sum(idle_lines(charge.tariff, session))
+    parking, idle = _bay_fees(charge, session)
     return SentRecord(
         ref=charge.ref,
         record_id=f"CDR-{charge.session_id}"[-36:],

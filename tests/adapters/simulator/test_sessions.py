@@ -110,9 +110,13 @@ class TestTheRecord:
         session = ChargeSession.flat(
             record.started_at, record.charged_until, record.kwh, parking_minutes=50
         )
-        assert record.idle_money == money(idle_lines(TARIFF, session))
+        assert record.idle_money == money(
+            idle_lines(TARIFF, PARKING, session, SHANGHAI.key)
+        )
         assert record.idle_money == Decimal("17.50")  # (50 - 15) x 0.50
-        assert record.parking_money == money(parking_lines(PARKING, session, SHANGHAI))
+        assert record.parking_money == money(
+            parking_lines(TARIFF, PARKING, session, SHANGHAI.key)
+        )
         assert record.parking_money == Decimal("3.00")  # 2 started 15 min after 30
         assert record.total_money == (
             record.electricity_money

@@ -13,10 +13,11 @@ from evroam.pricing.elements import (
     ElementTariff,
     MeteredPeriod,
     PriceComponent,
+    Reservation,
     Restrictions,
     TariffElement,
-    price_cdr_periods,
 )
+from evroam.pricing.engine import price_cdr_periods
 from evroam.pricing.errors import InvalidSessionError
 
 ZONE = "Asia/Shanghai"
@@ -119,7 +120,7 @@ class TestPowerAndCurrent:
 
 class TestReservations:
     def test_reservation_elements_never_price_a_charge(self):
-        tariff = cheap_when(Restrictions(is_reservation=True))
+        tariff = cheap_when(Restrictions(reservation=Reservation.RESERVATION))
         assert price_of_last_kwh(tariff, one_kwh(at(10))) == DEAR
 
 

@@ -215,7 +215,7 @@ class TariffRestrictions(OcpiModel):
 
 
 class ElementExtension(OcpiModel):
-    """evroam extension of a TariffElement, see ADR 0003."""
+    """evroam extension of a TariffElement, see ADR 0003 and ADR 0022."""
 
     period: str | None = None  # time-of-use period kind: sharp, peak, flat, valley
     service_price: Number | None = None  # service-fee share of the ENERGY price
@@ -223,6 +223,7 @@ class ElementExtension(OcpiModel):
     daily_cap: Number | None = None  # cap of a day's parking fee
     is_idle_fee: bool | None = None  # this PARKING_TIME element is the idle fee
     idle_cap: Number | None = None  # cap of one session's idle fee
+    free_minutes: int | None = None  # first PARKING_TIME minutes not billed
 
 
 class TariffElement(OcpiModel):
