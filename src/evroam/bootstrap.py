@@ -86,6 +86,7 @@ from evroam.storage.migration import Upgrade
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.partner_secrets import CredentialSeal
 from evroam.storage.privacy_repository import SqlPersonalDataStore
+from evroam.storage.dispute_repository import SqlDisputeStore
 from evroam.storage.session_repository import SqlSessionStore
 from evroam.storage.settlement_repository import SqlSettlementRepository
 from evroam.storage.station_repository import SqlStationRepository
@@ -118,6 +119,7 @@ class Services:
     wallet: WalletService
     payments: SandboxPaymentProvider | None  # None: no provider, no top-ups
     charging: ChargingService
+    disputes: SqlDisputeStore  # disputed charge records (ADR 0023)
     settlement: SettlementService
     recommend: RecommendService
     trips: TripPlanner
@@ -240,6 +242,7 @@ def build_services(
         wallet=wallet,
         payments=payments,
         charging=charging,
+        disputes=guarded(SqlDisputeStore(engine), boundary),
         settlement=SettlementService(
             SqlSettlementRepository(engine),
             ProtocolPartnerRecords(partners.get_partner, OcpiCdrRecords(http)),

@@ -96,3 +96,36 @@ class BilledCharge:
     discount_total: Money
     partner_reported_total: Money  # what the partner's own record said
     billed_at: datetime
+
+
+class DisputeReason(enum.StrEnum):
+    """Why a partner's charge record is disputed (``ChargeDispute``)."""
+
+    RERATED = "rerated"  # our re-rating and the partner's figure differ > 1 fen
+    IMPLAUSIBLE = "implausible"  # the record breaks a physical bound: not billed
+    OVERRUN = "overrun"  # the driver's price beyond the hold's overrun cap
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeDispute:
+    """A charge record we dispute with its partner, with every figure we hold.
+
+    ``figures`` name each figure (``ours``: our re-rating under the tariff in
+    force at the session's start; ``cdr_tariff``: under the tariff the CDR
+    carries; ``partner``: the partner's own total), in yuan; ``billed`` is
+    what the driver was billed (None: not billed). One dispute per record and
+    reason: opening it again changes nothing.
+    """
+
+    id: str
+    operator_id: OperatorId
+    session_id: SessionId
+    partner_record_id: str
+    reason: DisputeReason
+    figures: tuple[tuple[str, Money], ...]
+    billed: Money | None
+    opened_at: datetime
+    detail: str = ""
+
+    def figure(self, name: str) -> Money | None:
+        return next((m for n, m in self.figures if n == name), None)

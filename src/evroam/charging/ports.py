@@ -6,8 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from evroam.charging.model import BilledCharge, ChargingSession, Receipt
-from evroam.shared.ids import AccountId, SessionId
+from evroam.charging.model import (
+    BilledCharge,
+    ChargeDispute,
+    ChargingSession,
+    DisputeReason,
+    Receipt,
+)
+from evroam.shared.ids import AccountId, OperatorId, SessionId
 from evroam.shared.money import Money
 from evroam.wallet.ledger import Refund, RefundSource
 
@@ -72,3 +78,26 @@ class Wallet(Protocol):
     def refund(
         self, hold_id: str, amount: Money, source: RefundSource, idempotency_key: str
     ) -> Refund: ...
+
+
+class DisputeStore(Protocol):
+    """Disputed charge records (table ``disputes``), for every worker."""
+
+    def open(self, dispute: ChargeDispute) -> ChargeDispute:
+        """Store ``dispute``, or return the one already held for its partner,
+        record and reason (opening twice keeps the first)."""
+        ...
+
+    def find(
+        self, operator_id: OperatorId, partner_record_id: str, reason: DisputeReason
+    ) -> ChargeDispute | None: ...
+
+    def list(
+        self,
+        operator_id: OperatorId | None = None,
+        opened_from: datetime | None = None,
+        opened_before: datetime | None = None,
+        limit: int = 500,
+    ) -> Sequence[ChargeDispute]:
+        """Newest first; optionally one partner's, opened in [from, before)."""
+        ...

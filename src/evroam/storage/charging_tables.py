@@ -73,3 +73,21 @@ billed_charges = Table(
     Index("ix_billed_operator_end", "operator_id", "ended_at"),
     UniqueConstraint("operator_id", "partner_record_id", name="uq_partner_record"),
 )
+
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("id", String(60), primary_key=True),
+    Column("operator_id", String(64), nullable=False),
+    Column("session_id", String(40), nullable=False),
+    Column("partner_record_id", String(100), nullable=False),
+    Column("reason", String(20), nullable=False),
+    Column("figures", Text, nullable=False),  # JSON {name: yuan as text}
+    Column("billed_fen", BigInteger),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("detail", String(500), nullable=False),
+    UniqueConstraint(
+        "operator_id", "partner_record_id", "reason", name="uq_dispute_record"
+    ),
+    Index("ix_disputes_operator_opened", "operator_id", "opened_at"),
+)
