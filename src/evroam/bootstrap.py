@@ -72,6 +72,7 @@ from evroam.status.ports import EventBus
 from evroam.status.service import StatusService
 from evroam.storage.account_repository import SqlAccountRepository
 from evroam.storage.database import DatabaseAccess
+from evroam.storage.dispute_repository import SqlDisputeStore
 from evroam.storage.engine import (
     guard_engine,
     is_sqlite,
@@ -86,7 +87,6 @@ from evroam.storage.migration import Upgrade
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.partner_secrets import CredentialSeal
 from evroam.storage.privacy_repository import SqlPersonalDataStore
-from evroam.storage.dispute_repository import SqlDisputeStore
 from evroam.storage.session_repository import SqlSessionStore
 from evroam.storage.settlement_repository import SqlSettlementRepository
 from evroam.storage.station_repository import SqlStationRepository
