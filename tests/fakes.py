@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from evroam.accounts.model import Account, Vehicle
 from evroam.catalogue.model import (
     Operator,
+    Pile,
     PileStatus,
     Station,
     count_piles,
@@ -195,11 +196,22 @@ class InMemoryStationRepository:
         return out
 
 
+def _is_newer_report(report: PileStatusReport, pile: Pile) -> bool:
+    if pile.status_at is None or report.observed_at > pile.status_at:
+        return True
+    return (  # the same status heard again brings back a pile gone silent
+        report.observed_at == pile.status_at
+        and pile.status is PileStatus.UNKNOWN
+        and report.status is not PileStatus.UNKNOWN
+    )
+
+
 class InMemoryStatusStore:
     """Status store over an InMemoryStationRepository's stations."""
 
     def __init__(self, repo: InMemoryStationRepository) -> None:
         self._repo = repo
+        self._heard: dict[str, datetime] = {}  # the table's piles.heard_at
 
     def apply(self, reports: Sequence[PileStatusReport]) -> list[PileStatusChanged]:
         changed = []
@@ -209,10 +221,9 @@ class InMemoryStatusStore:
                 for i, pile in enumerate(piles):
                     if pile.id != report.pile_id:
                         continue
-                    if (
-                        pile.status_at is not None
-                        and report.observed_at <= pile.status_at
-                    ):
+                    held = self._heard.get(pile.id)
+                    self._heard[pile.id] = max(report.heard, held or report.heard)
+                    if not _is_newer_report(report, pile):
                         continue
                     piles[i] = replace(
                         pile, status=report.status, status_at=report.observed_at
@@ -245,7 +256,8 @@ class InMemoryStatusStore:
                 continue
             piles = []
             for pile in station.piles:
-                silent = pile.status_at is not None and pile.status_at < heard_before
+                heard = self._heard.get(pile.id, pile.status_at)
+                silent = heard is not None and heard < heard_before
                 if silent and pile.status is not PileStatus.UNKNOWN:
                     pile = replace(pile, status=PileStatus.UNKNOWN)
                     changed.append(

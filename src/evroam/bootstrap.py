@@ -87,6 +87,7 @@ from evroam.storage.migration import Upgrade
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.partner_secrets import CredentialSeal
 from evroam.storage.privacy_repository import SqlPersonalDataStore
+from evroam.storage.session_lookup import SqlSessionLookup
 from evroam.storage.session_repository import SqlSessionStore
 from evroam.storage.settlement_repository import SqlSettlementRepository
 from evroam.storage.station_repository import SqlStationRepository
@@ -417,16 +418,25 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
             (ModuleId.CDRS, InterfaceRole.RECEIVER),
         ),
     )
+    lookup = SqlSessionLookup(services.engine)
+
+    async def find_ref(partner_key: str, partner_session_id: str) -> str | None:
+        return lookup.find_ref(partner_key, partner_session_id)
+
     ocpi_charging = [
         build_command_result_router(
             tokens=tokens, on_result=command_result_sink(on_event), clock=clock
         ),
         build_sessions_receiver_router(
-            tokens=tokens, on_session=session_sink(on_event), clock=clock
+            tokens=tokens,
+            on_session=session_sink(on_event),
+            find_ref=find_ref,
+            clock=clock,
         ),
         build_cdrs_receiver_router(
             tokens=tokens,
-            on_cdr=cdr_sink(on_event),
+            on_cdr=cdr_sink(on_event, lookup),
+            find_ref=find_ref,
             clock=clock,
             public_url=settings.public_url,
         ),

@@ -151,8 +151,8 @@ class PartnersService:
     async def reconcile_status(self, partner_id: OperatorId) -> int:
         """Re-read live status from the partner; returns how many piles changed.
 
-        Pushes can be lost on the way; the partner's answer now is newer than
-        any push sent before it, so order-safety keeps this correct.
+        Pushes can be lost on the way; the partner's answer carries its own
+        time of each status, so order-safety keeps whichever is newer.
         """
         partner = self.get_partner(partner_id)
         gateway = self._gateway(partner.protocol)
@@ -177,12 +177,15 @@ class PartnersService:
         Reports about another operator's piles are dropped: a partner speaks
         only for its own network.
         """
-        reports = [r for r in reports if _owns(partner_id, r.pile_id)]
+        now = self._clock.now()
+        reports = [
+            replace(r, heard_at=r.heard_at or now)
+            for r in reports
+            if _owns(partner_id, r.pile_id)
+        ]
         changed = await self._status.ingest(reports)
         newest = max((r.observed_at for r in reports), default=None)
-        self._partners.record_push(
-            partner_id, len(reports), len(changed), newest, self._clock.now()
-        )
+        self._partners.record_push(partner_id, len(reports), len(changed), newest, now)
         return len(changed)
 
     def receive_swap_stock(

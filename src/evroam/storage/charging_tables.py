@@ -42,6 +42,9 @@ charging_sessions = Table(
     UniqueConstraint("account_id", "idempotency_key", name="uq_session_key"),
     Index("ix_sessions_account", "account_id", "created_at"),
     Index("ix_sessions_status", "status", "created_at"),
+    # OCPI Session PATCH / CDR without authorization_reference: found by the
+    # CPO's session id (gateways.ocpi.sessions, find_ref).
+    Index("ix_sessions_partner_session", "operator_id", "partner_session_id"),
 )
 
 receipts = Table(

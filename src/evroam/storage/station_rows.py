@@ -80,6 +80,7 @@ def pile_row(p: Pile, sid: int) -> dict[str, Any]:
         "max_power_kw": p.max_power_kw,
         "status": p.status.value,
         "status_at": p.status_at,
+        "heard_at": p.status_at,
     }
 
 

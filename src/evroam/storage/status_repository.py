@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, bindparam, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, func, select, text, update
 
 from evroam.catalogue.model import PileStatus
 from evroam.shared.ids import OperatorId, PileId, StationId
@@ -34,6 +36,13 @@ _RECOUNT = text(
 )
 
 
+class _Held(NamedTuple):
+    status: str
+    status_at: datetime | None
+    station_sid: int
+    heard_at: datetime | None
+
+
 class SqlStatusStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -44,39 +53,66 @@ class SqlStatusStore:
             return []
         with pile_status_transaction(self._engine) as conn:
             held = self._held(conn, list(latest))
-            newer = [
+            known = [r for r in latest.values() if r.pile_id in held]
+            newer = [r for r in known if _is_newer(r, held[r.pile_id])]
+            # Old news still tells us the partner speaks of the pile.
+            heard = [
                 r
-                for r in latest.values()
-                if r.pile_id in held and _is_newer(r.observed_at, held[r.pile_id][1])
+                for r in known
+                if r not in newer and _later(r.heard, held[r.pile_id].heard_at)
             ]
-            if not newer:
-                return []
-            conn.execute(
-                update(piles)
-                .where(piles.c.id == bindparam("pid"))
-                .values(status=bindparam("st"), status_at=bindparam("at")),
-                [
-                    {"pid": r.pile_id, "st": r.status.value, "at": r.observed_at}
-                    for r in newer
-                ],
-            )
-            changed = [r for r in newer if held[r.pile_id][0] != r.status.value]
-            sids = sorted({held[r.pile_id][2] for r in changed})
+            self._write(conn, newer, heard, held)
+            changed = [r for r in newer if held[r.pile_id].status != r.status.value]
+            sids = sorted({held[r.pile_id].station_sid for r in changed})
             if sids:
                 now = max(r.observed_at for r in changed)
                 conn.execute(_RECOUNT, [{"sid": sid, "now": now} for sid in sids])
             places = self._places(conn, sids)
         return [
             PileStatusChanged(
-                station_id=places[held[r.pile_id][2]][0],
+                station_id=places[held[r.pile_id].station_sid][0],
                 pile_id=r.pile_id,
                 status=r.status,
                 observed_at=r.observed_at,
-                lat=places[held[r.pile_id][2]][1],
-                lon=places[held[r.pile_id][2]][2],
+                lat=places[held[r.pile_id].station_sid][1],
+                lon=places[held[r.pile_id].station_sid][2],
             )
             for r in changed
         ]
+
+    @staticmethod
+    def _write(
+        conn: Connection,
+        newer: list[PileStatusReport],
+        heard: list[PileStatusReport],
+        held: dict[str, _Held],
+    ) -> None:
+        if newer:
+            conn.execute(
+                update(piles)
+                .where(piles.c.id == bindparam("pid"))
+                .values(
+                    status=bindparam("st"),
+                    status_at=bindparam("at"),
+                    heard_at=bindparam("heard"),
+                ),
+                [
+                    {
+                        "pid": r.pile_id,
+                        "st": r.status.value,
+                        "at": r.observed_at,
+                        "heard": _latest(r.heard, held[r.pile_id].heard_at),
+                    }
+                    for r in newer
+                ],
+            )
+        if heard:
+            conn.execute(
+                update(piles)
+                .where(piles.c.id == bindparam("pid"))
+                .values(heard_at=bindparam("heard")),
+                [{"pid": r.pile_id, "heard": r.heard} for r in heard],
+            )
 
     def apply_swap_stock(self, reports: Sequence[SwapStockReport]) -> int:
         if not reports:
@@ -105,13 +141,14 @@ class SqlStatusStore:
     def expire(
         self, operator_id: OperatorId, heard_before: datetime, now: datetime
     ) -> list[PileStatusChanged]:
+        last_heard = func.coalesce(piles.c.heard_at, piles.c.status_at)
         query = (
-            select(piles.c.id, piles.c.status_at, piles.c.station_sid)
+            select(piles.c.id, piles.c.station_sid)
             .join(stations, stations.c.sid == piles.c.station_sid)
             .where(
                 stations.c.operator_id == operator_id,
                 piles.c.status != PileStatus.UNKNOWN.value,
-                piles.c.status_at < heard_before,
+                last_heard < heard_before,
             )
         )
         # Taking turns with status updates: the piles read as silent are the
@@ -120,11 +157,12 @@ class SqlStatusStore:
             silent = conn.execute(query).all()
             if not silent:
                 return []
-            # status_at stays the last time we heard: any fresh report wins over
-            # this (the guard is kept for a writer outside this process's turns).
+            # status_at stays the partner's time of its last status: a fresh
+            # report, or the same one heard again, wins over this (the guard is
+            # kept for a writer outside this process's turns).
             conn.execute(
                 update(piles)
-                .where(piles.c.id == bindparam("pid"), piles.c.status_at < heard_before)
+                .where(piles.c.id == bindparam("pid"), last_heard < heard_before)
                 .values(status=PileStatus.UNKNOWN.value),
                 [{"pid": r.id} for r in silent],
             )
@@ -143,19 +181,25 @@ class SqlStatusStore:
             for r in silent
         ]
 
-    def _held(
-        self, conn: Connection, pile_ids: list[PileId]
-    ) -> dict[str, tuple[str, datetime | None, int]]:
-        held: dict[str, tuple[str, datetime | None, int]] = {}
+    def _held(self, conn: Connection, pile_ids: list[PileId]) -> dict[str, _Held]:
+        held: dict[str, _Held] = {}
+        columns = (
+            piles.c.id,
+            piles.c.status,
+            piles.c.status_at,
+            piles.c.station_sid,
+            piles.c.heard_at,
+        )
         for start in range(0, len(pile_ids), _CHUNK):
             chunk = pile_ids[start : start + _CHUNK]
-            rows = conn.execute(
-                select(
-                    piles.c.id, piles.c.status, piles.c.status_at, piles.c.station_sid
-                ).where(piles.c.id.in_(chunk))
-            )
+            rows = conn.execute(select(*columns).where(piles.c.id.in_(chunk)))
             for r in rows:
-                held[r.id] = (r.status, aware_utc(r.status_at), int(r.station_sid))
+                held[r.id] = _Held(
+                    r.status,
+                    aware_utc(r.status_at),
+                    int(r.station_sid),
+                    aware_utc(r.heard_at),
+                )
         return held
 
     def _places(
@@ -176,15 +220,37 @@ class SqlStatusStore:
 def _latest_per_pile(
     reports: Sequence[PileStatusReport],
 ) -> dict[PileId, PileStatusReport]:
+    """The newest report per pile, heard when the last of them was heard."""
     latest: dict[PileId, PileStatusReport] = {}
     for report in reports:
         if report.observed_at.tzinfo is None:
             raise ValueError("PileStatusReport.observed_at must be timezone-aware")
         held = latest.get(report.pile_id)
-        if held is None or report.observed_at > held.observed_at:
+        if held is None:
             latest[report.pile_id] = report
+            continue
+        heard = max(held.heard, report.heard)
+        newest = report if report.observed_at > held.observed_at else held
+        latest[report.pile_id] = replace(newest, heard_at=heard)
     return latest
 
 
-def _is_newer(observed_at: datetime, held_at: datetime | None) -> bool:
-    return held_at is None or observed_at > held_at
+def _is_newer(report: PileStatusReport, held: _Held) -> bool:
+    """Newer than what we hold; at the same instant only to bring back a pile
+    that went unknown for silence (the partner repeats a status it never changed:
+    OCPI last_updated stays put while nothing happens)."""
+    if held.status_at is None or report.observed_at > held.status_at:
+        return True
+    return (
+        report.observed_at == held.status_at
+        and held.status == PileStatus.UNKNOWN.value
+        and report.status is not PileStatus.UNKNOWN
+    )
+
+
+def _later(at: datetime, than: datetime | None) -> bool:
+    return than is None or at > than
+
+
+def _latest(at: datetime, other: datetime | None) -> datetime:
+    return at if other is None else max(at, other)

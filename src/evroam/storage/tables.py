@@ -77,7 +77,10 @@ piles = Table(
     Column("connectors", Text, nullable=False),  # JSON, see storage.codec
     Column("max_power_kw", Float, nullable=False),
     Column("status", String(16), nullable=False),
+    # status_at orders reports (the partner's own time of the status, ADR 0005);
+    # heard_at is when a report about the pile last reached us (staleness TTL).
     Column("status_at", DateTime(timezone=True)),
+    Column("heard_at", DateTime(timezone=True)),
     Index("ix_piles_station", "station_sid"),
     Index("ix_piles_external_uid", "external_uid"),
 )

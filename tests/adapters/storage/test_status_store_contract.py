@@ -98,6 +98,37 @@ class TestExpiringSilentPiles:
         back = status_store.apply([report(station, 0, PileStatus.AVAILABLE, LATER)])
         assert [e.status for e in back] == [PileStatus.AVAILABLE]
 
+    def test_old_news_heard_again_keeps_a_pile_fresh(self, repo, status_store):
+        """A pull repeats the CPO's old last_updated; hearing it is enough."""
+        station = a_station()
+        repo.save_stations([station])
+        status_store.apply([report(station, 0, PileStatus.FAULTED, LATER)])
+        much_later = LATER + timedelta(hours=6)
+        again = PileStatusReport(
+            station.piles[0].id, PileStatus.FAULTED, LATER, heard_at=much_later
+        )
+        assert status_store.apply([again]) == []
+        expired = status_store.expire(
+            OperatorId("rapidgrid"), much_later - timedelta(minutes=10), much_later
+        )
+        assert station.piles[0].id not in [e.pile_id for e in expired]
+        assert repo.find_station(station.id).piles[0].status is PileStatus.FAULTED
+
+    def test_the_same_status_heard_again_brings_a_silent_pile_back(
+        self, repo, status_store
+    ):
+        station = a_station()
+        repo.save_stations([station])
+        status_store.apply([report(station, 0, PileStatus.FAULTED, LATER)])
+        much_later = LATER + timedelta(hours=6)
+        status_store.expire(OperatorId("rapidgrid"), much_later, much_later)
+        assert repo.find_station(station.id).piles[0].status is PileStatus.UNKNOWN
+        again = PileStatusReport(
+            station.piles[0].id, PileStatus.FAULTED, LATER, heard_at=much_later
+        )
+        back = status_store.apply([again])
+        assert [e.status for e in back] == [PileStatus.FAULTED]
+
 
 class TestAResyncRacingAStatusUpdate:
     """SQL stores only (the in-memory one has no read-then-write window). A

@@ -217,11 +217,11 @@ def _endpoints(peer: Peer) -> tuple[wire.Endpoint, ...]:
 def _batch(
     stations: list[Station], tariffs: tuple[Any, ...], fetched_at: datetime
 ) -> NetworkBatch:
-    """Statuses go in as order-safe reports. A pulled status was true when we
-    fetched it: that, not the EVSE's older last_updated, is when we last heard
-    of the pile (the staleness TTL counts from it)."""
+    """Statuses go in as order-safe reports stamped with the CPO's own
+    ``last_updated`` (so a push the CPO made after it wins, and an older one
+    loses), heard at ``fetched_at`` (the staleness TTL counts from it)."""
     reports = tuple(
-        PileStatusReport(p.id, p.status, max(p.status_at or fetched_at, fetched_at))
+        PileStatusReport(p.id, p.status, p.status_at or fetched_at, fetched_at)
         for s in stations
         for p in s.piles
     )

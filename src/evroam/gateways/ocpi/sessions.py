@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from evroam.charging.remote import (
     ChargePeriod,
@@ -169,12 +170,71 @@ def session_sink(on_event: EventSink) -> SessionSink:
     return on_session
 
 
-def cdr_sink(on_event: EventSink) -> CdrSink:
+class BilledRecordView(Protocol):
+    @property
+    def session_ref(self) -> str: ...
+
+    @property
+    def record_id(self) -> str: ...
+
+    @property
+    def kwh(self) -> Decimal: ...
+
+    @property
+    def total_fen(self) -> int: ...
+
+
+class ReceivedRecords(Protocol):
+    """The partner records the hub billed (storage.session_lookup)."""
+
+    def find_billed(
+        self, operator_id: str, record_id: str
+    ) -> BilledRecordView | None: ...
+
+    def billed_for(self, session_ref: str) -> BilledRecordView | None: ...
+
+
+def _is_repeat(
+    records: ReceivedRecords, key: str, ref: str, cdr: CDR, record: ChargeRecord
+) -> bool:
+    """True for a CDR billed before, sent again unchanged (answered, no effect).
+
+    OCPI 2.2.1, CDRs module: a CDR is never updated; a correction is a credit
+    CDR (``credit``, ``credit_reference_id``). A changed CDR under a known id,
+    or a second CDR for a billed session, is refused with the reason.
+    """
+    known = records.find_billed(key, cdr.id)
+    if known is not None:
+        same = (known.session_ref, known.kwh, known.total_fen) == (
+            ref,
+            record.kwh,
+            Money.of(record.total_money).fen,
+        )
+        if same:
+            return True
+        raise InvalidParametersError(
+            f"CDR {cdr.id} was received before with other figures: CDRs are "
+            "never updated; send a credit CDR to correct it"
+        )
+    billed = records.billed_for(ref)
+    if billed is not None and not cdr.credit:
+        raise InvalidParametersError(
+            f"session {ref} was billed with CDR {billed.record_id}: CDRs are "
+            "never updated; send a credit CDR to correct it"
+        )
+    return False
+
+
+def cdr_sink(on_event: EventSink, records: ReceivedRecords | None = None) -> CdrSink:
     """The callback for ``build_cdrs_receiver_router``: a CDR becomes a
-    ``ChargeRecord``; a session the hub does not know is refused."""
+    ``ChargeRecord``; a session the hub does not know is refused. With
+    ``records``, a CDR sent again unchanged is answered without effect and one
+    that would change a billed record is refused (see ``_is_repeat``)."""
 
     async def on_cdr(key: str, ref: str, cdr: CDR) -> None:
         record = charge_record_from_cdr(ref, cdr)
+        if records is not None and _is_repeat(records, key, ref, cdr, record):
+            return
         try:
             await on_event(key, record)
         except UnknownSessionError as exc:
@@ -184,6 +244,8 @@ def cdr_sink(on_event: EventSink) -> CdrSink:
 
 
 __all__ = [
+    "BilledRecordView",
+    "ReceivedRecords",
     "cdr_sink",
     "charge_record_from_cdr",
     "events_from_session",
