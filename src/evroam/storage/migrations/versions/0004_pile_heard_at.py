@@ -1,8 +1,8 @@
 """Piles keep when we last heard of them apart from their status time; sessions
 are found by the partner's session id.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-07
 
 ``piles.heard_at`` (ADR 0005 addendum, issue 11): ``status_at`` now orders
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
