@@ -36,6 +36,7 @@ ORDER = (
     "recommend",
     "analytics",
     "trip",
+    "trip_success",
     "migrate",
 )
 MAKE_TEST_COMMAND = (

@@ -54,7 +54,7 @@ class TestReferenceScenario:
         # How fast is benchmarks/map_reference's figure, not a timer here.
         page.goto(reference_site + "/")
         expect(page.locator("#status-line")).to_contain_text(
-            "6,881 stations", timeout=15000
+            "6,975 stations", timeout=15000
         )
         assert page.locator(".server-cluster").count() > 10
 

@@ -99,7 +99,7 @@ class TestPartnerOutage:
     def test_the_hub_resyncs_a_partner_that_comes_back(self, outage):
         assert outage.back["is_reachable"] is True
         assert stamp(outage.back["last_sync_at"]) > stamp(outage.down["last_sync_at"])
-        assert outage.back["last_sync_stations"] == 1197
+        assert outage.back["last_sync_stations"] == 1236
 
     def test_after_the_resync_the_map_shows_the_partners_truth(self, outage):
         truth = outage.partner.piles()

@@ -3,6 +3,7 @@
 from evroam.scenario.corridors import ServiceArea, service_areas
 from evroam.scenario.generator import (
     GENERATION_EPOCH,
+    SCENARIO_VERSION,
     Scenario,
     national_scenario,
     reference_scenario,
@@ -10,6 +11,7 @@ from evroam.scenario.generator import (
 
 __all__ = [
     "GENERATION_EPOCH",
+    "SCENARIO_VERSION",
     "Scenario",
     "ServiceArea",
     "national_scenario",

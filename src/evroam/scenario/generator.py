@@ -25,6 +25,9 @@ from evroam.scenario.stations import block_provinces, stream_block
 from evroam.scenario.tariffs import build_tariffs
 
 GENERATION_EPOCH = datetime(2024, 11, 1, tzinfo=UTC)
+SCENARIO_VERSION = 2
+"""Bumped whenever the same seed gives a different network. 2: the urban fast
+and community partners build at expressway service areas (docs/scenario.md)."""
 
 # Reference figures from the public late-2024 announcement (see docs/scenario.md).
 SWAPWAY_PILES = 14_000
@@ -34,6 +37,13 @@ NEIGHBOURLY_PILES = 6_000
 SWAP_AREA_COVERAGE = 0.85
 SWAP_SITES_WITH_CHARGERS = 0.3
 SWAP_SITE_CHARGERS = (2, 4)
+# Partner DC sites at expressway service areas (docs/scenario.md gives the
+# sources): the Xpeng-like network at every other service area of the trunk
+# corridors its real model opened first, the Li Auto-like one at every fifth
+# service area of every corridor (about 20 %).
+RAPIDGRID_AREA_CORRIDORS = frozenset({"G1", "G2", "G3", "G4", "G15", "G60", "G65"})
+RAPIDGRID_AREA_EVERY, RAPIDGRID_AREA_PILES = 2, (4, 6)
+NEIGHBOURLY_AREA_EVERY, NEIGHBOURLY_AREA_PILES = 5, (3, 5)
 
 NATIONAL_PILES = {
     PROVGRID.id: 300_000,
@@ -63,6 +73,7 @@ class Scenario:
     covered_service_area_ids: tuple[str, ...]  # service areas with a swap station
     service_area_count: int
     blocks: tuple[Block, ...] = field(repr=False)
+    version: int = SCENARIO_VERSION
 
     @property
     def swap_service_area_coverage(self) -> float:
@@ -105,12 +116,58 @@ def _swapway_blocks(rng: random.Random) -> list[Block]:
     ]
 
 
+def spaced_areas(
+    key: str, every: int, corridors: frozenset[str] | None = None
+) -> tuple[str, ...]:
+    """Every ``every``-th service area along each corridor (of ``corridors``, or
+    all), from a seeded offset per corridor: sites spread out the way a network
+    building along expressways spaces them, never two neighbours then a gap."""
+    rng = random.Random(key)
+    by_corridor: dict[str, list[str]] = {}
+    for area in service_areas():
+        if corridors is None or area.corridor in corridors:
+            by_corridor.setdefault(area.corridor, []).append(area.id)
+    chosen: list[str] = []
+    for ids in by_corridor.values():
+        offset = rng.randrange(every)
+        chosen += [a for i, a in enumerate(ids) if i % every == offset]
+    return tuple(chosen)
+
+
+def _partner_with_areas(
+    rng: random.Random,
+    profile: NetworkProfile,
+    total: int,
+    areas: tuple[str, ...],
+    bounds: tuple[int, int],
+) -> list[Block]:
+    """City stations first (their station numbers stay put), then one DC site at
+    each chosen service area, the piles taken from the city budget."""
+    sites = area_block(profile, areas, BlockKind.AREA, bounds)
+    return [*city_blocks(rng, profile, total - sites.piles, BlockKind.CITY), sites]
+
+
 def _reference_blocks(seed: int) -> list[Block]:
     rng = random.Random(f"{seed}:plan")
+    swapway = _swapway_blocks(rng)
+    rapid_areas = spaced_areas(
+        f"{seed}:areas:{RAPIDGRID.id}", RAPIDGRID_AREA_EVERY, RAPIDGRID_AREA_CORRIDORS
+    )
+    community_areas = spaced_areas(
+        f"{seed}:areas:{NEIGHBOURLY.id}", NEIGHBOURLY_AREA_EVERY
+    )
     return [
-        *_swapway_blocks(rng),
-        *city_blocks(rng, RAPIDGRID, RAPIDGRID_PILES, BlockKind.CITY),
-        *city_blocks(rng, NEIGHBOURLY, NEIGHBOURLY_PILES, BlockKind.CITY),
+        *swapway,
+        *_partner_with_areas(
+            rng, RAPIDGRID, RAPIDGRID_PILES, rapid_areas, RAPIDGRID_AREA_PILES
+        ),
+        *_partner_with_areas(
+            rng,
+            NEIGHBOURLY,
+            NEIGHBOURLY_PILES,
+            community_areas,
+            NEIGHBOURLY_AREA_PILES,
+        ),
     ]
 
 

@@ -50,6 +50,7 @@ class NetworkProfile:
     service_fee: tuple[str, str]  # CNY/kWh range of the service fee
     tariff_variants: int = 2
     idle_fee: IdleFeeTerms | None = None  # None: no tariff has an idle fee
+    area_mix: PileMix | None = None  # service-area sites; None: the DC part of mix
 
     @property
     def id(self) -> OperatorId:
@@ -117,6 +118,8 @@ NEIGHBOURLY = NetworkProfile(
     core_factor=0.6,
     service_fee=("0.4000", "0.5500"),
     tariff_variants=1,
+    # its real model's expressway sites: 5C (~480 kW) and 250 kW DC piles
+    area_mix=PileMix(((30.0, dc(480)), (70.0, dc(250)))),
 )
 
 REFERENCE_PROFILES = (SWAPWAY, RAPIDGRID, NEIGHBOURLY)

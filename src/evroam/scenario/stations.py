@@ -58,7 +58,8 @@ def stream_block(
 ) -> Iterator[Station]:
     rng = random.Random(block_seed(seed, block))
     if block.kind in (BlockKind.AREA, BlockKind.AREA_SWAP):
-        factory = PileFactory(rng, profile.mix.dc_only(), generated_at)
+        mix = profile.area_mix or profile.mix.dc_only()
+        factory = PileFactory(rng, mix, generated_at)
         return _area_stations(rng, block, profile, factory, generated_at)
     factory = PileFactory(rng, profile.mix, generated_at)
     return _city_stations(rng, block, profile, factory, generated_at)

@@ -93,7 +93,7 @@ class TestPulling:
     ):
         client = await world.register()
         locations = [loc async for loc in client.iter_locations(page_limit=100)]
-        assert len(locations) == community_ocpi.station_count == 1197
+        assert len(locations) == community_ocpi.station_count == 1236
         assert sum(len(loc.evses or ()) for loc in locations) == 6000
         assert {loc.party_id for loc in locations} == {"NBC"}
 

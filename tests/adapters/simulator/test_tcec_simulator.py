@@ -85,20 +85,20 @@ class TestPulling:
             for e in s.EquipmentInfos
             for c in e.ConnectorInfos
         ]
-        assert len(stations) == 1197
+        assert len(stations) == 1236
         assert len(connectors) == len(set(connectors)) == 6000
 
     async def test_a_page_reports_its_count_and_the_total(self, hub_client):
         page = await hub_client.query_stations_info(page_no=2, page_size=50)
         assert page.PageNo == 2
-        assert page.ItemSize == 1197
-        assert page.PageCount == 24
+        assert page.ItemSize == 1236
+        assert page.PageCount == 25  # ceil(1236 / 50)
         assert len(page.StationInfos) == 50
 
     async def test_page_size_is_capped_so_a_page_fits_an_envelope(self, hub_client):
         page = await hub_client.query_stations_info(page_no=1, page_size=1000)
         assert len(page.StationInfos) == 100
-        assert page.PageCount == 12
+        assert page.PageCount == 13  # ceil(1236 / 100)
 
     async def test_connector_ids_are_the_station_id_then_the_pile_uid(self, hub_client):
         page = await hub_client.query_stations_info(page_no=1, page_size=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from datetime import datetime
 from itertools import islice
@@ -168,7 +169,11 @@ class TestPlausibility:
     def test_rapidgrid_is_dc_fast_up_to_180kw_in_stations_of_6_to_20(
         self, reference_stations
     ):
-        stations = [s for s in reference_stations if s.operator_id == "rapidgrid"]
+        stations = [
+            s
+            for s in reference_stations
+            if s.operator_id == "rapidgrid" and "expressway" not in s.tags
+        ]
         piles = [p for s in stations for p in s.piles]
         assert max(p.max_power_kw for p in piles) <= 180
         dc = sum(p.connectors[0].power_type is PowerType.DC for p in piles)
@@ -180,13 +185,56 @@ class TestPlausibility:
     def test_neighbourly_is_mostly_ac_in_small_compounds_below_tier_1(
         self, reference_stations
     ):
-        stations = [s for s in reference_stations if s.operator_id == "neighbourly"]
+        stations = [
+            s
+            for s in reference_stations
+            if s.operator_id == "neighbourly" and "expressway" not in s.tags
+        ]
         piles = [p for s in stations for p in s.piles]
         ac = sum(p.connectors[0].power_type is PowerType.AC for p in piles)
         assert ac / len(piles) >= 0.7
         assert all(2 <= len(s.piles) <= 8 for s in stations)
         tiers = {CITY_BY_NAME[s.city].tier.value for s in stations}
         assert tiers <= {"2", "3", "4"}
+
+    def test_fast_and_community_partners_have_dc_sites_at_service_areas(
+        self, reference, reference_stations
+    ):
+        sites = {
+            operator: [
+                s
+                for s in reference_stations
+                if s.operator_id == operator and "expressway" in s.tags
+            ]
+            for operator in ("rapidgrid", "neighbourly")
+        }
+        areas = reference.service_area_count
+        piles = {op: [p for s in st for p in s.piles] for op, st in sites.items()}
+        assert all(
+            p.connectors[0].power_type is PowerType.DC for p in piles["rapidgrid"]
+        )
+        assert {p.max_power_kw for p in piles["neighbourly"]} == {250.0, 480.0}
+        assert all(4 <= len(s.piles) <= 6 for s in sites["rapidgrid"])
+        assert 0.18 <= len(sites["neighbourly"]) / areas <= 0.22
+        assert 0.1 <= len(sites["rapidgrid"]) / areas <= 0.2
+
+    def test_community_sites_are_every_fifth_service_area_of_each_corridor(
+        self, reference_stations
+    ):
+        chosen = {
+            t.removeprefix("service-area:")
+            for s in reference_stations
+            if s.operator_id == "neighbourly"
+            for t in s.tags
+            if t.startswith("service-area:")
+        }
+        by_corridor: dict[str, list[str]] = {}
+        for area in service_areas():
+            by_corridor.setdefault(area.corridor, []).append(area.id)
+        for ids in by_corridor.values():
+            where = [i for i, a in enumerate(ids) if a in chosen]
+            assert len(ids) < 5 or where
+            assert all(b - a == 5 for a, b in itertools.pairwise(where))
 
     def test_swapway_chargers_are_mostly_dc(self, reference_stations):
         piles = [
