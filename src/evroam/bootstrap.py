@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import httpx
 from fastapi import APIRouter
@@ -53,7 +54,6 @@ from evroam.protocols.ocpi_2_2_1.sessions import (
 )
 from evroam.protocols.tcec_102.charging import build_charging_handlers
 from evroam.protocols.tcec_102.endpoint import (
-    InMemoryReplayGuard,
     ReplayGuard,
     SignedGrantStore,
     TcecEndpoint,
@@ -87,6 +87,7 @@ from evroam.storage.migration import Upgrade
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.partner_secrets import CredentialSeal
 from evroam.storage.privacy_repository import SqlPersonalDataStore
+from evroam.storage.replay_guard import SqlReplayGuard
 from evroam.storage.session_lookup import SqlSessionLookup
 from evroam.storage.session_repository import SqlSessionStore
 from evroam.storage.settlement_repository import SqlSettlementRepository
@@ -467,17 +468,39 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
         clock,
         handlers,
         grants=SignedGrantStore(settings.token_key.encode()),
-        replays=_replay_guard(settings),
+        replays=_replay_guard(services),
     )
     return [ocpi, *ocpi_charging, build_router(tcec, prefix="/evcs/v1")]
 
 
-def _replay_guard(settings: Settings) -> ReplayGuard:
+FirstTime = Callable[[tuple[str, str, str], datetime, datetime], bool]
+
+
+class OffLoopReplayGuard:
+    """A shared replay guard (Redis or the database) asked through the async
+    boundary, so its round trip never blocks the loop (ADR 0029)."""
+
+    def __init__(self, first_time: FirstTime, boundary: Boundary) -> None:
+        self._first_time = first_time
+        self._boundary = boundary
+
+    async def first_time(
+        self, key: tuple[str, str, str], keep_until: datetime, now: datetime
+    ) -> bool:
+        return await self._boundary.run(self._first_time, key, keep_until, now)
+
+
+def _replay_guard(services: Services) -> ReplayGuard:
+    """Redis when configured, else the database: never this process's memory,
+    so no envelope is accepted twice across workers or restarts."""
+    settings = services.settings
     if settings.bus_url:
         from evroam.messaging.redis_replay import RedisReplayGuard
 
-        return RedisReplayGuard(settings.bus_url, settings.bus_namespace)
-    return InMemoryReplayGuard()
+        redis_guard = RedisReplayGuard(settings.bus_url, settings.bus_namespace)
+        return OffLoopReplayGuard(redis_guard.first_time, services.boundary)
+    sql_guard = SqlReplayGuard(services.engine)
+    return OffLoopReplayGuard(sql_guard.first_time, services.boundary)
 
 
 def _build_bus(settings: Settings) -> EventBus:

@@ -126,6 +126,18 @@ leases = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
+# T/CEC envelopes accepted, kept until their TimeStamp leaves the replay window
+# (ADR 0029): every worker and every restart sees the same.
+tcec_seen_envelopes = Table(
+    "tcec_seen_envelopes",
+    metadata,
+    Column("operator_id", String(64), primary_key=True),
+    Column("time_stamp", String(14), primary_key=True),
+    Column("seq", String(4), primary_key=True),
+    Column("keep_until", DateTime(timezone=True), nullable=False),
+    Index("ix_tcec_seen_envelopes_keep_until", "keep_until"),
+)
+
 
 accounts = Table(
     "accounts",

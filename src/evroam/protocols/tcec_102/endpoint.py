@@ -90,7 +90,10 @@ class GrantStore(Protocol):
 
 
 class ReplayGuard(Protocol):
-    def first_time(
+    """Remembers accepted envelopes. Async: a shared guard (database, Redis)
+    does I/O, which must not block the loop."""
+
+    async def first_time(
         self, key: tuple[str, str, str], keep_until: datetime, now: datetime
     ) -> bool:
         """True the first time ``key`` (OperatorID, TimeStamp, Seq) is seen."""
@@ -147,13 +150,17 @@ class SignedGrantStore:
 
 
 class InMemoryReplayGuard:
-    """Seen (OperatorID, TimeStamp, Seq) keys of this process, forgotten when stale."""
+    """Seen (OperatorID, TimeStamp, Seq) keys of this process, forgotten when stale.
+
+    For one process that never restarts (the simulators, tests): the hub keeps
+    them in its database or Redis, shared and durable (ADR 0029).
+    """
 
     def __init__(self) -> None:
         self._seen: set[tuple[str, str, str]] = set()
         self._expiry: list[tuple[datetime, tuple[str, str, str]]] = []
 
-    def first_time(
+    async def first_time(
         self, key: tuple[str, str, str], keep_until: datetime, now: datetime
     ) -> bool:
         while self._expiry and self._expiry[0][0] < now:
@@ -205,7 +212,7 @@ class TcecEndpoint:
             operator_id = envelope["OperatorID"]
             peer = self._peer(operator_id)
             fields = verify_request(peer.secrets, envelope)
-            self._check_fresh(operator_id, fields["TimeStamp"], fields["Seq"])
+            await self._check_fresh(operator_id, fields["TimeStamp"], fields["Seq"])
             if message != QUERY_TOKEN:
                 self._check_token(operator_id, authorization)
             body = decode_body(decrypt_data(peer.secrets, fields["Data"]))
@@ -226,7 +233,7 @@ class TcecEndpoint:
             raise SignatureError("未知的OperatorID")
         return peer
 
-    def _check_fresh(self, operator_id: str, timestamp: str, seq: str) -> None:
+    async def _check_fresh(self, operator_id: str, timestamp: str, seq: str) -> None:
         sent_at = parse_timestamp(timestamp)
         now = self._clock.now()
         if abs(now - sent_at) > self._window:
@@ -234,7 +241,7 @@ class TcecEndpoint:
         if not is_valid_seq(seq):
             raise ParameterError("Seq格式错误")
         key = (operator_id, timestamp, seq)
-        if not self._replays.first_time(key, sent_at + self._window, now):
+        if not await self._replays.first_time(key, sent_at + self._window, now):
             raise ParameterError("重复的请求(TimeStamp+Seq)")
 
     def _check_token(self, operator_id: str, authorization: str | None) -> None:
