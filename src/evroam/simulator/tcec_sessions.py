@@ -16,7 +16,7 @@ raises ``UnconfirmedError``, so the session simulator sends it again.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,10 +29,13 @@ from evroam.protocols.tcec_102.charging_models import (
     ChargeOrder,
     CheckChargeOrdersRequest,
     CheckChargeOrdersResponse,
+    EquipAuthFailReason,
     EquipChargeStatus,
     NotificationChargeOrderInfoRequest,
     NotificationStartChargeResultRequest,
     NotificationStopChargeResultRequest,
+    QueryEquipAuthRequest,
+    QueryEquipAuthResponse,
     QueryEquipChargeStatusRequest,
     QueryStartChargeRequest,
     QueryStartChargeResponse,
@@ -44,9 +47,16 @@ from evroam.protocols.tcec_102.charging_models import (
 )
 from evroam.protocols.tcec_102.client import TcecClient
 from evroam.protocols.tcec_102.endpoint import Handler
-from evroam.protocols.tcec_102.errors import ParameterError
-from evroam.protocols.tcec_102.models import parse_body
-from evroam.protocols.tcec_102.timestamp import format_query_time
+from evroam.protocols.tcec_102.errors import ParameterError, PayloadError
+from evroam.protocols.tcec_102.models import (
+    ConnectorStatsInfo,
+    EquipmentStatsInfo,
+    QueryStationStatsRequest,
+    QueryStationStatsResponse,
+    StationStatsInfo,
+    parse_body,
+)
+from evroam.protocols.tcec_102.timestamp import WIRE_ZONE, format_query_time
 from evroam.simulator.charge import (
     Charge,
     SentRecord,
@@ -62,6 +72,12 @@ _FAIL_FOR = {
     Refusal.OFFLINE: StartFailReason.EQUIPMENT_OFFLINE,
     Refusal.OCCUPIED: StartFailReason.BUSY,
     Refusal.FAULTED: StartFailReason.FAULTED,
+}
+_AUTH_FAIL_FOR = {
+    Refusal.NO_SUCH_PILE: EquipAuthFailReason.NO_SUCH_EQUIPMENT,
+    Refusal.OFFLINE: EquipAuthFailReason.EQUIPMENT_OFFLINE,
+    Refusal.OCCUPIED: EquipAuthFailReason.BUSY,
+    Refusal.FAULTED: EquipAuthFailReason.FAULTED,
 }
 
 
@@ -133,8 +149,99 @@ def order_info(
     )
 
 
+def final_status(sessions: SessionSimulator, record: SentRecord) -> EquipChargeStatus:
+    """A finished charge as query_equip_charge_status tells it: ended, its totals."""
+    pile = sessions.network.pile_named(record.pile)
+    return EquipChargeStatus(
+        StartChargeSeq=record.ref,
+        StartChargeSeqStat=int(StartChargeSeqStat.ENDED),
+        ConnectorID=record.pile,
+        ConnectorStatus=code_from_pile_status(sessions.network.status(pile.index)),
+        StartTime=format_query_time(record.started_at),
+        EndTime=format_query_time(record.ended_at),
+        TotalPower=record.kwh,
+        ElecMoney=record.electricity_money,
+        SeviceMoney=record.service_money,
+        TotalMoney=record.total_money,
+    )
+
+
+def status_now(sessions: SessionSimulator, start_charge_seq: str) -> EquipChargeStatus:
+    """query_equip_charge_status: a running charge's snapshot, or a finished
+    one's totals; ``ParameterError`` for a StartChargeSeq we never started."""
+    charge = sessions.find(start_charge_seq)
+    if charge is not None:
+        return charge_status(sessions, charge, StartChargeSeqStat.CHARGING)
+    ended = [r for r in sessions.records if r.ref == start_charge_seq]
+    if not ended:
+        raise ParameterError("未知的StartChargeSeq")
+    return final_status(sessions, ended[-1])
+
+
+def station_stats(
+    sessions: SessionSimulator, request: QueryStationStatsRequest
+) -> QueryStationStatsResponse | None:
+    """Energy of the records that ended on the asked days (Beijing dates,
+    inclusive), per connector of the station; None for an unknown station."""
+    index = sessions.network.find_station(request.StationID)
+    if index is None:
+        return None
+    try:
+        first = date.fromisoformat(request.StartTime)
+        last = date.fromisoformat(request.EndTime)
+    except ValueError as exc:
+        raise PayloadError("StartTime/EndTime应为yyyy-MM-dd") from exc
+    starts_at = datetime.combine(first, time(0), WIRE_ZONE)
+    ends_at = datetime.combine(last + timedelta(days=1), time(0), WIRE_ZONE)
+    kwh: dict[str, Decimal] = {}
+    for record in sessions.records_between(starts_at, ends_at):
+        kwh[record.pile] = kwh.get(record.pile, Decimal(0)) + record.kwh
+    station = sessions.network.station(index)
+    equipment = [
+        EquipmentStatsInfo(
+            EquipmentID=pile.external_uid,
+            EquipmentElectricity=kwh.get(pile.external_uid, Decimal(0)),
+            ConnectorStatsInfos=[
+                ConnectorStatsInfo(
+                    ConnectorID=pile.external_uid,
+                    ConnectorElectricity=kwh.get(pile.external_uid, Decimal(0)),
+                )
+            ],
+        )
+        for pile in station.piles
+    ]
+    return QueryStationStatsResponse(
+        StationStats=StationStatsInfo(
+            StationID=request.StationID,
+            StartTime=request.StartTime,
+            EndTime=request.EndTime,
+            StationElectricity=sum(
+                (e.EquipmentElectricity for e in equipment), Decimal(0)
+            ),
+            EquipmentStatsInfos=equipment,
+        )
+    )
+
+
 def build_charging_query_handlers(sessions: SessionSimulator) -> dict[str, Handler]:
-    """query_start_charge, query_stop_charge and query_equip_charge_status."""
+    """query_equip_auth, query_start_charge, query_stop_charge,
+    query_equip_charge_status and query_station_stats."""
+
+    async def auth(_: str, body: dict[str, Any]) -> dict[str, Any]:
+        request = parse_body(QueryEquipAuthRequest, body)
+        refusal = sessions.refusal_for(request.ConnectorID)
+        return QueryEquipAuthResponse(
+            EquipAuthSeq=request.EquipAuthSeq,
+            ConnectorID=request.ConnectorID,
+            SuccStat=0 if refusal is None else 1,
+            FailReason=0 if refusal is None else int(_AUTH_FAIL_FOR[refusal]),
+        ).to_wire()
+
+    async def stats(_: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = station_stats(sessions, parse_body(QueryStationStatsRequest, body))
+        if answer is None:
+            raise ParameterError("未知的StationID")
+        return answer.to_wire()
 
     async def start(_: str, body: dict[str, Any]) -> dict[str, Any]:
         request = parse_body(QueryStartChargeRequest, body)
@@ -173,12 +280,11 @@ def build_charging_query_handlers(sessions: SessionSimulator) -> dict[str, Handl
 
     async def status(_: str, body: dict[str, Any]) -> dict[str, Any]:
         request = parse_body(QueryEquipChargeStatusRequest, body)
-        charge = sessions.find(request.StartChargeSeq)
-        if charge is None:
-            raise ParameterError("未知的StartChargeSeq")
-        return charge_status(sessions, charge, StartChargeSeqStat.CHARGING).to_wire()
+        return status_now(sessions, request.StartChargeSeq).to_wire()
 
     return {
+        "query_equip_auth": auth,
+        "query_station_stats": stats,
         "query_start_charge": start,
         "query_stop_charge": stop,
         "query_equip_charge_status": status,

@@ -28,10 +28,13 @@ from evroam.charging.remote import (
 from evroam.gateways.tcec.charging import TcecChargingReceiver, TcecRemoteCharging
 from evroam.partners.model import Partner
 from evroam.protocols.tcec_102.charging import build_charging_handlers
+from evroam.protocols.tcec_102.charging_models import QueryEquipAuthRequest
 from evroam.protocols.tcec_102.client import SeqCounter, TcecClient
 from evroam.protocols.tcec_102.endpoint import PeerConfig, TcecEndpoint, build_router
 from evroam.protocols.tcec_102.profiles import SpellingProfile
+from evroam.protocols.tcec_102.timestamp import WIRE_ZONE
 from evroam.shared.clock import SystemClock
+from evroam.shared.money import Money
 from evroam.shared.ids import OperatorId
 from evroam.simulator.credentials import default_tcec_credentials
 from evroam.simulator.network import Change, SimulatedNetwork
@@ -209,13 +212,21 @@ class TestRefusals:
         index = world.network.pile_named(pile.pile_external_uid).index
         world.network.apply(Change(index, PileStatus.OFFLINE, datetime.now(UTC)))
 
-        result = await world.remote.start(PARTNER, pile, new_session_ref(), "d-7")
+        ref = new_session_ref()
+        result = await world.remote.start(PARTNER, pile, ref, "d-7")
 
         assert not result.is_accepted
-        assert result.reason.startswith("FailReason 2")
+        assert result.reason == "query_equip_auth FailReason 2: equipment offline"
         assert world.network.pile_statuses()[pile.pile_external_uid] is (
             PileStatus.OFFLINE
         )
+        sessions = world.sim.state.sessions
+        assert sessions.find(f"{CREDS.hub_operator_id}{ref}") is None  # never asked
+
+    async def test_an_unknown_connector_fails_its_authorisation(self, world):
+        pile = PileAddress("S-none", "S-noneE99")
+        result = await world.remote.start(PARTNER, pile, new_session_ref(), "d-7")
+        assert result.reason == "query_equip_auth FailReason 1: no such equipment"
 
     async def test_stopping_a_session_that_is_not_running_is_refused(self, world):
         result = await world.remote.stop(
@@ -252,3 +263,100 @@ class TestCheckChargeOrders:
         (dispute,) = reply["DisputeOrders"]
         assert dispute["StartChargeSeq"] == lost.partner_record_id
         assert dispute["DisputeReason"] == DisputeReason.NOT_FOUND
+
+
+def hub_client(world: World) -> TcecClient:
+    """Another client of the hub's; its Seq starts far from the gateway's."""
+    return TcecClient(
+        world.http,
+        base_url=PARTNER.url,
+        operator_id=CREDS.hub_operator_id,
+        operator_secret=CREDS.operator_secret,
+        secrets=CREDS.secrets,
+        clock=SystemClock(),
+        seq=SeqCounter(5000),
+    )
+
+
+class TestEquipAuth:
+    async def ask(self, world: World, connector: str) -> dict[str, Any]:
+        client = hub_client(world)
+        request = QueryEquipAuthRequest(
+            EquipAuthSeq=f"{CREDS.hub_operator_id}{new_session_ref()}",
+            ConnectorID=connector,
+        )
+        return await client.call("query_equip_auth", request)
+
+    async def test_a_free_connector_is_authorised(self, world):
+        pile = free_pile(world.network)
+        reply = await self.ask(world, pile.pile_external_uid)
+        assert (reply["SuccStat"], reply["FailReason"]) == (0, 0)
+        assert reply["ConnectorID"] == pile.pile_external_uid
+
+    async def test_a_connector_in_use_is_not(self, world):
+        pile = free_pile(world.network)
+        index = world.network.pile_named(pile.pile_external_uid).index
+        world.network.apply(Change(index, PileStatus.CHARGING, datetime.now(UTC)))
+        reply = await self.ask(world, pile.pile_external_uid)
+        assert (reply["SuccStat"], reply["FailReason"]) == (1, 3)
+
+
+class TestChasingASilentPartner:
+    async def test_a_running_charge_is_reported_as_progress(self, world):
+        pile, ref = free_pile(world.network), new_session_ref()
+        assert (await world.remote.start(PARTNER, pile, ref, "d-7")).is_accepted
+        await world.events.wait_for(SessionProgress, ref, count=2)
+
+        events = await world.remote.query_charge_status(PARTNER, ref)
+
+        (progress,) = events
+        assert isinstance(progress, SessionProgress)
+        assert progress.ref == ref
+        assert progress.kwh > 0
+
+    async def test_a_finished_charge_is_reported_ended_with_its_totals(self, world):
+        record = await charge_once(world)
+
+        events = await world.remote.query_charge_status(PARTNER, record.ref)
+
+        progress, ended = events
+        assert isinstance(ended, SessionEnded)
+        assert (progress.kwh, progress.cost_so_far_fen) == (
+            record.kwh,
+            Money.of(record.total_money).fen,
+        )
+
+
+class TestStationStats:
+    async def test_a_stations_energy_is_the_sum_of_its_records_per_connector(
+        self, world
+    ):
+        record = await charge_once(world)
+        charged = (await world.http.get("http://sim.test/sim/charge-records")).json()
+        pile = world.network.pile_named(charged[0]["pile"])
+        station = world.network.station(pile.station_index)
+        client = hub_client(world)
+        today = datetime.now(WIRE_ZONE).date()
+        reply = await client.query_station_stats(
+            station.external_id, today - timedelta(days=1), today + timedelta(days=1)
+        )
+        stats = reply.StationStats
+        assert stats.StationID == station.external_id
+        assert stats.StationElectricity == record.kwh
+        by_connector = {
+            c.ConnectorID: c.ConnectorElectricity
+            for e in stats.EquipmentStatsInfos
+            for c in e.ConnectorStatsInfos
+        }
+        assert by_connector[charged[0]["pile"]] == record.kwh
+        assert sum(by_connector.values()) == record.kwh
+
+    async def test_days_without_charges_count_zero(self, world):
+        await charge_once(world)
+        station = world.network.station(0)
+        client = hub_client(world)
+        long_ago = datetime(2020, 1, 1, tzinfo=UTC).date()
+        reply = await client.query_station_stats(
+            station.external_id, long_ago, long_ago
+        )
+        assert reply.StationStats.StationElectricity == 0

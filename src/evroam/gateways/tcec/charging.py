@@ -4,9 +4,11 @@ The hub names a session by its ref; the ``StartChargeSeq`` it sends is our
 OperatorID (9) + the ref (18) = the standard's 27 characters, so every later
 message (which carries only StartChargeSeq) leads straight back to the ref.
 
+    hub  --query_equip_auth-->    partner    SuccStat (sync): may the connector be used
     hub  --query_start_charge-->  partner    SuccStat (sync)
     hub  <--notification_start_charge_result  StartChargeSeqStat 2: started
     hub  <--notification_equip_charge_status  every ~15 s
+    hub  --query_equip_charge_status-->       the same, asked (a silent partner)
     hub  --query_stop_charge-->   partner    SuccStat (sync)
     hub  <--notification_stop_charge_result
     hub  <--notification_charge_order_info    hub answers ConfirmResult
@@ -47,6 +49,9 @@ from evroam.protocols.tcec_102.charging_models import (
     NotificationChargeOrderInfoRequest,
     NotificationStartChargeResultRequest,
     NotificationStopChargeResultRequest,
+    QueryEquipAuthRequest,
+    QueryEquipAuthResponse,
+    QueryEquipChargeStatusRequest,
     QueryStartChargeRequest,
     QueryStartChargeResponse,
     QueryStopChargeRequest,
@@ -79,7 +84,8 @@ def ref_of_seq(start_charge_seq: str) -> str:
 
 
 class TcecRemoteCharging:
-    """``RemoteCharging`` over T/CEC 102.4 (query_start_charge, query_stop_charge)."""
+    """``RemoteCharging`` over T/CEC 102.3 (query_equip_auth, query_start_charge,
+    query_stop_charge) and the status query that chases a silent partner."""
 
     def __init__(self, clients: TcecClientFactory, hub_operator_id: str) -> None:
         self._clients = clients
@@ -93,15 +99,36 @@ class TcecRemoteCharging:
         token_uid: str,  # noqa: ARG002 - T/CEC starts for the platform, not a token
     ) -> StartResult:
         seq = start_charge_seq(self._hub_operator_id, session_ref)
-        request = QueryStartChargeRequest(
-            StartChargeSeq=seq, ConnectorID=pile.pile_external_uid
-        )
+        connector = pile.pile_external_uid
         async with self._clients(partner) as client:
+            # T/CEC 102.3: the connector is authorised (query_equip_auth) before
+            # a charge is started on it; EquipAuthSeq names the same session.
+            auth = QueryEquipAuthRequest(EquipAuthSeq=seq, ConnectorID=connector)
+            allowed = parse_body(
+                QueryEquipAuthResponse, await client.call("query_equip_auth", auth)
+            )
+            if allowed.SuccStat != 0:
+                reason = f"query_equip_auth {fail_text(allowed.FailReason)}"
+                return StartResult(session_ref, False, seq, reason)
+            request = QueryStartChargeRequest(StartChargeSeq=seq, ConnectorID=connector)
             body = await client.call("query_start_charge", request)
         reply = parse_body(QueryStartChargeResponse, body)
         if reply.SuccStat != 0:
             return StartResult(session_ref, False, seq, fail_text(reply.FailReason))
         return StartResult(session_ref, True, seq)
+
+    async def query_charge_status(
+        self, partner: Partner, session_ref: str
+    ) -> list[RemoteEvent]:
+        """query_equip_charge_status: the partner's own account of a session now
+        (to chase a partner whose notifications stopped), as the events its
+        notification would have given: progress, and the end once it ended."""
+        request = QueryEquipChargeStatusRequest(
+            StartChargeSeq=start_charge_seq(self._hub_operator_id, session_ref)
+        )
+        async with self._clients(partner) as client:
+            body = await client.call("query_equip_charge_status", request)
+        return events_from_status(parse_body(EquipChargeStatus, body))
 
     async def stop(
         self,

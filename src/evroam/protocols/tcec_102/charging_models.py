@@ -47,6 +47,33 @@ class StopReason(enum.IntEnum):
     UNPLUGGED = 4  # 连接器断开
 
 
+class EquipAuthFailReason(enum.IntEnum):
+    """query_equip_auth FailReason (3-99 are custom)."""
+
+    NONE = 0
+    NO_SUCH_EQUIPMENT = 1  # 此设备不存在
+    EQUIPMENT_OFFLINE = 2  # 此设备离线
+    BUSY = 3  # evroam: connector in use (custom range)
+    FAULTED = 4  # evroam: faulted or reserved (custom range)
+
+
+# --- equipment authorisation --------------------------------------------------------
+
+
+class QueryEquipAuthRequest(Wire):
+    """Ask whether a connector may be used now (before query_start_charge)."""
+
+    EquipAuthSeq: str = Field(min_length=27, max_length=27)  # OperatorID + 18
+    ConnectorID: str
+
+
+class QueryEquipAuthResponse(Wire):
+    EquipAuthSeq: str
+    ConnectorID: str
+    SuccStat: int  # 0 success, 1 failure
+    FailReason: int = 0
+
+
 # --- start ------------------------------------------------------------------------
 
 

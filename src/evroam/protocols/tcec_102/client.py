@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -34,6 +34,8 @@ from evroam.protocols.tcec_102.models import (
     QueryEquipBusinessPolicyResponse,
     QueryStationsInfoRequest,
     QueryStationsInfoResponse,
+    QueryStationStatsRequest,
+    QueryStationStatsResponse,
     QueryStationStatusRequest,
     QueryStationStatusResponse,
     QueryTokenRequest,
@@ -149,6 +151,18 @@ class TcecClient:
                 parse_body(QueryStationStatusResponse, body).StationStatusInfos
             )
         return QueryStationStatusResponse(Total=len(infos), StationStatusInfos=infos)
+
+    async def query_station_stats(
+        self, station_id: str, first_day: date, last_day: date
+    ) -> QueryStationStatsResponse:
+        """Energy delivered at a station per connector, days inclusive (local)."""
+        request = QueryStationStatsRequest(
+            StationID=station_id,
+            StartTime=first_day.isoformat(),
+            EndTime=last_day.isoformat(),
+        )
+        body = await self.call("query_station_stats", request)
+        return parse_body(QueryStationStatsResponse, body)
 
     async def query_equip_business_policy(
         self, connector_id: str, equip_biz_seq: str | None = None

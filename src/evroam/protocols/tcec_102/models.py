@@ -258,6 +258,38 @@ class NotificationStationStatusResponse(Wire):
     Status: int  # 0 accepted, 1 rejected
 
 
+# --- statistics (query_station_stats) ----------------------------------------------
+
+
+class QueryStationStatsRequest(Wire):
+    StationID: str
+    StartTime: str  # yyyy-MM-dd, the first day counted
+    EndTime: str  # yyyy-MM-dd, the last day counted
+
+
+class ConnectorStatsInfo(Wire):
+    ConnectorID: str
+    ConnectorElectricity: Number = Field(ge=0)  # kWh
+
+
+class EquipmentStatsInfo(Wire):
+    EquipmentID: str
+    EquipmentElectricity: Number = Field(ge=0)  # kWh
+    ConnectorStatsInfos: list[ConnectorStatsInfo] = Field(default_factory=list)
+
+
+class StationStatsInfo(Wire):
+    StationID: str
+    StartTime: str
+    EndTime: str
+    StationElectricity: Number = Field(ge=0)  # kWh
+    EquipmentStatsInfos: list[EquipmentStatsInfo] = Field(default_factory=list)
+
+
+class QueryStationStatsResponse(Wire):
+    StationStats: StationStatsInfo
+
+
 # --- business policy (time-of-use prices) -----------------------------------------
 
 
