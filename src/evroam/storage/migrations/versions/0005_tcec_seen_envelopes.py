@@ -1,7 +1,7 @@
 """T/CEC replay guard in the database: the envelopes accepted, until they go stale.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-08
 
 One row per accepted (OperatorID, TimeStamp, Seq); the primary key makes a
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
