@@ -34,8 +34,8 @@ from evroam.protocols.tcec_102.endpoint import PeerConfig, TcecEndpoint, build_r
 from evroam.protocols.tcec_102.profiles import SpellingProfile
 from evroam.protocols.tcec_102.timestamp import WIRE_ZONE
 from evroam.shared.clock import SystemClock
-from evroam.shared.money import Money
 from evroam.shared.ids import OperatorId
+from evroam.shared.money import Money
 from evroam.simulator.credentials import default_tcec_credentials
 from evroam.simulator.network import Change, SimulatedNetwork
 from evroam.simulator.runner import SimulationSettings
