@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test check lint types imports system-deps bench readme clean
+.PHONY: demo test check lint types imports system-deps bench readme clean web messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
+## web: the web app's generated files (ADR 0033): pinned npm packages (frontend/
+##   package-lock.json) copied into src/evroam/web/static/vendor/, and the Babel .po
+##   catalogues compiled into src/evroam/web/static/i18n/<lang>.json
+WEB_DIR := src/evroam/web
+WEB_STAMP := $(WEB_DIR)/static/vendor/.built
+$(WEB_STAMP): $(STAMP) frontend/package-lock.json $(wildcard $(WEB_DIR)/locale/*/LC_MESSAGES/*.po)
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund --silent
+	$(BIN)/python -m evroam.web.build --node-modules frontend/node_modules
+	touch $(WEB_STAMP)
+web: $(WEB_STAMP)
+
+## messages: extract the page's strings into messages.pot and merge them into each .po
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F $(WEB_DIR)/babel.cfg -k t -k nt:1,2 -k _ --no-location \
+	  --sort-output -o $(WEB_DIR)/locale/messages.pot $(WEB_DIR)
+	$(BIN)/pybabel update -i $(WEB_DIR)/locale/messages.pot -d $(WEB_DIR)/locale \
+	  --no-location --no-fuzzy-matching
+
 ## demo: generate the reference scenario and serve map + API at http://127.0.0.1:8000
-demo: $(STAMP)
+demo: $(STAMP) $(WEB_STAMP)
 	$(BIN)/evroam demo
 
 ## system-deps: the OS packages some tests need (run it yourself; `make test` never installs them)
@@ -47,7 +65,7 @@ check: lint types imports
 
 ## test: lint, types, import contracts, then the whole suite (slow scale tests excluded);
 ##   tests whose OS packages are missing skip with one line saying `make system-deps`
-test: $(STAMP) check
+test: $(STAMP) $(WEB_STAMP) check
 	$(BIN)/pytest -n 2 --dist loadgroup -m "not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -59,4 +77,5 @@ readme: $(STAMP)
 	$(BIN)/python benchmarks/readme.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules \
+	  $(WEB_DIR)/static/vendor $(WEB_DIR)/static/i18n

@@ -86,6 +86,13 @@ class InMemoryStationRepository:
                     for s in self.stations.values()
                     if s.operator_id == op.id and s.is_swap
                 ),
+                frozenset(
+                    c.standard
+                    for s in self.stations.values()
+                    if s.operator_id == op.id
+                    for p in s.piles
+                    for c in p.connectors
+                ),
             )
             for op in sorted(self.operators.values(), key=lambda o: o.id)
         ]
@@ -111,6 +118,15 @@ class InMemoryStationRepository:
 
     def find_station(self, station_id: StationId) -> Station | None:
         return self.stations.get(station_id)
+
+    def summaries_named(self, text: str, limit: int) -> Sequence[StationSummary]:
+        wanted = text.lower()
+        found = [
+            summarise(s)
+            for s in sorted(self.stations.values(), key=lambda s: s.id)
+            if wanted in s.name.lower() or wanted in s.address.lower()
+        ]
+        return found[:limit]
 
     def find_station_of_pile(self, pile_id: PileId) -> Station | None:
         return next(

@@ -40,7 +40,14 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
     tiles_url: str | None = Field(
-        default=None, description="Optional map tile URL template; none in tests"
+        default=None,
+        description="Base map tile URL template ({z}/{x}/{y}); unset: offline map",
+    )
+    tiles_attribution: str = Field(
+        default="", description="Credit line the tile source requires (shown on map)"
+    )
+    tiles_crs: Literal["wgs84", "gcj02"] = Field(
+        default="wgs84", description="gcj02 for mainland-China tile sources (Amap)"
     )
     status_ttl_s: int = Field(
         default=900, description="A pile not heard from this long shows unknown"

@@ -257,12 +257,21 @@ def _add_station_routes(app: FastAPI, network: FakeNetwork) -> None:
                 status_code=404,
                 media_type="application/problem+json",
             )
+        # Shaped as the real API's PilePublic: connectors are objects.
         detail = [
             {
                 "id": f"{station_id}-{n}",
                 "status": "available",
                 "category": "free",
-                "connectors": found["connectors"],
+                "status_at": found["updated_at"],
+                "connectors": [
+                    {
+                        "standard": c,
+                        "max_power_kw": found["max_power_kw"],
+                        "power_type": "ac_3_phase" if c == "gbt_ac" else "dc",
+                    }
+                    for c in found["connectors"]
+                ],
                 "max_power_kw": found["max_power_kw"],
             }
             for n in range(found["piles"]["free"])
@@ -273,7 +282,19 @@ def _add_station_routes(app: FastAPI, network: FakeNetwork) -> None:
     def operators() -> dict[str, Any]:
         return {
             "items": [
-                {"id": key, "name": name, "protocol": protocol}
+                {
+                    "id": key,
+                    "name": name,
+                    "protocol": protocol,
+                    "connectors": sorted(
+                        {
+                            c
+                            for s in network.stations.values()
+                            if s["operator"] == key
+                            for c in s["connectors"]
+                        }
+                    ),
+                }
                 for key, (name, protocol) in OPERATORS.items()
             ]
         }

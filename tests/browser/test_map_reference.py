@@ -18,6 +18,7 @@ from evroam.storage.database import DatabaseAccess
 from tests.fakes import FixedClock
 
 from .live_server import _Server
+from .test_driver_app import UNCOVERED
 
 pytestmark = pytest.mark.browser
 NOON_IN_SHANGHAI = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
@@ -63,9 +64,10 @@ class TestReferenceScenario:
     ):
         page.goto(reference_site + "/#12/31.2304/121.4737")
         expect(page.locator("#status-line")).to_contain_text("stations shown")
-        marker = page.locator(".station-marker").first
-        marker.click()
-        popup = page.locator(".station-popup")
+        expect(page.locator(".station-marker").first).to_be_attached()
+        station_id = page.evaluate(UNCOVERED, ".station-marker")
+        page.locator(f".station-marker[data-station-id='{station_id}']").click()
+        popup = page.locator("#station-sheet .station-popup")
         expect(popup.locator(".price-now")).to_contain_text(
             re.compile(r"¥\d+\.\d+/kWh")
         )
@@ -89,12 +91,13 @@ class TestReferenceScenario:
         self, page: Page, reference_site: str
     ):
         page.goto(reference_site + "/#12/31.2304/121.4737")
+        page.locator("#open-recommend").click()
         vehicle = page.locator("select[name=vehicle] option[value='xiaomi-su7-max']")
         expect(vehicle).to_be_attached()
         page.select_option("select[name=vehicle]", "xiaomi-su7-max")
         page.fill("input[name=soc]", "18")
         page.click("#recommend-pick")
-        page.locator("#map").click(position={"x": 640, "y": 400})
+        page.locator("#map").click(position={"x": 800, "y": 400})
         rows = page.locator("#recommend-results li")
         expect(rows.first).to_be_visible(timeout=10000)
         expect(rows.first.locator(".recommend-why")).not_to_be_empty()

@@ -47,6 +47,7 @@ def site() -> Iterator[RecommendSite]:
 def open_map(page: Page, site: RecommendSite) -> None:
     page.goto(site.base_url + CITY_VIEW)
     expect(page.locator("#status-line")).to_have_text(re.compile(r"stations shown"))
+    page.locator("#open-recommend").click()
 
 
 def recommend_at(page: Page, soc: str, position: dict[str, int] = MAP_POINT) -> None:

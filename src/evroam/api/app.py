@@ -28,6 +28,7 @@ from evroam.api.routes import (
     me,
     money,
     operators,
+    places,
     quotes,
     recommend,
     settlements,
@@ -35,7 +36,7 @@ from evroam.api.routes import (
     trips,
 )
 from evroam.api.routes.docs import mount_docs
-from evroam.api.routes.web import mount_web
+from evroam.api.routes.web import TileSource, mount_web
 from evroam.bootstrap import Services, build_partner_routers, build_services
 from evroam.config import Settings
 from evroam.partners.watch import FeedWatcher
@@ -91,6 +92,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     for module in (
         health,
         operators,
+        places,
         stations,
         events,
         accounts,
@@ -110,7 +112,12 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     for router in build_partner_routers(running):
         app.include_router(router, include_in_schema=False)
     mount_docs(app)
-    mount_web(app, settings.tiles_url)
+    mount_web(
+        app,
+        TileSource(
+            settings.tiles_url or "", settings.tiles_attribution, settings.tiles_crs
+        ),
+    )
     return app
 
 

@@ -51,6 +51,10 @@ class StationRepository(Protocol):
 
     def find_station_of_pile(self, pile_id: PileId) -> Station | None: ...
 
+    def summaries_named(self, text: str, limit: int) -> Sequence[StationSummary]:
+        """Up to ``limit`` stations whose name or address contains ``text``."""
+        ...
+
     def candidates_near(self, query: NearQuery, want: int) -> Sequence[Candidate]:
         """At least ``want`` nearest matches (all, if fewer exist), nearest first."""
         ...

@@ -134,6 +134,7 @@ class OperatorStats:
     stations: int
     piles: int
     swap_stations: int
+    connectors: frozenset[ConnectorStandard] = frozenset()  # found at its stations
 
 
 @dataclass(frozen=True, slots=True)

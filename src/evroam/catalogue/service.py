@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from evroam.catalogue.errors import (
     InvalidQueryError,
@@ -22,12 +23,13 @@ from evroam.catalogue.search import (
     StationFilter,
     StationHit,
     StationPage,
+    StationSummary,
     decode_cursor,
     encode_cursor,
 )
 from evroam.pricing.tariff import PriceNow, Tariff
 from evroam.shared.clock import Clock
-from evroam.shared.geo import BoundingBox
+from evroam.shared.geo import BoundingBox, GeoPoint, distance_m
 from evroam.shared.ids import PileId, StationId, TariffId
 
 # How many extra candidates to ask storage for when a price filter may drop some.
@@ -106,6 +108,32 @@ class CatalogueService:
             raise TariffNotFoundError(station.tariff_id)
         price = tariff.price_at(self._clock.now(), station.time_zone)
         return StationDetail(station, tariff, price)
+
+    def price_outlook(
+        self, station_id: StationId, hours: int
+    ) -> Sequence[tuple[datetime, PriceNow]]:
+        """The unit prices from this hour on, one per hour (for the 24 h chart)."""
+        if not 1 <= hours <= 168:
+            raise InvalidQueryError("hours", "must be between 1 and 168")
+        detail = self.get_station(station_id)
+        start = self._clock.now().replace(minute=0, second=0, microsecond=0)
+        moments = (start + timedelta(hours=h) for h in range(hours))
+        zone = detail.station.time_zone
+        return [(at, detail.tariff.price_at(at, zone)) for at in moments]
+
+    def find_stations_named(
+        self, text: str, near: GeoPoint | None, limit: int
+    ) -> Sequence[StationSummary]:
+        """Stations whose name or address contains ``text``, nearest ``near`` first."""
+        wanted = text.strip()
+        if len(wanted) < 2:
+            return []
+        found = self._repo.summaries_named(wanted, 200)
+        if near is not None:
+            found = sorted(
+                found, key=lambda s: distance_m(near.lat, near.lon, s.lat, s.lon)
+            )
+        return found[:limit]
 
     def list_operators(self) -> Sequence[OperatorStats]:
         return self._repo.list_operator_stats()

@@ -55,6 +55,8 @@ _DISTRICTS: dict[str, tuple[str, ...]] = {
     "hefei": ("蜀山区", "包河区", "庐阳区", "瑶海区"),
 }
 
+CITY_DISTRICTS = _DISTRICTS  # city key → its districts (the gazetteer searches them)
+
 
 def city_prefix(city: City) -> str:
     """The administrative prefix of an address: 广东省深圳市, 上海市, 重庆市万州区."""

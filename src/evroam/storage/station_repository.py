@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from evroam.catalogue.model import (
+    ConnectorStandard,
     Operator,
     PileCounts,
     PileStatus,
@@ -114,14 +115,19 @@ class SqlStationRepository:
             )
             .order_by(operators.c.id)
         )
+        masks = select(c.operator_id, c.connector_mask).distinct()
         with self._engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
+            found: dict[str, int] = {}
+            for operator_id, mask in conn.execute(masks):
+                found[operator_id] = found.get(operator_id, 0) | int(mask)
         return [
             OperatorStats(
                 operator_of(r),
                 int(r["stations"] or 0),
                 int(r["piles"] or 0),
                 int(r["swaps"] or 0),
+                ConnectorStandard.from_mask(found.get(r["id"], 0)),
             )
             for r in rows
         ]
@@ -284,6 +290,20 @@ class SqlStationRepository:
             Candidate(StationId(r.id), None, TariffId(r.tariff_id), r.time_zone)
             for r in rows
         ]
+
+    def summaries_named(self, text: str, limit: int) -> Sequence[StationSummary]:
+        pattern = "%" + text.lower().replace("%", "").replace("_", "") + "%"
+        query = (
+            select(stations)
+            .where(
+                func.lower(stations.c.name).like(pattern)
+                | func.lower(stations.c.address).like(pattern)
+            )
+            .order_by(stations.c.id)
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return [summary_of(row) for row in conn.execute(query).mappings()]
 
     def summaries(self, ids: Sequence[StationId]) -> Sequence[StationSummary]:
         by_id: dict[str, StationSummary] = {}

@@ -10,9 +10,11 @@ from fastapi import APIRouter, Query, Response
 from evroam.api.deps import ServicesDep
 from evroam.api.schemas.stations import (
     ClusterList,
+    PriceOutlook,
     StationDetailPublic,
     StationPage,
     cluster_public,
+    hour_price_public,
     station_detail_public,
     station_public,
 )
@@ -113,3 +115,14 @@ def list_clusters(
 def get_station(services: ServicesDep, station_id: str) -> StationDetailPublic:
     """One station with every pile's live status and its full time-of-use tariff."""
     return station_detail_public(services.catalogue.get_station(StationId(station_id)))
+
+
+@router.get("/stations/{station_id}/prices", response_model=PriceOutlook)
+def get_price_outlook(
+    services: ServicesDep,
+    station_id: str,
+    hours: Annotated[int, Query(ge=1, le=168)] = 24,
+) -> PriceOutlook:
+    """Electricity and service fee per kWh for each hour from now (time of use)."""
+    outlook = services.catalogue.price_outlook(StationId(station_id), hours)
+    return PriceOutlook(items=[hour_price_public(at, p) for at, p in outlook])

@@ -141,10 +141,38 @@ class OperatorPublic(BaseModel):
     stations: int
     piles: int
     swap_stations: int
+    connectors: list[ConnectorStandard] = Field(
+        default=[], description="connector standards found at its stations"
+    )
 
 
 class OperatorList(BaseModel):
     items: list[OperatorPublic]
+
+
+class HourPricePublic(BaseModel):
+    at: datetime
+    period: PeriodKind
+    electricity_per_kwh: str
+    service_per_kwh: str
+    total_per_kwh: str
+    currency: str
+
+
+class PriceOutlook(BaseModel):
+    time_zone: str = "Asia/Shanghai"
+    items: list[HourPricePublic]
+
+
+def hour_price_public(at: datetime, price: PriceNow) -> HourPricePublic:
+    return HourPricePublic(
+        at=at,
+        period=price.kind,
+        electricity_per_kwh=f"{price.electricity_per_kwh:.4f}",
+        service_per_kwh=f"{price.service_per_kwh:.4f}",
+        total_per_kwh=f"{price.total_per_kwh:.4f}",
+        currency=price.currency,
+    )
 
 
 class ClusterPublic(BaseModel):
@@ -279,6 +307,7 @@ def operator_public(stats: OperatorStats) -> OperatorPublic:
         stations=stats.stations,
         piles=stats.piles,
         swap_stations=stats.swap_stations,
+        connectors=sorted(stats.connectors),
     )
 
 

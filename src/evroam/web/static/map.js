@@ -2,28 +2,28 @@
 (function () {
   "use strict";
 
+  var ev = window.evroam;
+  var i18n = ev.i18n;
+  var t = i18n.t, nt = i18n.nt, esc = i18n.esc;
+
   var STATION_ZOOM = 9; // from this zoom on, draw stations instead of server clusters
   var PAGE_SIZE = 500;
   var MAX_PAGES = 3;
   var MOVE_DEBOUNCE_MS = 250;
   var CHINA = { lat: 35.0, lon: 104.5, zoom: 4 };
-  // Orientation labels for when no tile layer is configured (no network needed).
-  var CITIES = [
-    ["Beijing", 39.904, 116.407], ["Shanghai", 31.230, 121.474], ["Guangzhou", 23.129, 113.264],
-    ["Shenzhen", 22.543, 114.058], ["Chengdu", 30.573, 104.066], ["Chongqing", 29.563, 106.551],
-    ["Wuhan", 30.593, 114.305], ["Xi'an", 34.341, 108.940], ["Hangzhou", 30.274, 120.155],
-    ["Nanjing", 32.060, 118.797], ["Tianjin", 39.343, 117.362], ["Shenyang", 41.806, 123.432],
-    ["Harbin", 45.803, 126.535], ["Kunming", 25.040, 102.712], ["Urumqi", 43.825, 87.617],
-    ["Lhasa", 29.652, 91.172], ["Lanzhou", 36.061, 103.834], ["Changsha", 28.228, 112.939],
-    ["Zhengzhou", 34.747, 113.625], ["Xiamen", 24.480, 118.089], ["Hong Kong", 22.319, 114.169]
-  ];
+  var CONNECTOR_NAMES = {
+    gbt_dc: "GB/T DC", gbt_ac: "GB/T AC", ccs2: "CCS2", type2: "Type 2",
+    chademo: "CHAdeMO", nacs: "NACS", swap: null
+  };
 
   var el = document.getElementById("map");
   var API = (el.dataset.api || "/api/v1").replace(/\/$/, "");
   var statusLine = document.getElementById("status-line");
   var form = document.getElementById("filters");
 
-  var map = L.map(el, { minZoom: 3, maxZoom: 19, worldCopyJump: true });
+  var map = L.map(el, { minZoom: 3, maxZoom: 19, worldCopyJump: true, zoomControl: false });
+  L.control.zoom({ position: "bottomright" }).addTo(map);
+  map.attributionControl.setPrefix("Leaflet");
   var clusterLayer = L.layerGroup().addTo(map);
   var stationLayer = L.markerClusterGroup({
     maxClusterRadius: 50,
@@ -36,101 +36,8 @@
   var loadSeq = 0;
   var inflight = null;
 
-  // ---------- formatting ----------
-
-  function esc(value) {
-    return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
-
-  function symbol(currency) {
-    return currency === "CNY" || !currency ? "¥" : currency + " ";
-  }
-
-  // Money arrives as decimal strings; trim to at least two places without float arithmetic.
-  function trimDecimal(text) {
-    var s = String(text);
-    if (s.indexOf(".") < 0) return s + ".00";
-    while (/\.\d{3,}$/.test(s) && s.charAt(s.length - 1) === "0") s = s.slice(0, -1);
-    return s;
-  }
-
-  function money(amount, currency) {
-    return symbol(currency) + trimDecimal(amount);
-  }
-
-  function isZero(text) {
-    return /^0*(\.0*)?$/.test(String(text));
-  }
-
-  function parkingRule(p) {
-    if (!p) return "no parking information";
-    if (p.fee_per_hour == null || isZero(p.fee_per_hour)) return "free parking";
-    var parts = [];
-    if (p.free_minutes) parts.push("first " + p.free_minutes + " min free, then");
-    parts.push(money(p.fee_per_hour, p.currency) + "/h");
-    var text = parts.join(" ");
-    if (p.daily_cap != null) text += ", cap " + money(p.daily_cap, p.currency);
-    return text;
-  }
-
-  function idleFee(f) {
-    if (!f) return "";
-    var text = money(f.per_minute, f.currency) + "/min from " + f.grace_minutes +
-      " min after charging ends";
-    if (f.cap != null) text += ", cap " + money(f.cap, f.currency);
-    return "<div class=\"idle-fee\">Idle fee: " + esc(text) + "</div>";
-  }
-
-  function priceNow(pn) {
-    if (!pn) return "price not published";
-    var c = pn.currency;
-    return money(pn.total_per_kwh, c) + "/kWh" +
-      " <span class=\"muted\">(" + esc(pn.period || "now") + ": electricity " +
-      money(pn.electricity_per_kwh, c) + " + service " + money(pn.service_per_kwh, c) + ")</span>";
-  }
-
-  function pilesLine(piles) {
-    if (!piles) return "";
-    return ["free", "busy", "offline", "unknown"].filter(function (k) {
-      return piles[k];
-    }).map(function (k) {
-      return "<span class=\"pill status-" + k + "\">" + piles[k] + " " + k + "</span>";
-    }).join(" ") + " <span class=\"muted\">of " + (piles.total || 0) + "</span>";
-  }
-
-  function pilesDetail(list) {
-    if (!list || !list.length) return "";
-    var rows = list.map(function (p) {
-      return "<li><span class=\"dot status-" + esc(p.category) + "\"></span>" + esc(p.id) +
-        " — " + esc(p.status) + (p.max_power_kw ? ", " + esc(p.max_power_kw) + " kW" : "") +
-        (p.connectors && p.connectors.length ? ", " + esc(p.connectors.join(", ")) : "") +
-        "</li>";
-    });
-    return "<details class=\"piles-detail\"><summary>Piles</summary><ul>" + rows.join("") +
-      "</ul></details>";
-  }
-
-  function popupHtml(s) {
-    var swap = "";
-    if (s.is_swap && s.swap) {
-      swap = "<div class=\"swap\">Battery swap: " + esc(s.swap.batteries_in_stock) +
-        " in stock, queue " + esc(s.swap.queue_length) + ", ~" + esc(s.swap.swap_minutes) +
-        " min per swap</div>";
-    } else if (s.is_swap) {
-      swap = "<div class=\"swap\">Battery swap station</div>";
-    }
-    return "<div class=\"station-popup\" data-station-id=\"" + esc(s.id) + "\">" +
-      "<h3>" + esc(s.name) + "</h3>" +
-      "<div class=\"operator\">" + esc(operatorNames[s.operator] || s.operator) + "</div>" +
-      "<div class=\"address\">" + esc(s.address) + (s.city ? ", " + esc(s.city) : "") + "</div>" +
-      "<div class=\"piles\">" + pilesLine(s.piles) + "</div>" +
-      "<div class=\"power\">up to " + esc(s.max_power_kw) + " kW · " +
-      esc((s.connectors || []).join(", ")) + "</div>" +
-      "<div class=\"price-now\">Now " + priceNow(s.price_now) + "</div>" +
-      "<div class=\"parking\">Parking: " + esc(parkingRule(s.parking)) + "</div>" +
-      idleFee(s.idle_fee) + swap + pilesDetail(s.piles_detail) + "</div>";
+  function connectorName(code) {
+    return code === "swap" ? t("Battery swap") : (CONNECTOR_NAMES[code] || code);
   }
 
   // ---------- markers ----------
@@ -138,13 +45,13 @@
   function stationIcon(s) {
     var status = s.status || "unknown";
     var cls = "station-marker status-" + status + (s.is_swap ? " is-swap" : "");
+    // The dot is 22 px; the icon around it is the 44 px a finger needs.
     return L.divIcon({
       className: "station-icon",
       html: "<div class=\"" + cls + "\" data-station-id=\"" + esc(s.id) + "\" data-status=\"" +
         esc(status) + "\" title=\"" + esc(s.name) + "\">" + (s.is_swap ? "S" : "") + "</div>",
-      iconSize: [22, 22],
-      iconAnchor: [11, 11],
-      popupAnchor: [0, -10]
+      iconSize: [44, 44],
+      iconAnchor: [22, 22]
     });
   }
 
@@ -159,28 +66,30 @@
       className: "group-icon",
       html: "<div class=\"group-marker tone-" + tone + "\"><span>" + children.length +
         "</span></div>",
-      iconSize: [36, 36]
+      iconSize: [44, 44]
     });
   }
 
   function clusterIcon(c) {
-    // 1 station → 24 px, 100 → 44 px, 10,000+ → 64 px: big networks stay readable.
-    var size = Math.round(Math.min(64, 24 + 10 * Math.log10(Math.max(1, c.stations))));
+    // 1 station → 28 px, 100 → 48 px, 10,000+ → 64 px: big networks stay readable.
+    var size = Math.round(Math.min(64, 28 + 10 * Math.log10(Math.max(1, c.stations))));
     var tone = c.piles && c.piles.free ? "free" : (c.piles && c.piles.busy ? "busy" : "offline");
     return L.divIcon({
       className: "cluster-icon",
       html: "<div class=\"server-cluster tone-" + tone + "\" style=\"width:" + size +
         "px;height:" + size + "px;line-height:" + size + "px\">" + c.stations + "</div>",
-      iconSize: [size, size]
+      iconSize: [Math.max(44, size), Math.max(44, size)]
     });
   }
 
   function addStation(item) {
     var marker = L.marker([item.lat, item.lon], {
-      icon: stationIcon(item), status: item.status, title: item.name, riseOnHover: true
+      icon: stationIcon(item), status: item.status, title: item.name, riseOnHover: true,
+      alt: item.name
     });
-    marker.bindPopup(function () { return popupHtml(stations[item.id].item); }, { minWidth: 240 });
-    marker.on("popupopen", function () { refreshStation(item.id); });
+    marker.on("click", function () {
+      if (ev.station) ev.station.show(item.id, stations[item.id] && stations[item.id].item);
+    });
     stations[item.id] = { item: item, marker: marker };
     return marker;
   }
@@ -192,7 +101,7 @@
     entry.marker.options.status = entry.item.status;
     entry.marker.setIcon(stationIcon(entry.item));
     stationLayer.refreshClusters(entry.marker);
-    if (entry.marker.isPopupOpen()) entry.marker.setPopupContent(popupHtml(entry.item));
+    if (ev.station) ev.station.updated(entry.item);
   }
 
   // ---------- loading ----------
@@ -214,29 +123,27 @@
     return params;
   }
 
-  function bboxParam() {
-    var b = map.getBounds();
+  function boundsParam(b) {
     var west = Math.max(-180, b.getWest()), east = Math.min(180, b.getEast());
     var south = Math.max(-90, b.getSouth()), north = Math.min(90, b.getNorth());
     return [west, south, east, north].map(function (v) { return v.toFixed(5); }).join(",");
   }
 
   function getJson(url, signal) {
-    return fetch(url, { signal: signal, headers: { Accept: "application/json" } })
-      .then(function (resp) {
-        return resp.json().catch(function () { return {}; }).then(function (body) {
-          if (!resp.ok) throw new Error(body.detail || body.title || "HTTP " + resp.status);
-          return body;
-        });
+    return fetch(url, {
+      signal: signal, credentials: "same-origin", headers: { Accept: "application/json" }
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (body) {
+        if (!resp.ok) throw new Error(body.detail || body.title || "HTTP " + resp.status);
+        return body;
       });
+    });
   }
 
   function setStatus(text, isError) {
     statusLine.textContent = text;
     statusLine.classList.toggle("is-error", !!isError);
   }
-
-  function fmt(n) { return Number(n).toLocaleString("en-US"); }
 
   function loadClusters(params, signal) {
     params.set("zoom", String(map.getZoom()));
@@ -247,13 +154,16 @@
       clusterLayer.clearLayers();
       (body.clusters || []).forEach(function (c) {
         total += c.stations;
-        L.marker([c.lat, c.lon], { icon: clusterIcon(c), title: c.stations + " stations" })
-          .on("click", function () {
-            map.setView([c.lat, c.lon], Math.max(STATION_ZOOM, map.getZoom() + 2));
-          }).addTo(clusterLayer);
+        L.marker([c.lat, c.lon], {
+          icon: clusterIcon(c), title: nt("{count} station", "{count} stations", c.stations),
+          alt: nt("{count} station", "{count} stations", c.stations)
+        }).on("click", function () {
+          map.setView([c.lat, c.lon], Math.max(STATION_ZOOM, map.getZoom() + 2));
+        }).addTo(clusterLayer);
       });
-      return fmt(total) + " stations shown in " + fmt((body.clusters || []).length) +
-        " clusters — zoom in for details";
+      return nt("{count} station shown in {clusters} clusters — zoom in for details",
+        "{count} stations shown in {clusters} clusters — zoom in for details", total,
+        { clusters: i18n.number((body.clusters || []).length) });
     });
   }
 
@@ -275,8 +185,9 @@
       stationLayer.clearLayers();
       stations = {};
       stationLayer.addLayers(result.items.map(addStation));
-      return fmt(result.items.length) + " stations shown" +
-        (result.more ? " (more here — zoom in)" : "");
+      el.dataset.stationsDrawn = String(result.items.length);
+      return nt("{count} station shown", "{count} stations shown", result.items.length) +
+        (result.more ? " " + t("(more here — zoom in)") : "");
     });
   }
 
@@ -285,14 +196,14 @@
     if (inflight) inflight.abort();
     inflight = new AbortController();
     var params = filterParams();
-    params.set("bbox", bboxParam());
+    params.set("bbox", boundsParam(map.getBounds()));
     var job = map.getZoom() < STATION_ZOOM ? loadClusters : loadStations;
-    setStatus("Loading…");
+    setStatus(t("Loading…"));
     job(params, inflight.signal).then(function (text) {
       if (seq === loadSeq) setStatus(text);
     }).catch(function (err) {
       if (seq === loadSeq && err.name !== "AbortError") {
-        setStatus("Could not load stations: " + err.message, true);
+        setStatus(t("Could not load stations: {reason}", { reason: err.message }), true);
       }
     });
   }
@@ -304,12 +215,13 @@
   }
 
   function refreshStation(id) {
-    getJson(API + "/stations/" + encodeURIComponent(id)).then(updateStation).catch(function () {
-      // Keep the summary we have; the next move refetches anyway.
+    return getJson(API + "/stations/" + encodeURIComponent(id)).then(function (detail) {
+      updateStation(detail);
+      return detail;
     });
   }
 
-  // ---------- live updates ----------
+  // ---------- live updates: only for what is on screen ----------
 
   var pending = {};
   function onPileStatus(event) {
@@ -324,78 +236,100 @@
     clearTimeout(pending[data.station_id]);
     pending[data.station_id] = setTimeout(function () {
       delete pending[data.station_id];
-      refreshStation(data.station_id);
+      refreshStation(data.station_id).catch(function () { /* next move refetches */ });
     }, 300);
   }
 
-  function subscribe(attempt) {
+  var live = { source: null, box: null, attempt: 0, timer: null };
+
+  function closeFeed() {
+    clearTimeout(live.timer);
+    if (live.source) live.source.close();
+    live.source = null;
+    live.box = null;
+    el.dataset.liveBbox = "";
+  }
+
+  // Subscribe for the view plus a margin; moving inside it keeps the stream.
+  function subscribe() {
     if (!window.EventSource) return;
-    var source = new EventSource(API + "/events");
+    if (map.getZoom() < STATION_ZOOM) { closeFeed(); return; }
+    var view = map.getBounds();
+    if (live.source && live.box && live.box.contains(view)) return;
+    closeFeed();
+    var box = view.pad(0.25);
+    var source = new EventSource(API + "/events?bbox=" + boundsParam(box));
+    live.source = source;
+    live.box = box;
+    el.dataset.liveBbox = boundsParam(box);
     source.addEventListener("pile_status", onPileStatus);
-    source.addEventListener("open", function () { attempt = 0; });
+    source.addEventListener("open", function () { live.attempt = 0; });
     source.addEventListener("error", function () {
       // The browser retries network drops itself; a 404 or bad type closes for good,
       // so retry slowly (the feed may be switched on later) instead of hammering.
-      if (source.readyState === EventSource.CLOSED) {
-        var delay = Math.min(300000, 5000 * Math.pow(2, attempt));
-        setTimeout(function () { subscribe(attempt + 1); }, delay);
+      if (source.readyState === EventSource.CLOSED && live.source === source) {
+        var delay = Math.min(300000, 5000 * Math.pow(2, live.attempt++));
+        live.source = null;
+        live.box = null;
+        live.timer = setTimeout(subscribe, delay);
       }
     });
   }
 
-  // ---------- operators, legend, view ----------
+  // ---------- operators and connectors, legend, view ----------
 
+  function checkbox(name, value, text) {
+    var label = document.createElement("label");
+    label.className = "check";
+    var input = document.createElement("input");
+    input.type = "checkbox";
+    input.name = name;
+    input.value = value;
+    input.checked = true;
+    label.appendChild(input);
+    label.appendChild(document.createTextNode(" " + text));
+    return label;
+  }
+
+  // The connector filters are the connectors the network has (GET /operators).
   function loadOperators() {
-    var box = document.getElementById("operator-filters");
+    var opBox = document.getElementById("operator-filters");
+    var connBox = document.getElementById("connector-filters");
     return getJson(API + "/operators").then(function (body) {
-      var placeholder = box.querySelector("[data-placeholder]");
-      if (placeholder) placeholder.remove();
-      (body.items || []).forEach(function (op) {
-        var label = document.createElement("label");
-        var input = document.createElement("input");
-        input.type = "checkbox";
-        input.name = "operator";
-        input.value = op.id;
-        input.checked = true;
-        operatorNames[op.id] = op.name || op.id;
-        label.appendChild(input);
-        label.appendChild(document.createTextNode(" " + (op.name || op.id)));
-        box.appendChild(label);
+      var present = {};
+      [opBox, connBox].forEach(function (box) {
+        var placeholder = box.querySelector("[data-placeholder]");
+        if (placeholder) placeholder.remove();
       });
+      (body.items || []).forEach(function (op) {
+        operatorNames[op.id] = op.name || op.id;
+        opBox.appendChild(checkbox("operator", op.id, op.name || op.id));
+        (op.connectors || []).forEach(function (c) { present[c] = true; });
+      });
+      Object.keys(CONNECTOR_NAMES).filter(function (c) { return present[c]; })
+        .forEach(function (c) { connBox.appendChild(checkbox("connector", c, connectorName(c))); });
     }).catch(function () {
-      box.querySelector("[data-placeholder]").textContent = "operators unavailable";
+      opBox.querySelector("[data-placeholder]").textContent = t("operators unavailable");
     });
   }
 
   function addLegend() {
     var legend = L.control({ position: "bottomleft" });
     legend.onAdd = function () {
-      var div = L.DomUtil.create("div", "legend");
-      div.innerHTML = "<div><span class=\"station-marker status-free\"></span> free pile now</div>" +
-        "<div><span class=\"station-marker status-busy\"></span> all busy</div>" +
-        "<div><span class=\"station-marker status-offline\"></span> offline / faulted</div>" +
-        "<div><span class=\"station-marker status-unknown\"></span> status unknown</div>" +
-        "<div><span class=\"station-marker status-free is-swap\">S</span> battery swap</div>" +
-        "<div><span class=\"server-cluster tone-free legend-cluster\">n</span> group of n stations</div>";
+      var div = L.DomUtil.create("details", "legend");
+      div.open = !ev.sheets.isPhone();
+      div.innerHTML = "<summary>" + esc(t("Legend")) + "</summary>" +
+        "<div><span class=\"station-marker status-free\"></span> " + esc(t("free pile now")) + "</div>" +
+        "<div><span class=\"station-marker status-busy\"></span> " + esc(t("all busy")) + "</div>" +
+        "<div><span class=\"station-marker status-offline\"></span> " + esc(t("offline / faulted")) + "</div>" +
+        "<div><span class=\"station-marker status-unknown\"></span> " + esc(t("status unknown")) + "</div>" +
+        "<div><span class=\"station-marker status-free is-swap\">S</span> " + esc(t("battery swap")) + "</div>" +
+        "<div><span class=\"server-cluster tone-free legend-cluster\">n</span> " +
+        esc(t("group of n stations")) + "</div>";
+      L.DomEvent.disableClickPropagation(div);
       return div;
     };
     legend.addTo(map);
-  }
-
-  function addBaseLayer() {
-    var url = el.dataset.tiles;
-    if (url) {
-      L.tileLayer(url, { maxZoom: 19, attribution: el.dataset.tilesAttribution || "" }).addTo(map);
-      return;
-    }
-    el.classList.add("no-tiles");
-    var labels = L.layerGroup(CITIES.map(function (c) {
-      return L.marker([c[1], c[2]], {
-        interactive: false, keyboard: false,
-        icon: L.divIcon({ className: "city-label", html: esc(c[0]), iconSize: null })
-      });
-    }));
-    labels.addTo(map);
   }
 
   // View in the URL hash (#zoom/lat/lon) so a view can be shared and reloaded.
@@ -408,18 +342,34 @@
   function writeHash() {
     var c = map.getCenter();
     var hash = "#" + map.getZoom() + "/" + c.lat.toFixed(4) + "/" + c.lng.toFixed(4);
-    if (history.replaceState) history.replaceState(null, "", hash);
+    if (history.replaceState) history.replaceState(null, "", location.pathname + location.search + hash);
   }
 
-  addBaseLayer();
+  // Show points clear of the open sheet and the top bar.
+  function fitPoints(points, maxZoom) {
+    var pad = ev.sheets.mapPadding(el);
+    map.fitBounds(L.latLngBounds(points), {
+      paddingTopLeft: [pad.left, pad.top], paddingBottomRight: [pad.right, pad.bottom],
+      maxZoom: maxZoom || 15
+    });
+  }
+
+  ev.map = {
+    map: map, api: API, getJson: getJson, connectorName: connectorName,
+    operatorName: function (id) { return operatorNames[id] || id; },
+    refreshStation: refreshStation, fitPoints: fitPoints, reload: load
+  };
+
+  ev.basemap.addBaseLayer(map, el);
   addLegend();
   var start = viewFromHash();
   map.setView([start.lat, start.lon], start.zoom);
   writeHash();
-  map.on("moveend", function () { writeHash(); scheduleLoad(MOVE_DEBOUNCE_MS); });
+  map.on("moveend", function () { writeHash(); scheduleLoad(MOVE_DEBOUNCE_MS); subscribe(); });
   form.addEventListener("change", function () { scheduleLoad(0); });
   form.addEventListener("submit", function (e) { e.preventDefault(); });
+  ev.sheets.onChange(function () { map.invalidateSize(); });
   load();
   loadOperators();
-  subscribe(0);
+  subscribe();
 })();

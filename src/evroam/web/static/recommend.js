@@ -5,45 +5,21 @@
   var PAN_ZOOM = 14; // clicking a result row shows the station at least this close
   var FIT_MAX_ZOOM = 15;
   var DEFAULTS = { target_soc: 80, min_arrival_soc: 10 };
+  var ev = window.evroam;
+  var i18n = ev.i18n;
+  var t = i18n.t, esc = i18n.esc, money = i18n.money;
   var HINTS = {
-    idle: "Choose a vehicle and battery level, press Recommend here, then click the map.",
-    start: "Click the map where you are — shift-click adds a destination. Esc cancels.",
-    destination: "Click the map at your destination. Esc cancels.",
-    loading: "Finding options…"
+    idle: function () { return t("Choose a vehicle and battery level, press Recommend here, then tap the map."); },
+    start: function () { return t("Tap the map where you are — shift-click adds a destination. Esc cancels."); },
+    destination: function () { return t("Tap the map at your destination. Esc cancels."); },
+    loading: function () { return t("Finding options…"); }
   };
-
-  if (!window.L || !L.Map) return;
-
-  // map.js keeps its map private; catch it as Leaflet builds it (this script loads first).
-  L.Map.addInitHook(function () {
-    var container = this.getContainer();
-    var panel = document.getElementById("recommend-panel");
-    if (container.id !== "map" || !panel || panel.dataset.ready) return;
-    panel.dataset.ready = "true";
-    setUp(this, panel, container);
-  });
-
-  // ---------- formatting ----------
-
-  function esc(value) {
-    return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
-
-  // Money arrives as a decimal string: show it with two places, no float arithmetic.
-  function money(amount, currency) {
-    var s = String(amount == null ? "" : amount);
-    if (s.indexOf(".") < 0) s += ".00";
-    while (/\.\d{3,}$/.test(s) && s.charAt(s.length - 1) === "0") s = s.slice(0, -1);
-    return (currency === "CNY" || !currency ? "¥" : currency + " ") + s;
-  }
 
   function minutes(value) {
     var total = Math.round(Number(value) || 0);
-    if (total < 60) return total + " min";
+    if (total < 60) return t("{minutes} min", { minutes: total });
     var m = total % 60;
-    return Math.floor(total / 60) + " h " + (m < 10 ? "0" : "") + m + " min";
+    return t("{hours} h {minutes} min", { hours: Math.floor(total / 60), minutes: (m < 10 ? "0" : "") + m });
   }
 
   function percent(value) {
@@ -87,33 +63,35 @@
 
   // ---------- panel markup ----------
 
-  var FORM_HTML =
-    "<div class=\"recommend-head\">" +
-    "<h2 class=\"recommend-title\">Where to charge</h2>" +
+  function formHtml() {
+    return "<div class=\"sheet-head recommend-head\">" +
+    "<h2 class=\"recommend-title sheet-title\" id=\"recommend-title\">" + esc(t("Where to charge")) + "</h2>" +
     "<button type=\"button\" class=\"recommend-toggle\" aria-expanded=\"true\" " +
-    "aria-controls=\"recommend-form\" title=\"Hide or show the panel\">–</button></div>" +
+    "aria-controls=\"recommend-form\" aria-label=\"" + esc(t("Hide or show the form")) + "\">–</button>" +
+    "<button type=\"button\" class=\"sheet-close\" aria-label=\"" + esc(t("Close")) + "\">×</button></div>" +
     "<form id=\"recommend-form\" class=\"recommend-form\" autocomplete=\"off\" novalidate>" +
-    "<label class=\"recommend-field\">Vehicle<select name=\"vehicle\" aria-label=\"Vehicle\">" +
-    "<option value=\"\">loading vehicles…</option></select></label>" +
+    "<label class=\"recommend-field\">" + esc(t("Vehicle")) + "<select name=\"vehicle\">" +
+    "<option value=\"\">" + esc(t("loading vehicles…")) + "</option></select></label>" +
     "<div class=\"recommend-pair\">" +
-    "<label class=\"recommend-field\">Battery now (%)<input name=\"soc\" type=\"number\" " +
-    "min=\"0\" max=\"100\" step=\"1\" inputmode=\"numeric\" placeholder=\"e.g. 20\"></label>" +
-    "<label class=\"recommend-field\">Charge to (%)<input name=\"target_soc\" type=\"number\" " +
-    "min=\"1\" max=\"100\" step=\"1\" value=\"" + DEFAULTS.target_soc + "\"></label></div>" +
-    "<label class=\"recommend-field\">Prefer<select name=\"prefer\" aria-label=\"Prefer\">" +
-    "<option value=\"balanced\">balance time and cost</option>" +
-    "<option value=\"time\">least time</option>" +
-    "<option value=\"cost\">least cost</option></select></label>" +
+    "<label class=\"recommend-field\">" + esc(t("Battery now (%)")) + "<input name=\"soc\" type=\"number\" " +
+    "min=\"0\" max=\"100\" step=\"1\" inputmode=\"numeric\" placeholder=\"" + esc(t("e.g. 20")) + "\"></label>" +
+    "<label class=\"recommend-field\">" + esc(t("Charge to (%)")) + "<input name=\"target_soc\" type=\"number\" " +
+    "min=\"1\" max=\"100\" step=\"1\" inputmode=\"numeric\" value=\"" + DEFAULTS.target_soc + "\"></label></div>" +
+    "<label class=\"recommend-field\">" + esc(t("Prefer")) + "<select name=\"prefer\">" +
+    "<option value=\"balanced\">" + esc(t("balance time and cost")) + "</option>" +
+    "<option value=\"time\">" + esc(t("least time")) + "</option>" +
+    "<option value=\"cost\">" + esc(t("least cost")) + "</option></select></label>" +
     "<div class=\"recommend-actions\">" +
-    "<button type=\"button\" id=\"recommend-pick\" aria-pressed=\"false\">Recommend here</button>" +
+    "<button type=\"button\" id=\"recommend-pick\" aria-pressed=\"false\">" + esc(t("Recommend here")) + "</button>" +
     "<button type=\"button\" id=\"recommend-pick-destination\" aria-pressed=\"false\">" +
-    "+ destination</button>" +
-    "<button type=\"button\" id=\"recommend-clear\" title=\"Clear the recommendation\">Clear</button>" +
+    esc(t("+ destination")) + "</button>" +
+    "<button type=\"button\" id=\"recommend-clear\">" + esc(t("Clear")) + "</button>" +
     "</div>" +
     "<p id=\"recommend-hint\" class=\"recommend-hint\" role=\"status\" aria-live=\"polite\"></p>" +
     "<p id=\"recommend-error\" class=\"recommend-error\" role=\"alert\" hidden></p>" +
     "<ol id=\"recommend-results\" class=\"recommend-results\"></ol>" +
     "</form>";
+  }
 
   // ---------- map drawing ----------
 
@@ -151,29 +129,32 @@
   function rowHtml(option) {
     var s = option.station || {};
     var kind = option.kind === "swap" ? "swap" : "charge";
-    var action = kind === "swap" ? "swap" : "charge " + minutes(option.charge_minutes) +
-      " to " + percent(option.target_soc);
+    var action = kind === "swap" ? t("swap") : t("charge {time} to {soc}", {
+      time: minutes(option.charge_minutes), soc: percent(option.target_soc)
+    });
     return "<li class=\"recommend-result is-" + kind + "\" data-station-id=\"" + esc(s.id) +
       "\" data-rank=\"" + esc(option.rank) + "\" tabindex=\"0\">" +
       "<div class=\"recommend-result-head\"><span class=\"recommend-rank\">" + esc(option.rank) +
       "</span><span class=\"recommend-station\">" + esc(s.name || s.id) + "</span>" +
-      "<span class=\"recommend-kind\">" + kind + "</span></div>" +
+      "<span class=\"recommend-kind\">" + esc(kind === "swap" ? t("swap") : t("charge")) + "</span></div>" +
       "<div class=\"recommend-figures\">" +
-      "<span class=\"recommend-total-minutes\">" + minutes(option.total_minutes) + "</span>" +
+      "<span class=\"recommend-total-minutes\">" + esc(minutes(option.total_minutes)) + "</span>" +
       "<span class=\"recommend-total-cost\">" +
-      money(option.total_cost, option.currency) + "</span>" +
-      "<span class=\"recommend-arrival\">arrive at " + percent(option.arrival_soc) +
+      esc(money(option.total_cost, option.currency)) + "</span>" +
+      "<span class=\"recommend-arrival\">" + esc(t("arrive at {soc}", { soc: percent(option.arrival_soc) })) +
       "</span></div>" +
-      "<div class=\"recommend-breakdown\">drive " + esc(Number(option.drive_km).toFixed(1)) +
-      " km · wait " + minutes(option.wait_minutes) + " · " + esc(action) + "</div>" +
+      "<div class=\"recommend-breakdown\">" + esc(t("drive {km} km · wait {wait}", {
+        km: i18n.number(Number(option.drive_km).toFixed(1)), wait: minutes(option.wait_minutes)
+      })) + " · " + esc(action) + "</div>" +
       "<p class=\"recommend-why\">" + esc(option.why) + "</p></li>";
   }
 
   // ---------- the panel ----------
 
   function setUp(map, panel, container) {
-    var API = (container.dataset.api || "/api/v1").replace(/\/$/, "");
-    panel.innerHTML = FORM_HTML;
+    if (!panel) return;
+    var API = ev.map.api;
+    panel.innerHTML = formHtml();
     var form = panel.querySelector("#recommend-form");
     var toggle = panel.querySelector(".recommend-toggle");
     var hint = panel.querySelector("#recommend-hint");
@@ -197,21 +178,23 @@
     function setPicking(mode) {
       state.picking = mode;
       container.classList.toggle("is-picking", !!mode);
+      // On a phone the sheet steps aside while the driver taps the map.
+      panel.classList.toggle("is-minimised", !!mode && ev.sheets.isPhone());
       pickStart.setAttribute("aria-pressed", String(mode === "start"));
       pickDestination.setAttribute("aria-pressed", String(mode === "destination"));
-      setHint(HINTS[mode || "idle"]);
+      setHint(HINTS[mode || "idle"]());
     }
 
     function readForm() {
       var vehicle = form.elements.vehicle.value;
       var soc = form.elements.soc.value.trim();
       var target = form.elements.target_soc.value.trim();
-      if (!vehicle) return { error: "Choose a vehicle first." };
+      if (!vehicle) return { error: t("Choose a vehicle first.") };
       if (!/^\d{1,3}(\.\d+)?$/.test(soc) || Number(soc) > 100) {
-        return { error: "Enter the battery level now, from 0 to 100 %." };
+        return { error: t("Enter the battery level now, from 0 to 100 %.") };
       }
       if (!/^\d{1,3}$/.test(target) || Number(target) < 1 || Number(target) > 100) {
-        return { error: "Enter the level to charge to, from 1 to 100 %." };
+        return { error: t("Enter the level to charge to, from 1 to 100 %.") };
       }
       return {
         body: {
@@ -225,13 +208,13 @@
       pointLayer.clearLayers();
       if (state.start) {
         L.marker(state.start, {
-          icon: pointIcon("recommend-start", "", "You are here"), zIndexOffset: 2000,
+          icon: pointIcon("recommend-start", "", t("You are here")), zIndexOffset: 2000,
           keyboard: false, interactive: false
         }).addTo(pointLayer);
       }
       if (state.destination) {
         L.marker(state.destination, {
-          icon: pointIcon("recommend-destination", "⚑", "Destination"), zIndexOffset: 2000,
+          icon: pointIcon("recommend-destination", "⚑", t("Destination")), zIndexOffset: 2000,
           keyboard: false, interactive: false
         }).addTo(pointLayer);
       }
@@ -261,10 +244,7 @@
 
     // Show the start and every option, clear of both panels, close enough to tell them apart.
     function fitTo(points) {
-      map.fitBounds(L.latLngBounds(points), {
-        paddingTopLeft: [panel.offsetWidth + 70, 40], paddingBottomRight: [260, 40],
-        maxZoom: FIT_MAX_ZOOM
-      });
+      ev.map.fitPoints(points, FIT_MAX_ZOOM);
     }
 
     function drawOptions(options) {
@@ -311,7 +291,7 @@
       if (state.inflight) state.inflight.abort();
       state.inflight = new AbortController();
       showError("");
-      setHint(HINTS.loading);
+      setHint(HINTS.loading());
       panel.classList.add("is-loading");
       sendJson(API + "/recommendations", {
         method: "POST", signal: state.inflight.signal, body: JSON.stringify(body),
@@ -322,16 +302,18 @@
           return a.rank - b.rank;
         });
         drawOptions(options);
-        setHint(options.length ?
-          options.length + (options.length === 1 ? " option" : " options") +
-          (state.destination ? " on the way to your destination" : " from here") +
-          " — click one to see it." :
-          "No station in reach — try a higher battery level or another place.");
+        setHint(!options.length ?
+          t("No station in reach — try a higher battery level or another place.") :
+          state.destination ?
+            i18n.nt("{count} option on the way to your destination — tap one to see it.",
+              "{count} options on the way to your destination — tap one to see it.", options.length) :
+            i18n.nt("{count} option from here — tap one to see it.",
+              "{count} options from here — tap one to see it.", options.length));
       }).catch(function (err) {
         if (seq !== state.seq || err.name === "AbortError") return;
         clearOptions();
-        setHint(HINTS.idle);
-        showError("Could not recommend: " + err.message);
+        setHint(HINTS.idle());
+        showError(t("Could not recommend: {reason}", { reason: err.message }));
       }).then(function () {
         if (seq === state.seq) panel.classList.remove("is-loading");
       });
@@ -379,21 +361,29 @@
       toggle.textContent = collapsed ? "+" : "–";
     }
 
+    // A car is swap-capable when the catalogue names operators whose swap bays fit it.
+    function vehicleLabel(v) {
+      var swap = (v.swap_operator_ids || []).length ? " · " + t("battery swap") : "";
+      return v.brand + " " + v.model + " — " + i18n.number(v.usable_battery_kwh) + " kWh" + swap;
+    }
+
     function loadVehicles() {
       var select = form.elements.vehicle;
       sendJson(API + "/vehicles").then(function (body) {
         var items = body.items || [];
         select.innerHTML = "<option value=\"\">" +
-          (items.length ? "choose a vehicle…" : "no vehicles known") + "</option>" +
+          esc(items.length ? t("choose a vehicle…") : t("no vehicles known")) + "</option>" +
           items.map(function (v) {
-            return "<option value=\"" + esc(v.id) + "\">" + esc(v.brand + " " + v.model) +
-              " — " + esc(v.usable_battery_kwh) + " kWh" + (v.is_swap_compatible ? ", swap" : "") +
-              "</option>";
+            return "<option value=\"" + esc(v.id) + "\"" +
+              ((v.swap_operator_ids || []).length ? " data-swap=\"true\"" : "") + ">" +
+              esc(vehicleLabel(v)) + "</option>";
           }).join("");
-        if (items.length === 1) select.value = items[0].id;
+        var mine = ev.account && ev.account.vehicleId();
+        if (mine) select.value = mine;
+        else if (items.length === 1) select.value = items[0].id;
       }).catch(function (err) {
-        select.innerHTML = "<option value=\"\">vehicles unavailable</option>";
-        showError("Could not load vehicles: " + err.message);
+        select.innerHTML = "<option value=\"\">" + esc(t("vehicles unavailable")) + "</option>";
+        showError(t("Could not load vehicles: {reason}", { reason: err.message }));
       });
     }
 
@@ -420,9 +410,19 @@
       if (e.key === "Escape" && state.picking) setPicking(null);
     });
     map.on("click", onMapClick);
+    panel.querySelector(".sheet-close").addEventListener("click", function () {
+      setPicking(null);
+      ev.sheets.close();
+      document.getElementById("open-recommend").focus();
+    });
+    ev.recommend = {
+      useVehicle: function (id) { if (id) form.elements.vehicle.value = id; }
+    };
     map.on("zoomstart", function () { zooming = true; });
     map.on("zoomend", function () { zooming = false; });
-    setHint(HINTS.idle);
+    setHint(HINTS.idle());
     loadVehicles();
   }
+
+  setUp(ev.map.map, document.getElementById("recommend-panel"), document.getElementById("map"));
 })();

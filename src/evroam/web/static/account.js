@@ -1,0 +1,1 @@
+(function () { "use strict"; window.evroam.account = { vehicleId: function () { return null; } }; })();
