@@ -1,4 +1,4 @@
-"""The web app's message catalogues: complete, current, and compiled as the page needs."""
+"""The web app's message catalogues: complete, current, compiled as the page needs."""
 
 from __future__ import annotations
 
