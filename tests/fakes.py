@@ -33,6 +33,7 @@ from evroam.partners.model import FeedHealth, NetworkBatch, Partner
 from evroam.pricing.tariff import Tariff
 from evroam.shared.geo import BoundingBox, distance_m
 from evroam.shared.ids import OperatorId, PileId, StationId, TariffId
+from evroam.status.history import PileStatusChange, first_seen
 from evroam.status.model import PileStatusChanged, PileStatusReport, SwapStockReport
 
 
@@ -64,6 +65,7 @@ class InMemoryStationRepository:
         self.operators: dict[OperatorId, Operator] = {}
         self.tariffs: dict[TariffId, Tariff] = {}
         self.stations: dict[StationId, Station] = {}
+        self.history: list[PileStatusChange] = []  # the status history, as written
 
     def save_operator(self, operator: Operator) -> None:
         self.operators[operator.id] = operator
@@ -109,9 +111,10 @@ class InMemoryStationRepository:
         count = 0
         for station in stations:
             old = self.stations.get(station.id)
-            if old is not None and keep_status:
-                held = {p.id: (p.status, p.status_at) for p in old.piles}
+            if keep_status:
+                held = {p.id: (p.status, p.status_at) for p in old.piles} if old else {}
                 station = keep_held_status(station, held)
+                self.history.extend(first_seen([station], held))
             self.stations[station.id] = station
             count += 1
         return count
@@ -248,6 +251,11 @@ class InMemoryStatusStore:
                         station, piles=tuple(piles)
                     )
                     if pile.status != report.status:
+                        self._repo.history.append(
+                            PileStatusChange(
+                                pile.id, report.observed_at, report.status, pile.status
+                            )
+                        )
                         changed.append(
                             PileStatusChanged(
                                 station.id,
@@ -275,6 +283,9 @@ class InMemoryStatusStore:
                 heard = self._heard.get(pile.id, pile.status_at)
                 silent = heard is not None and heard < heard_before
                 if silent and pile.status is not PileStatus.UNKNOWN:
+                    self._repo.history.append(
+                        PileStatusChange(pile.id, now, PileStatus.UNKNOWN, pile.status)
+                    )
                     pile = replace(pile, status=PileStatus.UNKNOWN)
                     changed.append(
                         PileStatusChanged(
@@ -289,6 +300,31 @@ class InMemoryStatusStore:
                 piles.append(pile)
             self._repo.stations[station.id] = replace(station, piles=tuple(piles))
         return changed
+
+    def first_recorded(self, pile_ids: Sequence[PileId]) -> dict[PileId, datetime]:
+        wanted, first = set(pile_ids), {}
+        for row in self._repo.history:
+            if row.pile_id in wanted:
+                held = first.get(row.pile_id)
+                first[row.pile_id] = min(held or row.changed_at, row.changed_at)
+        return first
+
+    def import_history(self, changes: Sequence[PileStatusChange]) -> int:
+        self._repo.history.extend(changes)
+        return len(changes)
+
+    def changes_of(
+        self, pile_ids: Sequence[PileId], since: datetime, until: datetime
+    ) -> list[PileStatusChange]:
+        wanted = set(pile_ids)
+        return sorted(
+            (
+                r
+                for r in self._repo.history
+                if r.pile_id in wanted and since <= r.changed_at < until
+            ),
+            key=lambda r: r.changed_at,
+        )
 
 
 class RecordingEventBus:

@@ -12,7 +12,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from evroam.accounts.service import AccountService
+from evroam.analytics.coverage import AreaPoint
 from evroam.analytics.personal import PersonalDataService, StationPlace
+from evroam.analytics.service import NetworkAnalyticsService
 from evroam.boundary import Boundary, guarded
 from evroam.catalogue.model import Protocol
 from evroam.catalogue.service import CatalogueService
@@ -64,6 +66,7 @@ from evroam.recommend.road import GreatCircleRoads
 from evroam.recommend.service import RecommendService
 from evroam.recommend.trip import TripPlanner
 from evroam.routing.osrm import OsrmRoadDistance
+from evroam.scenario.corridors import service_areas
 from evroam.settlement.service import SettlementService
 from evroam.shared.clock import Clock, SystemClock
 from evroam.shared.ids import OperatorId, StationId
@@ -79,11 +82,17 @@ from evroam.storage.engine import (
     open_database,
     upgrade_database,
 )
+from evroam.storage.history_archive import ParquetStatusArchive
+from evroam.storage.history_keeper import (
+    Retention,
+    StatusHistoryKeeper,
+    archive_root,
 from evroam.storage.lease import SqlLeaseStore
 from evroam.storage.ledger_batch import PostgresPlanWriter
 from evroam.storage.ledger_repository import SqlLedgerStore
 from evroam.storage.ledger_sqlite import SqlitePlanWriter
 from evroam.storage.migration import Upgrade
+from evroam.storage.network_engine import DuckDbNetworkEngine
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.partner_secrets import CredentialSeal
 from evroam.storage.privacy_repository import SqlPersonalDataStore
@@ -92,6 +101,7 @@ from evroam.storage.session_lookup import SqlSessionLookup
 from evroam.storage.session_repository import SqlSessionStore
 from evroam.storage.settlement_repository import SqlSettlementRepository
 from evroam.storage.station_repository import SqlStationRepository
+from evroam.storage.status_history import SqlStatusHistory
 from evroam.storage.status_repository import SqlStatusStore
 from evroam.wallet.errors import NoPaymentProviderError, TopUpNotFoundError
 from evroam.wallet.ports import LedgerLine, TopUp
@@ -126,6 +136,8 @@ class Services:
     recommend: RecommendService
     trips: TripPlanner
     personal: PersonalDataService
+    analytics: NetworkAnalyticsService
+    history_keeper: StatusHistoryKeeper
     ledger_writer: PlanWriterAdapter | None = None  # ADR 0012
     # The async boundary: ``await services.boundary.run(use_case, *args)`` from
     # async code (docs/architecture.md, "The async boundary").
@@ -228,6 +240,7 @@ def build_services(
     personal = _personal_data(
         engine, catalogue, accounts, charging, wallet, settings, clock
     )
+    analytics, keeper = _history(engine, settings, clock)
     return Services(
         settings=settings,
         engine=engine,
@@ -253,8 +266,32 @@ def build_services(
         recommend=RecommendService(catalogue, roads, clock, discounts(settings)),
         trips=TripPlanner(catalogue, clock, road=roads),
         personal=personal,
+        analytics=analytics,
+        history_keeper=keeper,
         ledger_writer=ledger_writer,
         boundary=boundary,
+    )
+
+
+def _history(
+    engine: Engine, settings: Settings, clock: Clock
+) -> tuple[NetworkAnalyticsService, StatusHistoryKeeper]:
+    """The status history's archive (Parquet under the data directory), its
+    keeper, and the network reports that run on DuckDB over it (ADR 0024)."""
+    history = SqlStatusHistory(engine)
+    archive = ParquetStatusArchive(
+        archive_root(settings.data_dir, history.archive_id())
+    )
+    retention = Retention(settings.history_database_days, settings.history_archive_days)
+
+    def areas() -> list[AreaPoint]:
+        return [AreaPoint(a.id, a.lat, a.lon) for a in service_areas()]
+
+    return (
+        NetworkAnalyticsService(
+            DuckDbNetworkEngine(engine, history, archive), clock, areas
+        ),
+        StatusHistoryKeeper(history, archive, clock, retention),
     )
 
 

@@ -113,6 +113,16 @@ class Settings(BaseSettings):
         default=False,
         description="Raise when database or ledger work runs on the event loop (tests)",
     )
+    history_database_days: int = Field(
+        default=8,
+        ge=1,
+        description="Days of pile status history kept in the database (ADR 0024)",
+    )
+    history_archive_days: int = Field(
+        default=400,
+        ge=1,
+        description="Days of pile status history kept in the Parquet archive",
+    )
 
     @classmethod
     def settings_customise_sources(

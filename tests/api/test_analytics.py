@@ -10,6 +10,9 @@ from sqlalchemy import insert, select
 from evroam.api.app import create_app
 from evroam.api.routes import analytics, dashboard
 from evroam.bootstrap import Services
+from evroam.catalogue.model import PileStatus
+from evroam.shared.ids import StationId
+from evroam.status.history import StatusAt
 from evroam.storage.charging_tables import charging_sessions
 from evroam.storage.tables import piles, stations
 from tests.api.conftest import NOW
@@ -69,18 +72,46 @@ class TestAdminOnly:
         assert response.status_code == 401
 
 
+def record_history(services: Services) -> str:
+    """Station S000's piles: known for the last two days, the first one busy
+    for six hours of them (imported, as the demo's backfill does)."""
+    station = services.catalogue.get_station(StationId("rapidgrid-S000")).station
+    first, second = (p.id for p in station.piles)
+    day = timedelta(days=1)
+    services.status.import_history(
+        {
+            first: [
+                StatusAt(NOW - 2 * day, PileStatus.AVAILABLE),
+                StatusAt(NOW - day, PileStatus.CHARGING),
+                StatusAt(NOW - day + timedelta(hours=6), PileStatus.AVAILABLE),
+            ],
+            second: [StatusAt(NOW - 2 * day, PileStatus.AVAILABLE)],
+        },
+        ends_at=NOW,
+    )
+    return station.id
+
+
 class TestUtilisation:
-    async def test_reports_busy_share_per_partner(self, client, services):
-        record_sessions(services, count=3, drivers=3)
+    async def test_is_busy_over_observed_pile_hours_from_the_status_history(
+        self, client, services
+    ):
+        station_id = record_history(services)
         response = await client.get(
-            BASE + "/utilisation", params={"by": "partner", "days": 30}, headers=ADMIN
+            BASE + "/utilisation", params={"by": "station", "days": 30}, headers=ADMIN
         )
         assert response.status_code == 200
         items = {i["key"]: i for i in response.json()["items"]}
-        rapidgrid = items["rapidgrid"]
-        assert rapidgrid["busy_hours"] == 6
-        assert rapidgrid["share"] > 0
-        assert items["swapway"]["share"] == 0
+        assert items[station_id]["busy_hours"] == pytest.approx(6)
+        assert items[station_id]["pile_hours"] == pytest.approx(2 * 48)
+        assert items[station_id]["share"] == pytest.approx(6 / 96)
+
+    async def test_the_hubs_own_sessions_are_not_what_it_counts(self, client, services):
+        record_history(services)
+        before = (await client.get(BASE + "/utilisation", headers=ADMIN)).json()
+        record_sessions(services, count=3, drivers=3)
+        after = (await client.get(BASE + "/utilisation", headers=ADMIN)).json()
+        assert after["items"] == before["items"]
 
     async def test_rejects_an_unknown_grouping(self, client):
         response = await client.get(BASE + "/utilisation?by=planet", headers=ADMIN)
@@ -89,7 +120,7 @@ class TestUtilisation:
 
 class TestOccupancy:
     async def test_returns_a_weekday_by_hour_grid(self, client, services):
-        record_sessions(services, count=2, drivers=2)
+        record_history(services)
         body = (await client.get(BASE + "/occupancy", headers=ADMIN)).json()
         assert body["time_zone"] == "Asia/Shanghai"
         assert len(body["shares"]) == 7

@@ -152,22 +152,35 @@ def utilisation(
     spans: Iterable[BusySpan],
     window: Window,
     by: Grouping,
+    observed: Iterable[BusySpan] | None = None,
 ) -> tuple[UtilisationRow, ...]:
-    """Busy pile-hours over available pile-hours per group, busiest first.
+    """Busy pile-hours over observed pile-hours per group, busiest first.
 
-    Overlapping spans of one pile count twice; callers pass disjoint spans.
+    ``observed`` are the spans in which the hub knew each pile's status (its
+    history started, or an import ended, in the window); None: every pile was
+    observed the whole window. Overlapping spans of one pile count twice;
+    callers pass disjoint spans.
     """
     busy = busy_hours_by_pile(spans, window)
+    seen = None if observed is None else busy_hours_by_pile(observed, window)
     counts: dict[str, int] = defaultdict(int)
     busy_by_key: dict[str, float] = defaultdict(float)
+    hours_by_key: dict[str, float] = defaultdict(float)
     for pile in piles:
         key = _group_key(pile, by)
         counts[key] += 1
         busy_by_key[key] += busy.get(pile.pile_id, 0.0)
-    rows = (
-        UtilisationRow(key, n, busy_by_key[key], n * window.hours)
+        hours_by_key[key] += (
+            window.hours if seen is None else seen.get(pile.pile_id, 0.0)
+        )
+    return sorted_utilisation(
+        UtilisationRow(key, n, busy_by_key[key], hours_by_key[key])
         for key, n in counts.items()
     )
+
+
+def sorted_utilisation(rows: Iterable[UtilisationRow]) -> tuple[UtilisationRow, ...]:
+    """Busiest first, then by key (the order every utilisation report has)."""
     return tuple(sorted(rows, key=lambda r: (-r.share, r.key)))
 
 
@@ -196,25 +209,62 @@ def occupancy_heatmap(
     spans: Iterable[BusySpan],
     window: Window,
     time_zone: str = DEFAULT_TIME_ZONE,
+    observed: Iterable[BusySpan] | None = None,
 ) -> Heatmap:
-    """Share of pile-hours busy in each local weekday-and-hour bin."""
+    """Share of observed pile-hours busy in each local weekday-and-hour bin
+    (``observed`` None: ``pile_count`` piles observed the whole window)."""
     zone = ZoneInfo(time_zone)
     busy = [[0.0] * 24 for _ in range(7)]
     for span in spans:
         part = clipped(span, window)
         if part is not None:
             _spread(part[0], part[1], zone, busy)
-    available = _bin_hours(window, zone)
-    shares = tuple(
+    if observed is None:
+        available = _bin_hours(window, zone)
+        seen = [[h * pile_count for h in day] for day in available]
+    else:
+        seen = [[0.0] * 24 for _ in range(7)]
+        for span in observed:
+            part = clipped(span, window)
+            if part is not None:
+                _spread(part[0], part[1], zone, seen)
+    return _shares(busy, seen, time_zone)
+
+
+@dataclass(frozen=True, slots=True)
+class HourTotals:
+    """Busy and observed pile-hours in the UTC hour starting at ``start_at``."""
+
+    start_at: datetime
+    busy_hours: float
+    observed_hours: float
+
+
+def heatmap_from_hours(
+    hours: Iterable[HourTotals], time_zone: str = DEFAULT_TIME_ZONE
+) -> Heatmap:
+    """``occupancy_heatmap`` from hourly totals: each hour lands in its local
+    weekday-and-hour bin (zones off UTC by whole hours, as Asia/Shanghai)."""
+    zone = ZoneInfo(time_zone)
+    busy = [[0.0] * 24 for _ in range(7)]
+    seen = [[0.0] * 24 for _ in range(7)]
+    for hour in hours:
+        local = hour.start_at.astimezone(zone)
+        busy[local.weekday()][local.hour] += hour.busy_hours
+        seen[local.weekday()][local.hour] += hour.observed_hours
+    return _shares(busy, seen, time_zone)
+
+
+def _shares(
+    busy: list[list[float]], seen: list[list[float]], time_zone: str
+) -> Heatmap:
+    return Heatmap(
+        time_zone,
         tuple(
-            busy[d][h] / (available[d][h] * pile_count)
-            if available[d][h] and pile_count
-            else 0.0
-            for h in range(24)
-        )
-        for d in range(7)
+            tuple(busy[d][h] / seen[d][h] if seen[d][h] else 0.0 for h in range(24))
+            for d in range(7)
+        ),
     )
-    return Heatmap(time_zone, shares)
 
 
 def cell_of(lat: float, lon: float, cell_deg: float = CELL_DEG) -> tuple[int, int]:

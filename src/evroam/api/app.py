@@ -59,6 +59,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             chores=(
                 running.charging.fail_abandoned,
                 running.wallet.release_expired_holds,
+                running.history_keeper.chore,
             ),
         )
         task = (

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 from evroam.shared.clock import Clock
-from evroam.shared.ids import OperatorId
+from evroam.shared.errors import InvalidInputError
+from evroam.shared.ids import OperatorId, PileId
+from evroam.status.history import StatusAt, import_rows
 from evroam.status.model import PileStatusChanged, PileStatusReport, SwapStockReport
 from evroam.status.ports import EventBus, StatusStore
 
@@ -38,3 +40,17 @@ class StatusService:
         if changed:
             await self._bus.publish(changed)
         return changed
+
+    def import_history(
+        self, timelines: Mapping[PileId, Sequence[StatusAt]], ends_at: datetime
+    ) -> int:
+        """Import what piles did before the hub saw them (the demo's backfill, or
+        history brought from another system); returns the rows added.
+
+        Only the history gets rows; live status is untouched. Each pile's rows
+        stop before ``ends_at`` and before the first change the hub recorded
+        itself (``status.history.imported_changes``)."""
+        if ends_at.tzinfo is None or ends_at > self._clock.now():
+            raise InvalidInputError("ends_at", "must be an aware time not after now")
+        first = self._store.first_recorded(list(timelines))
+        return self._store.import_history(import_rows(timelines, ends_at, first))

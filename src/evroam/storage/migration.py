@@ -25,6 +25,7 @@ from sqlalchemy.exc import SAWarning
 # Each context's table module registers its tables on the shared metadata.
 from evroam.storage import (  # noqa: F401
     charging_tables,
+    history_tables,
     ledger_tables,
     privacy_tables,
     settlement_tables,
@@ -35,8 +36,9 @@ from evroam.storage.tables import metadata
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"
 VERSION_TABLE = "alembic_version"
-# Made by the database engine itself, not described in tables.py.
-ENGINE_TABLES = ("station_rtree", "spatial_ref_sys")
+# Made by the database engine itself, not described in tables.py (the
+# history's day partitions are made at run time: storage.status_history).
+ENGINE_TABLES = ("station_rtree", "spatial_ref_sys", "pile_status_history_p")
 ENGINE_COLUMNS = {("stations", "geog")}  # PostGIS, beside the portable lat/lon
 ENGINE_INDEXES = {"ix_stations_geog", "ix_stations_geom"}
 

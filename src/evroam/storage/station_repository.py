@@ -38,6 +38,7 @@ from evroam.catalogue.search import (
 from evroam.pricing.tariff import Tariff
 from evroam.shared.geo import BoundingBox, distance_m
 from evroam.shared.ids import OperatorId, PileId, StationId, TariffId
+from evroam.status.history import first_seen
 from evroam.storage.codec import (
     aware_utc,
     tariff_from_json,
@@ -58,6 +59,7 @@ from evroam.storage.station_rows import (
     station_row,
     summary_of,
 )
+from evroam.storage.status_history import ensure_partitions, insert_history
 from evroam.storage.tables import operators, piles, stations, tariffs
 
 _CHUNK = 500
@@ -155,10 +157,19 @@ class SqlStationRepository:
         batch = list(items)
         if not batch:
             return 0
+        if keep_status:
+            ensure_partitions(
+                self._engine,
+                (p.status_at for s in batch for p in s.piles if p.status_at),
+            )
         with self._transaction(keep_status) as conn:
             existing = self._existing_sids(conn, [s.id for s in batch])
-            if existing and keep_status:
-                batch = self._with_held_status(conn, batch, list(existing.values()))
+            if keep_status:
+                held = self._held_statuses(conn, list(existing.values()))
+                batch = [keep_held_status(station, held) for station in batch]
+                # A partner's pile the hub sees for the first time opens its
+                # history (ADR 0024).
+                insert_history(conn, first_seen(batch, held))
             if existing:
                 sids = list(existing.values())
                 conn.execute(delete(piles).where(piles.c.station_sid.in_(sids)))
@@ -191,9 +202,9 @@ class SqlStationRepository:
             return pile_status_transaction(self._engine)
         return self._engine.begin()
 
-    def _with_held_status(
-        self, conn: Connection, batch: list[Station], sids: list[int]
-    ) -> list[Station]:
+    def _held_statuses(
+        self, conn: Connection, sids: list[int]
+    ) -> dict[str, tuple[PileStatus, datetime | None]]:
         held: dict[str, tuple[PileStatus, datetime | None]] = {}
         for chunk in _chunks(sids):
             rows = conn.execute(
@@ -204,7 +215,7 @@ class SqlStationRepository:
             held.update(
                 {r.id: (PileStatus(r.status), aware_utc(r.status_at)) for r in rows}
             )
-        return [keep_held_status(station, held) for station in batch]
+        return held
 
     def _existing_sids(self, conn: Connection, ids: list[StationId]) -> dict[str, int]:
         found: dict[str, int] = {}

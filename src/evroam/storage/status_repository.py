@@ -11,9 +11,15 @@ from sqlalchemy import Connection, Engine, bindparam, func, select, text, update
 
 from evroam.catalogue.model import PileStatus
 from evroam.shared.ids import OperatorId, PileId, StationId
+from evroam.status.history import PileStatusChange
 from evroam.status.model import PileStatusChanged, PileStatusReport, SwapStockReport
 from evroam.storage.codec import aware_utc
 from evroam.storage.engine import pile_status_transaction
+from evroam.storage.status_history import (
+    SqlStatusHistory,
+    ensure_partitions,
+    insert_history,
+)
 from evroam.storage.tables import piles, stations
 
 _CHUNK = 500
@@ -44,13 +50,20 @@ class _Held(NamedTuple):
 
 
 class SqlStatusStore:
+    """Live pile status, and its history: every change is a history row written
+    in the same transaction (ADR 0024)."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._history = SqlStatusHistory(engine)
 
     def apply(self, reports: Sequence[PileStatusReport]) -> list[PileStatusChanged]:
         latest = _latest_per_pile(reports)
         if not latest:
             return []
+        ensure_partitions(
+            self._engine, (m for r in latest.values() for m in (r.observed_at, r.heard))
+        )
         with pile_status_transaction(self._engine) as conn:
             held = self._held(conn, list(latest))
             known = [r for r in latest.values() if r.pile_id in held]
@@ -63,6 +76,7 @@ class SqlStatusStore:
             ]
             self._write(conn, newer, heard, held)
             changed = [r for r in newer if held[r.pile_id].status != r.status.value]
+            insert_history(conn, [_change(r, held[r.pile_id]) for r in changed])
             sids = sorted({held[r.pile_id].station_sid for r in changed})
             if sids:
                 now = max(r.observed_at for r in changed)
@@ -143,7 +157,7 @@ class SqlStatusStore:
     ) -> list[PileStatusChanged]:
         last_heard = func.coalesce(piles.c.heard_at, piles.c.status_at)
         query = (
-            select(piles.c.id, piles.c.station_sid)
+            select(piles.c.id, piles.c.status, piles.c.station_sid)
             .join(stations, stations.c.sid == piles.c.station_sid)
             .where(
                 stations.c.operator_id == operator_id,
@@ -153,6 +167,7 @@ class SqlStatusStore:
         )
         # Taking turns with status updates: the piles read as silent are the
         # piles expired, so every event names a pile that really went unknown.
+        ensure_partitions(self._engine, [now])
         with pile_status_transaction(self._engine) as conn:
             silent = conn.execute(query).all()
             if not silent:
@@ -165,6 +180,15 @@ class SqlStatusStore:
                 .where(piles.c.id == bindparam("pid"), last_heard < heard_before)
                 .values(status=PileStatus.UNKNOWN.value),
                 [{"pid": r.id} for r in silent],
+            )
+            insert_history(
+                conn,
+                [
+                    PileStatusChange(
+                        PileId(r.id), now, PileStatus.UNKNOWN, PileStatus(r.status)
+                    )
+                    for r in silent
+                ],
             )
             sids = sorted({int(r.station_sid) for r in silent})
             conn.execute(_RECOUNT, [{"sid": sid, "now": now} for sid in sids])
@@ -180,6 +204,17 @@ class SqlStatusStore:
             )
             for r in silent
         ]
+
+    def first_recorded(self, pile_ids: Sequence[PileId]) -> dict[PileId, datetime]:
+        return self._history.first_recorded(pile_ids)
+
+    def import_history(self, changes: Sequence[PileStatusChange]) -> int:
+        return self._history.append(changes)
+
+    def changes_of(
+        self, pile_ids: Sequence[PileId], since: datetime, until: datetime
+    ) -> list[PileStatusChange]:
+        return self._history.changes_of(pile_ids, since, until)
 
     def _held(self, conn: Connection, pile_ids: list[PileId]) -> dict[str, _Held]:
         held: dict[str, _Held] = {}
@@ -246,6 +281,16 @@ def _is_newer(report: PileStatusReport, held: _Held) -> bool:
         and held.status == PileStatus.UNKNOWN.value
         and report.status is not PileStatus.UNKNOWN
     )
+
+
+def _change(report: PileStatusReport, held: _Held) -> PileStatusChange:
+    """The history row of a real change. A pile brought back from ``unknown`` by
+    the status it had before (same partner time) changed when we heard it: the
+    row must not go back before the row that made it unknown."""
+    at = report.observed_at
+    if held.status_at is not None and at <= held.status_at:
+        at = report.heard
+    return PileStatusChange(report.pile_id, at, report.status, PileStatus(held.status))
 
 
 def _later(at: datetime, than: datetime | None) -> bool:

@@ -142,10 +142,10 @@ class TestAResyncRacingAStatusUpdate:
         repo.save_stations([station])
         arrived = threading.Event()
         done: list[object] = []
-        read_held = type(repo)._with_held_status
+        read_held = type(repo)._held_statuses
 
-        def read_then_let_a_push_in(self, conn, batch, sids):
-            held = read_held(self, conn, batch, sids)
+        def read_then_let_a_push_in(self, conn, sids):
+            held = read_held(self, conn, sids)
             push = report(station, 0, PileStatus.CHARGING, LATER)
             worker = threading.Thread(
                 target=lambda: done.append(status_store.apply([push]))
@@ -157,7 +157,7 @@ class TestAResyncRacingAStatusUpdate:
             done.append(worker)
             return held
 
-        monkeypatch.setattr(type(repo), "_with_held_status", read_then_let_a_push_in)
+        monkeypatch.setattr(type(repo), "_held_statuses", read_then_let_a_push_in)
         repo.save_stations([a_station(name="Resynced")], keep_status=True)
         assert arrived.is_set()
         worker = next(d for d in done if isinstance(d, threading.Thread))

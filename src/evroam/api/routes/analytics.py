@@ -5,29 +5,16 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
-from evroam.analytics.coverage import AreaPoint, service_area_coverage
 from evroam.analytics.kanon import DEFAULT_K
-from evroam.analytics.network import (
-    DEFAULT_TIME_ZONE,
-    Grouping,
-    Window,
-    demand_hotspots,
-    occupancy_heatmap,
-    shared_hotspots,
-    underserved_areas,
-    utilisation,
-)
+from evroam.analytics.network import DEFAULT_TIME_ZONE, Grouping
 from evroam.api.deps import ServicesDep
 from evroam.api.problem import ADMIN_RESPONSES
 from evroam.api.routes.admin import require_admin
-from evroam.scenario.corridors import service_areas
-from evroam.storage.analytics_repository import SqlAnalyticsRepository
 
 router = APIRouter(
     prefix="/api/v1/admin/analytics",
@@ -43,25 +30,15 @@ Top = Annotated[int, Query(ge=1, le=500)]
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _window(services: ServicesDep, days: int) -> Window:
-    end = services.clock.now()
-    return Window(end - timedelta(days=days), end)
-
-
 def _utilisation(services: ServicesDep, by: Grouping, days: int) -> dict[str, Any]:
-    window = _window(services, days)
-    repo = SqlAnalyticsRepository(services.engine)
-    spans = repo.busy_spans(window, window.end_at)
-    rows = utilisation(repo.pile_refs(), spans, window, by)
+    window = services.analytics.window(days)
+    rows = services.analytics.utilisation(by, days)
     items = [{**dataclasses.asdict(r), "share": round(r.share, 6)} for r in rows]
     return {"by": by.value, "window_hours": window.hours, "items": items}
 
 
 def _occupancy(services: ServicesDep, days: int) -> dict[str, Any]:
-    window = _window(services, days)
-    repo = SqlAnalyticsRepository(services.engine)
-    spans = repo.busy_spans(window, window.end_at)
-    heatmap = occupancy_heatmap(len(repo.pile_refs()), spans, window)
+    heatmap = services.analytics.occupancy(days)
     return {
         "time_zone": heatmap.time_zone,
         "weekdays": WEEKDAYS,
@@ -72,11 +49,10 @@ def _occupancy(services: ServicesDep, days: int) -> dict[str, Any]:
 def _hotspots(
     services: ServicesDep, days: int, top: int, audience: Audience, k: int
 ) -> dict[str, Any]:
-    demand = SqlAnalyticsRepository(services.engine).demand(_window(services, days))
     if audience == "admin":
-        spots = demand_hotspots(demand, top)
+        spots = services.analytics.hotspots(days, top)
         return {"audience": audience, "items": [dataclasses.asdict(s) for s in spots]}
-    shared = shared_hotspots(demand, k, top)
+    shared = services.analytics.shared_hotspots(days, top, k)
     return {
         "audience": audience,
         "k": shared.k,
@@ -87,19 +63,12 @@ def _hotspots(
 
 
 def _underserved(services: ServicesDep, days: int, top: int) -> dict[str, Any]:
-    window = _window(services, days)
-    repo = SqlAnalyticsRepository(services.engine)
-    areas = underserved_areas(
-        repo.demand(window), repo.supply(window, window.end_at), window, top
-    )
+    areas = services.analytics.underserved(days, top)
     return {"items": [dataclasses.asdict(a) for a in areas]}
 
 
 def _coverage(services: ServicesDep) -> dict[str, Any]:
-    areas = [AreaPoint(a.id, a.lat, a.lon) for a in service_areas()]
-    found = service_area_coverage(
-        areas, SqlAnalyticsRepository(services.engine).sites()
-    )
+    found, areas = services.analytics.coverage()
     covered = set(found.swap_covered)
     return {
         "service_areas": found.areas,
