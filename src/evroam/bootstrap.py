@@ -87,6 +87,7 @@ from evroam.storage.history_keeper import (
     Retention,
     StatusHistoryKeeper,
     archive_root,
+)
 from evroam.storage.lease import SqlLeaseStore
 from evroam.storage.ledger_batch import PostgresPlanWriter
 from evroam.storage.ledger_repository import SqlLedgerStore

@@ -1,14 +1,14 @@
 """The network reports on DuckDB, over the status history and charge sessions.
 
-The history comes from its Parquet archive and, for rows not archived yet,
-from the database; sessions from the database (ADR 0024). Every report is a sum over history rows, linear in them (no sort, no window
-over rows): a row changes a pile's busy count by ``busy(status) -
-busy(previous)`` and its observed count by ``(status is known) - (previous is
-known)``, from its time to the end of the window. What a pile was at the start
-of the window is the ``previous`` of its first row in it; a pile without rows
-in the window kept its current status all along. The definitions are in
-docs/analytics.md; tests check this engine against the pure functions of
-``analytics.network`` on random histories.
+The history comes from its Parquet archive and, for rows not archived yet, from
+the database; sessions from the database (ADR 0024). Every report is a sum over
+history rows, linear in them (no sort, no window over rows): a row changes a
+pile's busy count by ``busy(status) - busy(previous)`` and its observed count by
+``(status is known) - (previous is known)``, from its time to the end of the
+window. What a pile was at the start of the window is the ``previous`` of its
+first row in it; a pile without rows in the window kept its current status all
+along. The definitions are in docs/analytics.md; tests check this engine against
+the pure functions of ``analytics.network`` on random histories.
 """
 
 from __future__ import annotations

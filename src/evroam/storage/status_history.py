@@ -83,6 +83,23 @@ def insert_history(conn: Connection, changes: Sequence[PileStatusChange]) -> int
     return len(changes)
 
 
+def last_recorded(conn: Connection, pile_ids: Sequence[str]) -> dict[str, datetime]:
+    """When each pile's newest history row is (inside the caller's transaction)."""
+    h = pile_status_history.c
+    found: dict[str, datetime] = {}
+    for start in range(0, len(pile_ids), _CHUNK):
+        rows = conn.execute(
+            select(h.pile_id, func.max(h.changed_at))
+            .where(h.pile_id.in_(pile_ids[start : start + _CHUNK]))
+            .group_by(h.pile_id)
+        )
+        for pile_id, newest in rows:
+            at = aware_utc(newest)
+            if at is not None:
+                found[pile_id] = at
+    return found
+
+
 class SqlStatusHistory:
     """Reads the history for its archive and applies retention."""
 

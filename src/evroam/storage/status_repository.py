@@ -19,6 +19,7 @@ from evroam.storage.status_history import (
     SqlStatusHistory,
     ensure_partitions,
     insert_history,
+    last_recorded,
 )
 from evroam.storage.tables import piles, stations
 
@@ -76,7 +77,7 @@ class SqlStatusStore:
             ]
             self._write(conn, newer, heard, held)
             changed = [r for r in newer if held[r.pile_id].status != r.status.value]
-            insert_history(conn, [_change(r, held[r.pile_id]) for r in changed])
+            insert_history(conn, self._changes(conn, changed, held))
             sids = sorted({held[r.pile_id].station_sid for r in changed})
             if sids:
                 now = max(r.observed_at for r in changed)
@@ -205,6 +206,29 @@ class SqlStatusStore:
             for r in silent
         ]
 
+    @staticmethod
+    def _changes(
+        conn: Connection, changed: list[PileStatusReport], held: dict[str, _Held]
+    ) -> list[PileStatusChange]:
+        """History rows of real changes, at the partner's time of the status. A
+        pile brought back from ``unknown`` by the status it had (the same partner
+        time) changed when we heard it, and never before the row that made it
+        unknown: the history stays in time order."""
+        revived = [
+            r.pile_id
+            for r in changed
+            if (at := held[r.pile_id].status_at) is not None and r.observed_at <= at
+        ]
+        newest = last_recorded(conn, revived) if revived else {}
+        rows = []
+        for r in changed:
+            at = r.observed_at
+            if r.pile_id in revived:
+                at = max(r.heard, newest.get(r.pile_id, r.heard))
+            previous = PileStatus(held[r.pile_id].status)
+            rows.append(PileStatusChange(r.pile_id, at, r.status, previous))
+        return rows
+
     def first_recorded(self, pile_ids: Sequence[PileId]) -> dict[PileId, datetime]:
         return self._history.first_recorded(pile_ids)
 
@@ -281,16 +305,6 @@ def _is_newer(report: PileStatusReport, held: _Held) -> bool:
         and held.status == PileStatus.UNKNOWN.value
         and report.status is not PileStatus.UNKNOWN
     )
-
-
-def _change(report: PileStatusReport, held: _Held) -> PileStatusChange:
-    """The history row of a real change. A pile brought back from ``unknown`` by
-    the status it had before (same partner time) changed when we heard it: the
-    row must not go back before the row that made it unknown."""
-    at = report.observed_at
-    if held.status_at is not None and at <= held.status_at:
-        at = report.heard
-    return PileStatusChange(report.pile_id, at, report.status, PileStatus(held.status))
 
 
 def _later(at: datetime, than: datetime | None) -> bool:

@@ -182,3 +182,20 @@ class TestRetention:
 
 def _report(pile, status, at):
     return PileStatusReport(pile, status, at)
+
+
+class TestAPileBackFromSilence:
+    def test_its_return_is_recorded_after_it_went_unknown(self, sql_store):
+        repo, status_store = sql_store
+        station = a_station(statuses=(PileStatus.CHARGING,))
+        repo.save_stations([station])  # status CHARGING since EPOCH
+        pile = station.piles[0].id
+        status_store.expire(OperatorId("rapidgrid"), LATER, LATER)
+        back = PileStatusReport(pile, PileStatus.CHARGING, EPOCH)  # old news again
+        assert status_store.apply([back])
+        history = status_store.changes_of([pile], EPOCH, END)
+        assert [(c.status, c.previous) for c in history] == [
+            (PileStatus.UNKNOWN, PileStatus.CHARGING),
+            (PileStatus.CHARGING, PileStatus.UNKNOWN),
+        ]
+        assert history[0].changed_at <= history[1].changed_at
