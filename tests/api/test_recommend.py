@@ -20,6 +20,21 @@ class TestVehicles:
         assert len(body) >= 15
         assert all(v["source"] for v in body)
 
+    async def test_credits_the_open_data_and_marks_where_each_curve_comes_from(
+        self, client
+    ):
+        body = (await client.get("/api/v1/vehicles")).json()
+        assert (
+            "Open EV Data (https://github.com/KilowattApp/open-ev-data)"
+            in (body["credit"])
+        )
+        by_id = {v["id"]: v for v in body["items"]}
+        assert by_id["xiaomi-su7"]["curve_source"] == "curated"
+        assert by_id["xiaomi-su7"]["licence"] == ""
+        assert by_id["tesla-model-3"]["curve_source"] == "open-ev-data"
+        assert "CDLA-Permissive-2.0" in by_id["tesla-model-3"]["licence"]
+        assert by_id["li-l7"]["is_extended_range"] is True
+
 
 class TestRecommendations:
     async def test_ranks_reachable_options_with_reasons(self, client):

@@ -49,6 +49,8 @@ COMMANDS = [
     ["simulate-usage"],
     ["db"],
     ["db", "upgrade"],
+    ["vehicles"],
+    ["vehicles", "import"],
 ]
 
 
@@ -229,3 +231,33 @@ class TestDemo:
         settings = demo_settings("sqlite:///var/evroam.db", "http://127.0.0.1:8000")
         assert settings.payment_provider == "sandbox"
         assert Settings().payment_provider is None
+
+
+class TestVehiclesImport:
+    def test_check_says_the_shipped_catalogue_is_up_to_date_and_credits_the_data(
+        self,
+    ):
+        result = runner.invoke(app, ["vehicles", "import", "--check"])
+        assert result.exit_code == 0, result.output
+        assert "is up to date" in result.output
+        assert "Open EV Data (https://github.com/KilowattApp/open-ev-data)" in (
+            result.output.replace("\n", " ")
+        )
+
+    def test_writes_the_catalogue_module_where_told(self, tmp_path: Path):
+        target = tmp_path / "imported.py"
+        result = runner.invoke(
+            app, ["vehicles", "import", "--output", str(target), "--json"]
+        )
+        assert result.exit_code == 0, result.output
+        assert "IMPORTED: tuple[VehicleModel, ...]" in target.read_text()
+        assert '"credit"' in result.output
+
+    def test_check_fails_when_the_module_differs(self, tmp_path: Path):
+        target = tmp_path / "imported.py"
+        target.write_text("stale\n")
+        result = runner.invoke(
+            app, ["vehicles", "import", "--check", "--output", str(target)]
+        )
+        assert result.exit_code == 1
+        assert target.read_text() == "stale\n"

@@ -20,6 +20,7 @@ from evroam.cli import (
     simulate_usage,
     stations,
     trip,
+    vehicles,
 )
 from evroam.shared.errors import EvroamError
 
@@ -42,6 +43,7 @@ app.command("trip")(trip.trip)
 app.add_typer(stations.app, name="stations")
 app.add_typer(partners.app, name="partners")
 app.add_typer(db.app, name="db")
+app.add_typer(vehicles.app, name="vehicles")
 
 
 def run() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import itertools
 import math
 from dataclasses import dataclass
@@ -16,6 +17,14 @@ class CurvePoint:
 
     soc_percent: float
     power_kw: float
+
+
+class CurveSource(enum.StrEnum):
+    """Where a model's DC curve comes from."""
+
+    OPEN_EV_DATA = "open-ev-data"  # KilowattApp's Open EV Data (MIT, credited)
+    GENERIC = "generic"  # no published curve: a documented shape at the DC peak
+    CURATED = "curated"  # entered by hand from makers' figures: no licensed source
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +48,8 @@ class VehicleModel:
     swap_operator_ids: frozenset[str] = frozenset()
     source: str = ""
     is_extended_range: bool = False  # an EREV: a range extender holds the floor
+    licence: str = ""  # the licence of the data it was imported from; "" curated
+    curve_source: CurveSource = CurveSource.CURATED
 
     def __post_init__(self) -> None:
         numbers = (

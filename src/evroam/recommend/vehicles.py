@@ -9,9 +9,13 @@ from dataclasses import dataclass
 from evroam.catalogue.model import ConnectorStandard
 from evroam.recommend.errors import InvalidVehicleSpecError, VehicleNotFoundError
 from evroam.recommend.vehicle import CurvePoint, VehicleModel
-from evroam.recommend.vehicle_catalogue import VEHICLES
+from evroam.recommend.vehicle_catalogue import CURATED
+from evroam.recommend.vehicle_imported import IMPORTED
 from evroam.shared.errors import InvalidInputError
 
+VEHICLES: tuple[VehicleModel, ...] = (*CURATED, *IMPORTED)
+"""Imported from licensed open data (``vehicle_import``) plus the curated models
+no dataset holds (``vehicle_catalogue``)."""
 _BY_ID = {v.id: v for v in VEHICLES}
 
 

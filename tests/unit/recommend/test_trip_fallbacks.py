@@ -14,6 +14,7 @@ from evroam.recommend.trip_search import MIN_STOP_GAIN, solve
 from evroam.recommend.vehicles import CustomVehicle, custom_vehicle
 from tests.builders import a_station
 from tests.unit.recommend.test_trip_planner import (
+    DOLPHIN,
     LAT,
     ORIGIN,
     every_100_km,
@@ -82,7 +83,7 @@ class TestSlowerChargers:
             a_station("B", lat=LAT, lon=115.0),
         ]
 
-        plan = planner(*stations).plan(request(vehicle="byd-dolphin"))
+        plan = planner(*stations).plan(request(vehicle=DOLPHIN))
 
         assert "rapidgrid-OFF" in {s.station.id for s in plan.stops}
 
@@ -154,7 +155,7 @@ class TestExtendedRange:
 
     def test_a_battery_car_without_stations_is_refused(self):
         with pytest.raises(NoFeasibleTripError, match="covers about"):
-            planner().plan(request(vehicle="byd-dolphin"))
+            planner().plan(request(vehicle=DOLPHIN))
 
 
 class TestBadFigures:

@@ -24,6 +24,7 @@ from evroam.recommend.trip import (
     TripPlanner,
     TripRequest,
 )
+from evroam.recommend.vehicle import CurvePoint, VehicleModel
 from evroam.shared.errors import InvalidInputError
 from evroam.shared.geo import GeoPoint
 from tests.builders import EPOCH, a_station, a_tariff, an_operator
@@ -32,7 +33,21 @@ from tests.fakes import FixedClock, InMemoryStationRepository
 LAT = 31.0
 ORIGIN = GeoPoint(LAT, 110.0)
 DESTINATION = GeoPoint(LAT, 116.0)  # about 570 km east, 690 km by road
-DOLPHIN = "byd-dolphin"  # 44.9 kWh: needs two or three stops on this trip
+DOLPHIN = VehicleModel(  # 44.9 kWh: needs two or three stops on this trip
+    id="small-car",
+    brand="Test",
+    model="small car",
+    usable_battery_kwh=44.9,
+    consumption_kwh_per_100km=12.5,
+    max_ac_kw=7.0,
+    max_dc_kw=60.0,
+    dc_curve=tuple(
+        CurvePoint(soc, kw)
+        for soc, kw in ((0, 40), (10, 60), (60, 58), (80, 45), (90, 25), (100, 6))
+    ),
+    connectors=frozenset({ConnectorStandard.GBT_DC, ConnectorStandard.GBT_AC}),
+    pack_voltage_v=400,
+)
 NIO = "nio-et5"
 ALL_BUSY = (PileStatus.CHARGING,) * 8
 
@@ -223,7 +238,7 @@ def trip_app(service: TripPlanner) -> FastAPI:
 
 
 BODY = {
-    "vehicle_id": DOLPHIN,
+    "vehicle_id": "xiaomi-su7",
     "soc": 90,
     "from": {"lat": LAT, "lon": 110.0},
     "to": {"lat": LAT, "lon": 116.0},

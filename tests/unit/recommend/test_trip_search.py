@@ -17,7 +17,7 @@ from evroam.recommend.trip_search import (
     solve,
     solve_exhaustively,
 )
-from evroam.recommend.vehicle_catalogue import VEHICLES
+from evroam.recommend.vehicles import VEHICLES
 from evroam.shared.errors import InvalidInputError
 
 CAR = next(v for v in VEHICLES if v.id == "xiaomi-su7")

@@ -14,7 +14,8 @@ from evroam.api.schemas.money import yuan
 from evroam.api.schemas.vehicles import CustomVehicleIn, PointIn
 from evroam.recommend.request import OwnedCar, RecommendRequest
 from evroam.recommend.scoring import Objective, Option
-from evroam.recommend.vehicle import VehicleModel
+from evroam.recommend.vehicle import CurveSource, VehicleModel
+from evroam.recommend.vehicle_import import CREDIT
 from evroam.recommend.vehicles import custom_vehicle, get_vehicle
 from evroam.shared.geo import GeoPoint
 from evroam.shared.ids import OperatorId
@@ -40,6 +41,12 @@ class VehiclePublic(BaseModel):
     pack_voltage_v: int
     swap_operator_ids: list[str]
     source: str
+    licence: str = Field(description="licence of the data it came from; empty: curated")
+    curve_source: CurveSource = Field(
+        description="open-ev-data: published curve; generic: a documented shape "
+        "scaled to the DC peak; curated: entered by hand, no licensed source"
+    )
+    is_extended_range: bool = Field(description="has an engine: always arrives")
 
 
 def vehicle_public(v: VehicleModel) -> VehiclePublic:
@@ -59,6 +66,9 @@ def vehicle_public(v: VehicleModel) -> VehiclePublic:
         pack_voltage_v=v.pack_voltage_v,
         swap_operator_ids=sorted(v.swap_operator_ids),
         source=v.source,
+        licence=v.licence,
+        curve_source=v.curve_source,
+        is_extended_range=v.is_extended_range,
     )
 
 
@@ -154,13 +164,17 @@ def option_public(rank: int, o: Option) -> OptionPublic:
 
 class VehicleCatalogue(BaseModel):
     items: list[VehiclePublic]
+    credit: str = Field(
+        description="the attribution the vehicle data's licences ask for"
+    )
 
 
 @router.get("/vehicles", response_model=VehicleCatalogue)
 def list_vehicles(services: ServicesDep) -> VehicleCatalogue:
     """Vehicle models with battery, consumption, DC curve, connectors and sources."""
     return VehicleCatalogue(
-        items=[vehicle_public(v) for v in services.recommend.list_vehicles()]
+        items=[vehicle_public(v) for v in services.recommend.list_vehicles()],
+        credit=CREDIT,
     )
 
 
