@@ -27,7 +27,7 @@ pile_status_history = Table(
     metadata,
     # SQLite: the rowid (INTEGER PRIMARY KEY AUTOINCREMENT); PostgreSQL: a
     # bigint identity, whose primary key also holds changed_at (a partitioned
-    # table's key must hold its partition column; revision 0005 writes that).
+    # table's key must hold its partition column; revision 0006 writes that).
     Column(
         "id",
         BigInteger().with_variant(Integer(), "sqlite"),

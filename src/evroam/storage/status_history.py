@@ -107,12 +107,12 @@ class SqlStatusHistory:
         self._engine = engine
 
     def archive_id(self) -> str:
-        """The name of this database's Parquet archive (made by revision 0005)."""
+        """The name of this database's Parquet archive (made by revision 0006)."""
         with self._engine.connect() as conn:
             value = conn.execute(
                 select(hub_facts.c.value).where(hub_facts.c.name == "archive_id")
             ).scalar()
-        if value is None:  # pragma: no cover - revision 0005 writes it
+        if value is None:  # pragma: no cover - revision 0006 writes it
             raise LookupError("this database has no archive id")
         return str(value)
 

@@ -1,7 +1,7 @@
 """Pile status history: every status change, partitioned by day on PostgreSQL.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-08
 
 ``pile_status_history`` gets one row per status change (ADR 0024). On
@@ -19,8 +19,8 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
