@@ -1,5 +1,6 @@
-"""Piles keep when we last heard of them apart from their status time; sessions
-are found by the partner's session id.
+"""Piles keep when we last heard of them apart from their status time.
+
+Sessions are found by the partner's session id too (an index).
 
 Revision ID: 0004
 Revises: 0003
