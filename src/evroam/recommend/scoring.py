@@ -106,21 +106,46 @@ def pareto_front(options: Sequence[Option]) -> list[Option]:
     return front
 
 
+MIN_CHOICES = 3
+"""``balanced`` fills up to this many options (distinct stations) when the
+options no other beats on both time and cost are fewer."""
+
+
+def distinct_stations(
+    options: Sequence[Option], objective: Objective, value_of_time: Decimal
+) -> list[Option]:
+    """The best option of each station, in ranking order."""
+    ordered = sorted(options, key=lambda o: sort_key(o, objective, value_of_time))
+    seen: set[StationId] = set()
+    kept = []
+    for option in ordered:
+        if option.station_id not in seen:
+            seen.add(option.station_id)
+            kept.append(option)
+    return kept
+
+
 def rank(
     options: Sequence[Option],
     objective: Objective,
     limit: int,
     value_of_time: Decimal = VALUE_OF_TIME_PER_HOUR,
 ) -> tuple[Option, ...]:
-    """The best ``limit`` options, each with its explanation.
+    """The best ``limit`` options, one per station, each with its explanation.
 
-    ``time`` and ``cost`` order strictly by that measure. ``balanced`` keeps
-    only options no other evaluated option beats on both time and cost, then
-    orders them by cost + time * value of time.
+    ``time`` and ``cost`` order strictly by that measure. ``balanced`` puts the
+    options no other evaluated option beats on both time and cost first, ordered
+    by cost + time * value of time, then, while there are fewer than
+    ``MIN_CHOICES``, the next best by that score, so a driver still gets three
+    places to choose from when one is best on both counts.
     """
-    pool = pareto_front(options) if objective is Objective.BALANCED else options
-    ranked = sorted(pool, key=lambda o: sort_key(o, objective, value_of_time))
-    top = ranked[:limit]
+    ordered = distinct_stations(options, objective, value_of_time)
+    if objective is Objective.BALANCED:
+        front = {id(o) for o in pareto_front(ordered)}
+        best = [o for o in ordered if id(o) in front]
+        rest = [o for o in ordered if id(o) not in front]
+        ordered = best + rest[: max(0, min(limit, MIN_CHOICES) - len(best))]
+    top = ordered[:limit]
     if not top:
         return ()
     return tuple(
@@ -137,7 +162,7 @@ _LEADS = {
 
 
 def explain(option: Option, index: int, best: Option, objective: Objective) -> str:
-    """One sentence: why this option ranks where it does."""
+    """One line: why this option ranks where it does, with its numbers."""
     if index == 0:
         lead = _LEADS[objective]
     else:
@@ -148,23 +173,31 @@ def explain(option: Option, index: int, best: Option, objective: Objective) -> s
 
 
 def _facts(option: Option) -> str:
-    away = f"{option.drive_minutes:.0f} min away"
+    """Drive, wait, charge (or swap) minutes and cost, e.g. ``12 min drive, no
+    wait (free pile), 31 min charge to 80 %, ¥41.20, 43 min in all``."""
+    drive = f"{option.drive_minutes:.0f} min drive"
     if option.detour_km is not None:
-        away = f"{option.detour_km:.1f} km detour"
+        drive += f" ({option.detour_km:.1f} km detour)"
     if option.kind is OptionKind.SWAP:
-        stay = (
-            f"{option.batteries_in_stock} batteries in stock, "
-            f"{option.queue_length} in queue, "
-            f"{option.charge_minutes:.0f}-min swap to {option.final_soc:.0f} %"
+        wait = (
+            f"~{option.wait_minutes:.0f} min wait ({option.batteries_in_stock} "
+            f"batteries in stock, {option.queue_length} in queue)"
         )
+        stay = f"{option.charge_minutes:.0f} min swap to {option.final_soc:.0f} %"
     else:
-        queue = (
-            "free pile now"
+        wait = (
+            "no wait (free pile)"
             if option.free_piles and option.wait_minutes < 1
-            else f"~{option.wait_minutes:.0f} min expected wait"
+            else f"~{option.wait_minutes:.0f} min wait"
         )
-        stay = f"{queue}, {option.charge_minutes:.0f} min to {option.final_soc:.0f} %"
-    return f"{away}, {stay}, ¥{option.cost.amount} in {option.total_minutes:.0f} min"
+        stay = (
+            f"{option.charge_minutes:.0f} min charge to {option.final_soc:.0f} %"
+            f" at {option.power_kw:.0f} kW"
+        )
+    return (
+        f"{drive}, {wait}, {stay}, ¥{option.cost.amount}, "
+        f"{option.total_minutes:.0f} min in all"
+    )
 
 
 def _signed_minutes(delta: float) -> str:

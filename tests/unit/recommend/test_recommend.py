@@ -22,7 +22,7 @@ from evroam.pricing.discount import brand_first_year
 from evroam.recommend.errors import InvalidRecommendRequestError
 from evroam.recommend.request import OwnedCar, RecommendRequest
 from evroam.recommend.road import GreatCircleRoads, road_km
-from evroam.recommend.scoring import Objective, dominates
+from evroam.recommend.scoring import MIN_CHOICES, Objective, dominates
 from evroam.recommend.service import RecommendService
 from evroam.recommend.vehicle import charge_minutes
 from evroam.recommend.vehicles import all_vehicles, get_vehicle
@@ -183,19 +183,37 @@ class TestRanking:
         answer = ask(service, objective=objective, **kwargs)
         again = ask(service, objective=objective, **kwargs)
         assert answer.options == again.options
+        stations = [o.station_id for o in answer.options]
+        assert len(stations) == len(set(stations))
         if objective is Objective.BALANCED:
-            for o in answer.options:
-                assert not any(dominates(e, o) for e in answer.evaluated)
+            beaten = [
+                any(dominates(e, o) for e in answer.evaluated) for o in answer.options
+            ]
+            # the unbeaten first; beaten ones only to fill up to three choices
+            assert beaten == sorted(beaten)
+            assert sum(beaten) <= max(0, MIN_CHOICES - beaten.count(False))
         else:
             keys = [_measure(o, objective) for o in answer.options]
             assert keys == sorted(keys)
             best = min((_measure(e, objective) for e in answer.evaluated), default=None)
             assert not keys or keys[0] == best
 
-    def test_every_option_explains_itself(self):
+    def test_every_option_explains_itself_with_its_numbers(self):
         answer = ask(engine(a_city(6)), objective=Objective.TIME)
         assert answer.options[0].explanation.startswith("fastest:")
-        assert all(o.explanation for o in answer.options)
+        for o in answer.options:
+            assert f"{o.drive_minutes:.0f} min drive" in o.explanation
+            assert f"{o.charge_minutes:.0f} min charge" in o.explanation
+            assert f"¥{o.cost.amount}" in o.explanation
+            assert "wait" in o.explanation
+
+    @pytest.mark.parametrize("objective", list(Objective))
+    def test_each_objective_offers_three_different_stations_when_they_exist(
+        self, objective
+    ):
+        answer = ask(engine(a_city(6)), objective=objective)
+
+        assert len({o.station_id for o in answer.options}) >= 3
 
 
 class TestRoads:
