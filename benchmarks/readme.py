@@ -36,6 +36,7 @@ ORDER = (
     "recommend",
     "analytics",
     "trip",
+    "live_bytes",
     "trip_success",
     "migrate",
 )

@@ -279,3 +279,30 @@ class TestDashboardOnAPhone:
         assert box["height"] >= TOUCH_PX
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"]
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core (from axe-playwright-python) run in the page: serious or critical."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+class TestAccessibility:
+    def test_the_map_and_its_sheets_have_no_serious_axe_violations(
+        self, phone: Page, real_site: RealSite
+    ) -> None:
+        open_map(phone, real_site)
+        assert serious_violations(phone) == []
+        for opener in ("#open-filters", "#open-recommend"):
+            phone.locator(opener).click()
+            assert serious_violations(phone) == [], opener
+        station_id = first_marker(phone, swap=False)
+        phone.locator(f".station-marker[data-station-id='{station_id}']").tap()
+        expect(phone.locator("#station-sheet .pile").first).to_be_visible()
+        assert serious_violations(phone) == []

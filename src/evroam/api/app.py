@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from evroam import __version__
 from evroam.api.json_body import JsonBodyRequired
@@ -40,6 +41,8 @@ from evroam.api.routes.web import TileSource, mount_web
 from evroam.bootstrap import Services, build_partner_routers, build_services
 from evroam.config import Settings
 from evroam.partners.watch import FeedWatcher
+
+GZIP_MINIMUM_BYTES = 1024
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -88,6 +91,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.services = running
     app.add_middleware(JsonBodyRequired)
+    # Starlette leaves text/event-stream alone (never buffered); ADR 0035.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     install_problem_handlers(app)
     _document_problem_schema(app)
     for module in (
