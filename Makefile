@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test check lint types imports system-deps bench readme clean web messages
+.PHONY: demo test check lint types imports system-deps bench readme clean web messages screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ bench: $(STAMP)
 ##   counts) from benchmarks/results/*.json; tests/docs checks the README equals it
 readme: $(STAMP)
 	$(BIN)/python benchmarks/readme.py
+
+## screenshots: refresh the screenshots docs/ and the README show (Debian chromium)
+screenshots: $(STAMP) $(WEB_STAMP)
+	$(BIN)/python benchmarks/screenshots.py docs/img
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules \
