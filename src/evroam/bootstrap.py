@@ -28,7 +28,11 @@ from evroam.gateways.ocpi.hub import (
     PartnerTokenStore,
 )
 from evroam.gateways.ocpi.sessions import cdr_sink, session_sink
-from evroam.gateways.settlement_records import OcpiCdrRecords, ProtocolPartnerRecords
+from evroam.gateways.settlement_records import (
+    OcpiCdrRecords,
+    ProtocolPartnerRecords,
+    TcecOrderCheckRecords,
+)
 from evroam.gateways.tcec.charging import TcecChargingReceiver, TcecRemoteCharging
 from evroam.gateways.tcec.hub import (
     PartnerPeers,
@@ -94,6 +98,7 @@ from evroam.storage.ledger_repository import SqlLedgerStore
 from evroam.storage.ledger_sqlite import SqlitePlanWriter
 from evroam.storage.migration import Upgrade
 from evroam.storage.network_engine import DuckDbNetworkEngine
+from evroam.storage.order_check_repository import SqlOrderCheckStore
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.partner_secrets import CredentialSeal
 from evroam.storage.privacy_repository import SqlPersonalDataStore
@@ -165,7 +170,9 @@ class Services:
     def answer_order_check(
         self, partner_id: OperatorId, check: OrderCheck
     ) -> list[OrderDispute]:
-        """T/CEC check_charge_orders: the partner's orders we dispute."""
+        """T/CEC check_charge_orders: the partner's orders we dispute. The check
+        is kept: reconciling its period compares with these orders."""
+        SqlOrderCheckStore(self.engine).save(partner_id, check, self.clock.now())
         return list(self.settlement.answer_order_check(partner_id, check))
 
     def close(self) -> None:
@@ -261,7 +268,11 @@ def build_services(
         disputes=guarded(SqlDisputeStore(engine), boundary),
         settlement=SettlementService(
             SqlSettlementRepository(engine),
-            ProtocolPartnerRecords(partners.get_partner, OcpiCdrRecords(http)),
+            ProtocolPartnerRecords(
+                partners.get_partner,
+                OcpiCdrRecords(http),
+                TcecOrderCheckRecords(SqlOrderCheckStore(engine)),
+            ),
             clock,
         ),
         recommend=RecommendService(catalogue, roads, clock, discounts(settings)),
@@ -483,7 +494,9 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
     peers = PartnerPeers(services.partner_records)
 
     async def on_check(partner_key: str, check: OrderCheck) -> list[OrderDispute]:
-        return services.answer_order_check(OperatorId(partner_key), check)
+        return await services.boundary.run(
+            services.answer_order_check, OperatorId(partner_key), check
+        )
 
     handlers = {
         **build_hub_handlers(peers, services.partners, clock),

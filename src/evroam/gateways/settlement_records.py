@@ -6,23 +6,27 @@ after its session ends, often later, so the pull asks for CDRs updated from the
 period start until ``late_cdr_days`` after its end and keeps those whose
 ``end_date_time`` falls in the period.
 
-T/CEC 102.4 gives the platform no query for a partner's orders: the partner
-sends ``check_charge_orders`` and the hub answers with the disputed orders
-(``SettlementService.answer_order_check``).
+T/CEC 102.3 gives the platform no query for a partner's orders: the partner
+sends ``check_charge_orders`` (its orders of a time range), the hub answers
+with the disputed orders (``SettlementService.answer_order_check``) and keeps
+the check. Reconciling a T/CEC partner's period compares our records with the
+orders of the checks it sent for that period; until its checks cover the whole
+period, the records are unavailable and the reply says which part is missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from typing import Protocol as TypingProtocol
 from urllib.parse import urljoin
 
 import httpx
 from pydantic import ValidationError
 
 from evroam.catalogue.model import Protocol
-from evroam.charging.remote import ChargeRecord
+from evroam.charging.remote import ChargeRecord, OrderCheck
 from evroam.gateways.ocpi.hub import peer_from_partner
 from evroam.gateways.ocpi.sessions import charge_record_from_cdr
 from evroam.partners.model import Partner
@@ -123,14 +127,65 @@ def _cdrs(response: httpx.Response, partner_id: str) -> list[CDR]:
         ) from exc
 
 
+class OrderCheckSource(TypingProtocol):
+    def within(
+        self, partner_id: str, starts_at: datetime, ends_at: datetime
+    ) -> Sequence[OrderCheck]: ...
+
+
+class TcecOrderCheckRecords:
+    """A T/CEC partner's orders of a period: those of the check_charge_orders it
+    sent whose ranges lie in the period and together cover it (a later check
+    of an order replaces an earlier one)."""
+
+    def __init__(self, checks: OrderCheckSource) -> None:
+        self._checks = checks
+
+    def pull_from(
+        self, partner: Partner, starts_at: datetime, ends_at: datetime
+    ) -> PartnerLedger:
+        checks = self._checks.within(partner.id, starts_at, ends_at)
+        gap = first_gap(checks, starts_at, ends_at)
+        if gap is not None:
+            raise PartnerRecordsUnavailableError(
+                f"{partner.id}: no check_charge_orders received for "
+                f"{gap[0].isoformat()} to {gap[1].isoformat()}; T/CEC partners "
+                "send their orders in check_charge_orders, the hub cannot ask"
+            )
+        latest = {o.ref: o for check in checks for o in check.orders}
+        records = tuple(
+            PartnerRecord(o.ref, o.kwh, Money.of(o.total_money))
+            for o in latest.values()
+        )
+        return PartnerLedger(RecordKey.SESSION_REF, records)
+
+
+def first_gap(
+    checks: Sequence[OrderCheck], starts_at: datetime, ends_at: datetime
+) -> tuple[datetime, datetime] | None:
+    """The first part of [starts_at, ends_at) no check covers, or None."""
+    covered_until = starts_at
+    for check in sorted(checks, key=lambda c: c.starts_at):
+        if check.starts_at > covered_until:
+            return covered_until, check.starts_at
+        covered_until = max(covered_until, check.ends_at)
+    if covered_until < ends_at:
+        return covered_until, ends_at
+    return None
+
+
 class ProtocolPartnerRecords:
     """``PartnerRecords`` for every partner: picks the way by its protocol."""
 
     def __init__(
-        self, get_partner: Callable[[OperatorId], Partner], ocpi: OcpiCdrRecords
+        self,
+        get_partner: Callable[[OperatorId], Partner],
+        ocpi: OcpiCdrRecords,
+        tcec: TcecOrderCheckRecords,
     ) -> None:
         self._get_partner = get_partner
         self._ocpi = ocpi
+        self._tcec = tcec
 
     async def pull(
         self, partner_id: OperatorId, starts_at: datetime, ends_at: datetime
@@ -139,13 +194,17 @@ class ProtocolPartnerRecords:
         if partner.protocol is Protocol.OCPI:
             return await self._ocpi.pull_from(partner, starts_at, ends_at)
         if partner.protocol is Protocol.TCEC:
-            raise PartnerRecordsUnavailableError(
-                f"{partner_id}: T/CEC partners reconcile by sending "
-                "check_charge_orders; the hub cannot ask for their orders"
-            )
+            return self._tcec.pull_from(partner, starts_at, ends_at)
         raise PartnerRecordsUnavailableError(
             f"{partner_id}: a {partner.protocol} partner keeps no records of its own"
         )
 
 
-__all__ = ["LATE_CDR_DAYS", "PAGE_LIMIT", "OcpiCdrRecords", "ProtocolPartnerRecords"]
+__all__ = [
+    "LATE_CDR_DAYS",
+    "PAGE_LIMIT",
+    "OcpiCdrRecords",
+    "ProtocolPartnerRecords",
+    "TcecOrderCheckRecords",
+    "first_gap",
+]

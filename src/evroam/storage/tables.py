@@ -138,6 +138,20 @@ tcec_seen_envelopes = Table(
     Index("ix_tcec_seen_envelopes_keep_until", "keep_until"),
 )
 
+# T/CEC check_charge_orders received: a partner's orders of [starts_at, ends_at),
+# which the hub's reconciliation of a period compares with its own (ADR 0029).
+tcec_order_checks = Table(
+    "tcec_order_checks",
+    metadata,
+    Column("partner_id", String(64), primary_key=True),
+    Column("check_id", String(64), primary_key=True),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("orders", Text, nullable=False),  # JSON [[ref, kWh, total CNY], ...]
+    Index("ix_tcec_order_checks_period", "partner_id", "starts_at"),
+)
+
 
 accounts = Table(
     "accounts",

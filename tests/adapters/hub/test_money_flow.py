@@ -267,3 +267,15 @@ class TestTheTimeAtTheBayAfterAFullBattery:
                 record.ended_at + timedelta(minutes=1),
             )
             assert reply.TotalDisputeOrder == 0, reply.DisputeOrders
+            # The hub's own reconciliation of the month reads the partner's
+            # check_charge_orders once they cover the month.
+            period = Period(ended.year, ended.month)
+            await app.state.session_reporter.check_orders(
+                f"CHK{ended:%Y%m}", period.starts_at, period.ends_at
+            )
+            books = await hub.services.settlement.reconcile(
+                OperatorId(operator), period
+            )
+            assert books.disputes == ()
+            assert books.is_reconciled
+            assert books.theirs.count >= 1

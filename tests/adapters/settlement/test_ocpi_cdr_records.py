@@ -7,7 +7,11 @@ import httpx
 import pytest
 
 from evroam.catalogue.model import OperatorProfile, Protocol
-from evroam.gateways.settlement_records import OcpiCdrRecords, ProtocolPartnerRecords
+from evroam.gateways.settlement_records import (
+    OcpiCdrRecords,
+    ProtocolPartnerRecords,
+    TcecOrderCheckRecords,
+)
 from evroam.partners.model import Partner
 from evroam.settlement.errors import PartnerRecordsUnavailableError
 from evroam.settlement.model import Period, RecordKey
@@ -72,8 +76,15 @@ def pulling_from(sender: CdrSender) -> ProtocolPartnerRecords:
         return httpx.AsyncClient(transport=httpx.MockTransport(sender))
 
     return ProtocolPartnerRecords(
-        lambda _id: a_partner(), OcpiCdrRecords(http, page_limit=2)
+        lambda _id: a_partner(),
+        OcpiCdrRecords(http, page_limit=2),
+        TcecOrderCheckRecords(NoChecks()),
     )
+
+
+class NoChecks:
+    def within(self, partner_id, starts_at, ends_at):
+        return []
 
 
 class TestOcpiCdrRecords:
@@ -137,7 +148,9 @@ class TestProtocolPartnerRecords:
     )
     async def test_says_why_a_partner_cannot_be_asked(self, partner, reason):
         records = ProtocolPartnerRecords(
-            lambda _id: partner, OcpiCdrRecords(httpx.AsyncClient)
+            lambda _id: partner,
+            OcpiCdrRecords(httpx.AsyncClient),
+            TcecOrderCheckRecords(NoChecks()),
         )
 
         with pytest.raises(PartnerRecordsUnavailableError, match=reason):
