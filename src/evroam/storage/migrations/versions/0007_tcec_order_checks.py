@@ -1,7 +1,7 @@
 """T/CEC check_charge_orders kept: a partner's orders of a time range, as it sent them.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-08
 
 The hub's reconciliation of a T/CEC partner's period compares its own records
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
