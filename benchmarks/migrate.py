@@ -35,7 +35,7 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.baseline_fill: the baseline's rows
 
-from tests.baseline_fill import fill, snapshot  # noqa: E402
+from tests.baseline_fill import column_names, fill, snapshot  # noqa: E402
 
 from evroam.catalogue.service import CatalogueService  # noqa: E402
 from evroam.hub_secrets import new_data_key  # noqa: E402
@@ -94,11 +94,12 @@ def measure(name: str, url: str) -> dict[str, Any]:
     try:
         with engine.connect() as conn:
             before = snapshot(conn)
+            baseline_columns = column_names(conn)
         started = time.perf_counter()
         done = migration.upgrade(engine, url, new_data_key())
         seconds = time.perf_counter() - started
         with engine.connect() as conn:
-            after = snapshot(conn)
+            after = snapshot(conn, columns=baseline_columns)
     finally:
         engine.dispose()
     lost = sum(

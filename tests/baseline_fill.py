@@ -95,19 +95,30 @@ def wallet_fen(top_ups_per_driver: int) -> int:
     return top_ups_per_driver * TOP_UP_FEN - HOLD_FEN
 
 
+def column_names(conn: Connection) -> dict[str, list[str]]:
+    """The columns of every table, to snapshot the same ones after an upgrade
+    that adds columns."""
+    return {name: [c.name for c in table.c] for name, table in tables(conn).items()}
+
+
 def snapshot(
-    conn: Connection, names: list[str] | None = None
+    conn: Connection,
+    names: list[str] | None = None,
+    columns: dict[str, list[str]] | None = None,
 ) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (or of ``names``), in primary-key order."""
+    """Every row of every table (or of ``names``), in primary-key order; only
+    the ``columns`` named for a table when they are given."""
     found: dict[str, list[tuple[Any, ...]]] = {}
     for name, table in sorted(tables(conn).items()):
         if names is not None and name not in names:
             continue
         if name.startswith(("station_rtree", "spatial_ref_sys", "alembic_version")):
             continue
-        columns = [c for c in table.c if c.name != "geog"]
-        order = list(table.primary_key.columns) or columns
-        rows = conn.execute(select(*columns).order_by(*order)).all()
+        kept = columns.get(name) if columns is not None else None
+        columns_of = [c for c in table.c if kept is None or c.name in kept]
+        columns_of = [c for c in columns_of if c.name != "geog"]
+        order = list(table.primary_key.columns) or columns_of
+        rows = conn.execute(select(*columns_of).order_by(*order)).all()
         found[name] = [tuple(r) for r in rows]
     return found
 

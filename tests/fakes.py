@@ -30,6 +30,7 @@ from evroam.charging.model import BilledCharge, ChargingSession, Receipt, Sessio
 from evroam.charging.remote import StartResult, StopResult
 from evroam.partners.errors import HandshakeError, PartnerUnreachableError
 from evroam.partners.model import FeedHealth, NetworkBatch, Partner
+from evroam.pricing.elements import ElementTariff, TariffVersion
 from evroam.pricing.tariff import Tariff
 from evroam.shared.geo import BoundingBox, distance_m
 from evroam.shared.ids import OperatorId, PileId, StationId, TariffId
@@ -64,6 +65,7 @@ class InMemoryStationRepository:
     def __init__(self) -> None:
         self.operators: dict[OperatorId, Operator] = {}
         self.tariffs: dict[TariffId, Tariff] = {}
+        self.versions: list[TariffVersion] = []
         self.stations: dict[StationId, Station] = {}
         self.history: list[PileStatusChange] = []  # the status history, as written
 
@@ -104,6 +106,34 @@ class InMemoryStationRepository:
 
     def tariffs_by_id(self, ids: Iterable[TariffId]) -> dict[TariffId, Tariff]:
         return {i: self.tariffs[i] for i in ids if i in self.tariffs}
+
+    def save_tariff_versions(
+        self, tariffs: Iterable[ElementTariff], valid_from: datetime
+    ) -> int:
+        stored = 0
+        for tariff in tariffs:
+            held = [v for v in self.versions if v.tariff.id == tariff.id]
+            if held and held[-1].tariff == tariff:
+                continue
+            seq = len(self.versions) + 1
+            self.versions.append(TariffVersion(tariff, valid_from, seq))
+            stored += 1
+        return stored
+
+    def tariff_version_at(
+        self, tariff_id: TariffId, at: datetime | None = None
+    ) -> TariffVersion | None:
+        held = [v for v in self.versions if v.tariff.id == tariff_id]
+        if not held:
+            return None
+        if at is None:
+            return held[-1]
+        ordered = sorted(held, key=lambda v: (v.valid_from, v.seq))
+        before = [v for v in ordered if v.valid_from <= at]
+        return before[-1] if before else ordered[0]
+
+    def tariff_generation(self) -> int:
+        return len(self.versions)
 
     def save_stations(
         self, stations: Iterable[Station], keep_status: bool = False

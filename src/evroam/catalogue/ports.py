@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from evroam.catalogue.model import Operator, Station
@@ -14,6 +15,7 @@ from evroam.catalogue.search import (
     OperatorStats,
     StationSummary,
 )
+from evroam.pricing.elements import ElementTariff, TariffVersion
 from evroam.pricing.tariff import Tariff
 from evroam.shared.geo import BoundingBox
 from evroam.shared.ids import OperatorId, PileId, StationId, TariffId
@@ -36,6 +38,24 @@ class StationRepository(Protocol):
     def save_tariffs(self, tariffs: Iterable[Tariff]) -> None: ...
 
     def tariffs_by_id(self, ids: Iterable[TariffId]) -> dict[TariffId, Tariff]: ...
+
+    def save_tariff_versions(
+        self, tariffs: Iterable[ElementTariff], valid_from: datetime
+    ) -> int:
+        """A new version of each canonical tariff that differs from its newest
+        one, in force from ``valid_from``; how many were stored."""
+        ...
+
+    def tariff_version_at(
+        self, tariff_id: TariffId, at: datetime | None = None
+    ) -> TariffVersion | None:
+        """The version in force at ``at`` (the newest when None); before the
+        first version's ``valid_from``, the first one; None: no version."""
+        ...
+
+    def tariff_generation(self) -> int:
+        """Grows whenever any tariff version is stored (in any process)."""
+        ...
 
     def save_stations(
         self, stations: Iterable[Station], keep_status: bool = False

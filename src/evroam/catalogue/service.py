@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from evroam.catalogue.errors import (
     InvalidQueryError,
@@ -27,6 +29,8 @@ from evroam.catalogue.search import (
     decode_cursor,
     encode_cursor,
 )
+from evroam.pricing.build import element_tariff
+from evroam.pricing.elements import ElementTariff, TariffVersion
 from evroam.pricing.tariff import PriceNow, Tariff
 from evroam.shared.clock import Clock
 from evroam.shared.geo import BoundingBox, GeoPoint, distance_m
@@ -34,24 +38,66 @@ from evroam.shared.ids import PileId, StationId, TariffId
 
 # How many extra candidates to ask storage for when a price filter may drop some.
 _PRICE_FILTER_HEADROOM = 4
+# Tariffs a worker keeps in memory (each cache); the national network has fewer.
+TARIFF_CACHE_SIZE = 20_000
+_BEFORE_VERSIONS = datetime(2000, 1, 1, tzinfo=UTC)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Lru(OrderedDict[K, V]):
+    """A dict that forgets its least recently read entries beyond ``size``."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self._size = size
+
+    def get_fresh(self, key: K) -> V | None:
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
+
+    def __setitem__(self, key: K, value: V) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self._size:
+            self.popitem(last=False)
 
 
 @dataclass(frozen=True, slots=True)
 class StationDetail:
+    """A station, its time-of-use view (shown), the canonical tariff every
+    price is computed from (ADR 0022) and the price now."""
+
     station: Station
     tariff: Tariff
     price_now: PriceNow
+    priced: ElementTariff
 
 
 class CatalogueService:
-    def __init__(self, repository: StationRepository, clock: Clock) -> None:
+    """Stations and their tariffs. Tariffs are cached per worker and dropped
+    whenever the stored tariffs' generation moves (a partner's sync in any
+    process stores a new version: ADR 0023), so every worker prices the same."""
+
+    def __init__(
+        self,
+        repository: StationRepository,
+        clock: Clock,
+        cache_size: int = TARIFF_CACHE_SIZE,
+    ) -> None:
         self._repo = repository
         self._clock = clock
-        self._tariffs: dict[TariffId, Tariff] = {}
+        self._tariffs: _Lru[TariffId, Tariff] = _Lru(cache_size)
+        self._versions: _Lru[TariffId, TariffVersion] = _Lru(cache_size)
+        self._generation: int | None = None
 
     # -- queries -------------------------------------------------------------------
     def find_stations_near(self, query: NearQuery) -> StationPage:
         """Stations within the radius, nearest first, one page at a time."""
+        self._check_generation()
         want = query.limit + 1
         while True:
             candidates = self._repo.candidates_near(query, want)
@@ -75,6 +121,7 @@ class CatalogueService:
 
     def find_stations_in_box(self, query: BoxQuery) -> StationPage:
         """Stations inside the box, by id, one page at a time."""
+        self._check_generation()
         want = query.limit + 1
         if query.filter.max_price_per_kwh is not None:
             want *= _PRICE_FILTER_HEADROOM
@@ -103,11 +150,39 @@ class CatalogueService:
         station = self._repo.find_station(station_id)
         if station is None:
             raise StationNotFoundError(station_id)
+        self._check_generation()
         tariff = self._tariffs_for([station.tariff_id]).get(station.tariff_id)
         if tariff is None:
             raise TariffNotFoundError(station.tariff_id)
         price = tariff.price_at(self._clock.now(), station.time_zone)
-        return StationDetail(station, tariff, price)
+        priced = self.priced_tariff(station).tariff
+        return StationDetail(station, tariff, price, priced)
+
+    def priced_tariff(
+        self,
+        station: Station,
+        at: datetime | None = None,
+        tariff_id: TariffId | None = None,
+    ) -> TariffVersion:
+        """The canonical tariff of ``station`` (or of ``tariff_id``, the one a
+        session started under) in force at ``at`` (now when None). A tariff
+        stored before versions were kept is built from its time-of-use view."""
+        wanted = tariff_id or station.tariff_id
+        if at is not None:
+            version = self._repo.tariff_version_at(wanted, at)
+        else:
+            self._check_generation()
+            version = self._versions.get_fresh(wanted)
+            if version is None:
+                version = self._repo.tariff_version_at(wanted)
+                if version is not None:
+                    self._versions[wanted] = version
+        if version is not None:
+            return version
+        tariff = self._tariffs_for([wanted]).get(wanted)
+        if tariff is None:
+            raise TariffNotFoundError(wanted)
+        return TariffVersion(element_tariff(tariff), _BEFORE_VERSIONS)
 
     def price_outlook(
         self, station_id: StationId, hours: int
@@ -159,9 +234,7 @@ class CatalogueService:
         """
         for operator in operators:
             self._repo.save_operator(operator)
-        tariff_list = list(tariffs)
-        self._repo.save_tariffs(tariff_list)
-        self.invalidate_tariffs(t.id for t in tariff_list)
+        self._save_tariffs(list(tariffs), ())
         saved = 0
         batch: list[Station] = []
         for station in stations:
@@ -185,18 +258,35 @@ class CatalogueService:
         self._repo.save_operator(operator)
 
     def save_network_batch(
-        self, tariffs: Iterable[Tariff], stations: Iterable[Station]
+        self,
+        tariffs: Iterable[Tariff],
+        stations: Iterable[Station],
+        priced: Iterable[ElementTariff] = (),
     ) -> int:
         """Store a batch of a partner's tariffs and stations (replacing older ones).
+
+        ``tariffs`` are the time-of-use views shown; ``priced`` the canonical
+        tariffs of the same ids where the partner's protocol says more (OCPI);
+        the others are priced as their time-of-use view built (ADR 0022). A
+        tariff that changed gets a new version, in force from now.
 
         Piles already held keep their status: live status only changes through
         order-safe reports (status context), never by overwriting.
         """
-        tariff_list = list(tariffs)
-        if tariff_list:
-            self._repo.save_tariffs(tariff_list)
-            self.invalidate_tariffs(t.id for t in tariff_list)
+        self._save_tariffs(list(tariffs), tuple(priced))
         return self._repo.save_stations(stations, keep_status=True)
+
+    def _save_tariffs(
+        self, tariffs: list[Tariff], priced: tuple[ElementTariff, ...]
+    ) -> None:
+        if not tariffs and not priced:
+            return
+        if tariffs:
+            self._repo.save_tariffs(tariffs)
+        canonical: dict[str, ElementTariff] = {t.id: element_tariff(t) for t in tariffs}
+        canonical.update({p.id: p for p in priced})
+        self._repo.save_tariff_versions(canonical.values(), self._clock.now())
+        self.invalidate_tariffs(TariffId(i) for i in canonical)
 
     def find_station(self, station_id: StationId) -> Station | None:
         return self._repo.find_station(station_id)
@@ -208,16 +298,29 @@ class CatalogueService:
         """Forget cached tariffs (all, or the given ones) after partners change them."""
         if ids is None:
             self._tariffs.clear()
+            self._versions.clear()
         else:
             for tariff_id in ids:
                 self._tariffs.pop(tariff_id, None)
+                self._versions.pop(tariff_id, None)
+
+    def _check_generation(self) -> None:
+        """Drop every cached tariff when another process stored a version."""
+        generation = self._repo.tariff_generation()
+        if generation != self._generation:
+            self.invalidate_tariffs()
+            self._generation = generation
 
     # -- internals -------------------------------------------------------------------
     def _tariffs_for(self, ids: Iterable[TariffId]) -> dict[TariffId, Tariff]:
-        missing = {i for i in ids if i not in self._tariffs}
-        if missing:
-            self._tariffs.update(self._repo.tariffs_by_id(missing))
-        return self._tariffs
+        wanted = set(ids)
+        found = {i: t for i in wanted if (t := self._tariffs.get_fresh(i)) is not None}
+        if missing := wanted - set(found):
+            loaded = self._repo.tariffs_by_id(missing)
+            for tariff_id, tariff in loaded.items():
+                self._tariffs[tariff_id] = tariff
+            found.update(loaded)
+        return found
 
     def _apply_price_filter(
         self, candidates: Sequence[Candidate], f: StationFilter, want: int
@@ -229,7 +332,7 @@ class CatalogueService:
         for candidate in candidates:
             tariff = tariffs.get(candidate.tariff_id)
             if tariff is None:
-                tariffs = self._tariffs_for([candidate.tariff_id])
+                tariffs.update(self._tariffs_for([candidate.tariff_id]))
                 tariff = tariffs.get(candidate.tariff_id)
             if tariff is None:
                 continue  # a station whose tariff never arrived is not priced

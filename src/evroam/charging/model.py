@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from evroam.shared.ids import AccountId, OperatorId, PileId, SessionId, StationId
+from evroam.shared.ids import (
+    AccountId,
+    OperatorId,
+    PileId,
+    SessionId,
+    StationId,
+    TariffId,
+)
 from evroam.shared.money import Money
 
 
@@ -51,6 +58,7 @@ class ChargingSession:
     cost_so_far: Money | None = None
     progress_at: datetime | None = None
     reason: str | None = None  # why it was rejected or failed
+    tariff_id: TariffId | None = None  # the station's tariff when it started
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from evroam.charging.model import BilledCharge, ChargingSession, Receipt, Receip
 from evroam.charging.remote import ChargePeriod, ChargeRecord
 from evroam.pricing.bill import Bill, LineKind
 from evroam.pricing.discount import DiscountContext, DiscountRule
+from evroam.pricing.elements import ElementTariff
 from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession, EnergySample
 from evroam.pricing.tariff import Tariff
@@ -67,7 +68,7 @@ def session_of_periods(
 
 
 def bill_for_record(
-    tariff: Tariff,
+    tariff: Tariff | ElementTariff,
     parking: ParkingRule,
     record: ChargeRecord,
     time_zone: str,
@@ -83,7 +84,7 @@ def bill_for_record(
 
 
 def quote_for_session(
-    tariff: Tariff,
+    tariff: Tariff | ElementTariff,
     parking: ParkingRule,
     session: ChargeSession,
     time_zone: str,

@@ -120,6 +120,7 @@ class ChargingService:
             target_kwh=target_kwh,
             target_soc=target_soc,
             target_amount=target_amount,
+            tariff_id=station.tariff_id,
         )
         session = self._sessions.add(draft, idempotency_key, fingerprint)
         if session.id != draft.id or session.hold_id:
@@ -250,7 +251,7 @@ class ChargingService:
         session = ChargeSession.flat(
             start_at, start_at + duration, kwh, parking_minutes
         )
-        detail = self._catalogue.get_station(station.id)
+        priced = self._catalogue.priced_tariff(station)
         vehicles = (
             [
                 (v.brand, v.delivery_date)
@@ -260,7 +261,7 @@ class ChargingService:
             else []
         )
         return quote_for_session(
-            detail.tariff,
+            priced.tariff,
             station.parking,
             session,
             station.time_zone,
@@ -328,16 +329,20 @@ class ChargingService:
     def _bill(self, session: ChargingSession, record: ChargeRecord) -> ChargingSession:
         if session.status is SessionStatus.BILLED:
             return session
-        detail = self._catalogue.get_station(session.station_id)
+        station = self._catalogue.find_station(session.station_id)
+        if station is None:
+            raise SessionStateError(f"station {session.station_id} is gone")
+        started = session.started_at or record.started_at
+        version = self._catalogue.priced_tariff(station, started, session.tariff_id)
         vehicles = [
             (v.brand, v.delivery_date)
             for v in self._accounts.list_vehicles(session.account_id)
         ]
         bill = bill_for_record(
-            detail.tariff,
-            detail.station.parking,
+            version.tariff,
+            station.parking,
             record,
-            detail.station.time_zone,
+            station.time_zone,
             session.operator_id,
             vehicles,
             self._discounts,
@@ -376,12 +381,12 @@ class ChargingService:
 
     def _estimate(self, station: Station, pile_id: PileId, target: Decimal) -> Money:
         """What to hold: the target energy at today's tariff, whole yuan up."""
-        detail = self._catalogue.get_station(station.id)
+        priced = self._catalogue.priced_tariff(station)
         power = next((p.max_power_kw for p in station.piles if p.id == pile_id), 7.0)
         start = self._clock.now()
         hours = float(target) / max(power, 1.0)
         session = ChargeSession.flat(start, start + timedelta(hours=hours), target)
-        bill = quote_charge(detail.tariff, station.parking, session, station.time_zone)
+        bill = quote_charge(priced.tariff, station.parking, session, station.time_zone)
         whole = Money(Decimal(math.ceil(bill.partner_total.amount)))
         return max(whole, MIN_HOLD)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from evroam.catalogue.model import OperatorProfile, Protocol, Station
+from evroam.pricing.elements import ElementTariff
 from evroam.pricing.tariff import Tariff
 from evroam.shared.ids import OperatorId
 from evroam.status.model import PileStatusReport, SwapStockReport
@@ -51,12 +52,17 @@ class Partner:
 
 @dataclass(frozen=True, slots=True)
 class NetworkBatch:
-    """Part of a partner's network as pulled: stations, their tariffs, live status."""
+    """Part of a partner's network as pulled: stations, their tariffs, live status.
+
+    ``tariffs`` are time-of-use views (shown on the map); ``priced`` the
+    canonical tariffs of the same ids when the protocol says more than time of
+    use (OCPI: every restriction, step_size, VAT), priced as they are."""
 
     stations: tuple[Station, ...]
     tariffs: tuple[Tariff, ...] = ()
     reports: tuple[PileStatusReport, ...] = ()
     swap_reports: tuple[SwapStockReport, ...] = ()
+    priced: tuple[ElementTariff, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

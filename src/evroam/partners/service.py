@@ -115,7 +115,9 @@ class PartnersService:
         stations = 0
         try:
             async for batch in gateway.pull_network(partner):
-                self._catalogue.save_network_batch(batch.tariffs, batch.stations)
+                self._catalogue.save_network_batch(
+                    batch.tariffs, batch.stations, batch.priced
+                )
                 await self._status.ingest(batch.reports)
                 self._status.ingest_swap_stock(batch.swap_reports)
                 stations += len(batch.stations)

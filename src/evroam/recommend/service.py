@@ -24,9 +24,9 @@ from evroam.catalogue.model import (
 )
 from evroam.catalogue.search import MAX_RADIUS_M, NearQuery, StationFilter, StationHit
 from evroam.pricing.discount import DiscountContext, DiscountRule
+from evroam.pricing.elements import ElementTariff
 from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession
-from evroam.pricing.tariff import Tariff
 from evroam.recommend.ports import Leg, OccupancyHistory, RoadDistance, StationSource
 from evroam.recommend.request import Recommendation, RecommendRequest
 from evroam.recommend.scoring import (
@@ -242,7 +242,7 @@ class RecommendService:
     ) -> Option | None:
         detail = self._stations.get_station(r.hit.summary.id)
         station = detail.station
-        cost = self._pricer(request, station, detail.tariff)
+        cost = self._pricer(request, station, detail.priced)
         if station.is_swap:
             swap_online = any(
                 p.status.category in _ONLINE
@@ -314,7 +314,7 @@ class RecommendService:
         return _with_swap(option, bay.batteries_in_stock, bay.queue_length)
 
     def _pricer(
-        self, request: RecommendRequest, station: Station, tariff: Tariff
+        self, request: RecommendRequest, station: Station, tariff: ElementTariff
     ) -> _Cost:
         car = request.discount_car()
 

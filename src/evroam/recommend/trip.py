@@ -399,7 +399,7 @@ class TripPlanner:
         detail = self._stations.get_station(summary.id)
         kwh = Decimal(str(scheduled.energy_kwh)).quantize(WH)
         bill = quote_charge(
-            detail.tariff,
+            detail.priced,
             detail.station.parking,
             ChargeSession.flat(plugged_at, leaves_at, kwh),
             detail.station.time_zone,

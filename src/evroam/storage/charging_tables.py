@@ -39,6 +39,9 @@ charging_sessions = Table(
     Column("cost_fen", BigInteger),
     Column("progress_at", DateTime(timezone=True)),
     Column("reason", String(300)),
+    # The station's tariff when the session started: re-rating prices the
+    # record with its version in force then (ADR 0023).
+    Column("tariff_id", String(100)),
     UniqueConstraint("account_id", "idempotency_key", name="uq_session_key"),
     Index("ix_sessions_account", "account_id", "created_at"),
     Index("ix_sessions_status", "status", "created_at"),

@@ -19,7 +19,14 @@ from evroam.charging.model import (
     ReceiptLine,
     SessionStatus,
 )
-from evroam.shared.ids import AccountId, OperatorId, PileId, SessionId, StationId
+from evroam.shared.ids import (
+    AccountId,
+    OperatorId,
+    PileId,
+    SessionId,
+    StationId,
+    TariffId,
+)
 from evroam.shared.money import Money
 from evroam.storage.charging_tables import billed_charges, charging_sessions, receipts
 from evroam.storage.codec import aware_utc
@@ -191,6 +198,7 @@ def _row(s: ChargingSession) -> dict[str, Any]:
         "cost_fen": s.cost_so_far.fen if s.cost_so_far else None,
         "progress_at": s.progress_at,
         "reason": s.reason,
+        "tariff_id": s.tariff_id,
     }
 
 
@@ -219,6 +227,7 @@ def _session(r: RowMapping) -> ChargingSession:
         cost_so_far=None if r["cost_fen"] is None else Money.from_fen(r["cost_fen"]),
         progress_at=aware_utc(r["progress_at"]),
         reason=r["reason"],
+        tariff_id=None if r["tariff_id"] is None else TariffId(r["tariff_id"]),
     )
 
 

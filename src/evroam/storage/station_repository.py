@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import (
     Connection,
     Engine,
     Integer,
+    RowMapping,
     delete,
     func,
     insert,
@@ -35,6 +36,7 @@ from evroam.catalogue.search import (
     StationFilter,
     StationSummary,
 )
+from evroam.pricing.elements import ElementTariff, TariffVersion
 from evroam.pricing.tariff import Tariff
 from evroam.shared.geo import BoundingBox, distance_m
 from evroam.shared.ids import OperatorId, PileId, StationId, TariffId
@@ -60,7 +62,17 @@ from evroam.storage.station_rows import (
     summary_of,
 )
 from evroam.storage.status_history import ensure_partitions, insert_history
-from evroam.storage.tables import operators, piles, stations, tariffs
+from evroam.storage.tables import (
+    operators,
+    piles,
+    stations,
+    tariff_versions,
+    tariffs,
+)
+from evroam.storage.tariff_codec import (
+    element_tariff_from_json,
+    element_tariff_to_json,
+)
 
 _CHUNK = 500
 _FIRST_RADIUS_M = 1_000.0
@@ -151,6 +163,59 @@ class SqlStationRepository:
                 for row in conn.execute(select(tariffs).where(tariffs.c.id.in_(chunk))):
                     found[TariffId(row.id)] = tariff_from_json(row.id, row.body)
         return found
+
+    # -- canonical tariff versions (ADR 0023) -------------------------------------
+    def save_tariff_versions(
+        self, items: Iterable[ElementTariff], valid_from: datetime
+    ) -> int:
+        """A new version of each tariff whose body differs from its latest one,
+        in force from ``valid_from``; returns how many were stored."""
+        bodies = {t.id: element_tariff_to_json(t) for t in items}
+        v = tariff_versions.c
+        stored = 0
+        with self._engine.begin() as conn:
+            for chunk in _chunks(sorted(bodies)):
+                newest = (
+                    select(func.max(v.seq))
+                    .where(v.tariff_id.in_(chunk))
+                    .group_by(v.tariff_id)
+                )
+                held = dict(
+                    conn.execute(
+                        select(v.tariff_id, v.body).where(v.seq.in_(newest))
+                    ).all()
+                )
+                rows = [
+                    {"tariff_id": i, "valid_from": valid_from, "body": bodies[i]}
+                    for i in chunk
+                    if held.get(i) != bodies[i]
+                ]
+                if rows:
+                    conn.execute(insert(tariff_versions), rows)
+                    stored += len(rows)
+        return stored
+
+    def tariff_version_at(
+        self, tariff_id: TariffId, at: datetime | None = None
+    ) -> TariffVersion | None:
+        """The version in force at ``at`` (the newest one when None); before
+        the first version's ``valid_from``, the first version."""
+        v = tariff_versions.c
+        newest_first = select(tariff_versions).where(v.tariff_id == tariff_id)
+        query = newest_first.order_by(v.valid_from.desc(), v.seq.desc())
+        if at is not None:
+            query = query.where(v.valid_from <= at.astimezone(UTC))
+        with self._engine.connect() as conn:
+            row = conn.execute(query.limit(1)).mappings().first()
+            if row is None and at is not None:
+                oldest = newest_first.order_by(v.valid_from, v.seq).limit(1)
+                row = conn.execute(oldest).mappings().first()
+        return None if row is None else _version(row)
+
+    def tariff_generation(self) -> int:
+        with self._engine.connect() as conn:
+            newest = conn.execute(select(func.max(tariff_versions.c.seq))).scalar()
+        return int(newest or 0)
 
     # -- stations ----------------------------------------------------------------
     def save_stations(self, items: Iterable[Station], keep_status: bool = False) -> int:
@@ -427,3 +492,11 @@ def _filter_clauses(f: StationFilter) -> list[ColumnElement[bool]]:
     if f.is_swap is not None:
         clauses.append(c.is_swap == f.is_swap)
     return clauses
+
+
+def _version(row: RowMapping) -> TariffVersion:
+    valid_from = aware_utc(row["valid_from"])
+    assert valid_from is not None
+    return TariffVersion(
+        element_tariff_from_json(row["body"]), valid_from, int(row["seq"])
+    )

@@ -36,6 +36,18 @@ tariffs = Table(
     Column("body", Text, nullable=False),  # JSON, see storage.codec
 )
 
+tariff_versions = Table(
+    "tariff_versions",
+    metadata,
+    # Every version ever stored, in order: max(seq) is the tariffs' generation,
+    # which every worker's cache compares (ADR 0023).
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("tariff_id", String(100), nullable=False),
+    Column("valid_from", DateTime(timezone=True), nullable=False),
+    Column("body", Text, nullable=False),  # JSON, see storage.tariff_codec
+    Index("ix_tariff_versions_id_from", "tariff_id", "valid_from"),
+)
+
 stations = Table(
     "stations",
     metadata,

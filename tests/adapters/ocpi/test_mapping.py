@@ -32,6 +32,7 @@ from evroam.gateways.ocpi.mapping import (
 )
 from evroam.gateways.ocpi.pricing_mapping import element_tariff_from_ocpi
 from evroam.pricing.elements import Dimension
+from evroam.pricing.engine import Role
 from evroam.pricing.periods import price_session
 from evroam.pricing.session import ChargeSession
 from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
@@ -237,13 +238,14 @@ class TestIdleFee:
             mode="json", exclude_none=True
         )
         *_, parking_element, idle_element = raw["elements"]
-        assert parking_element["evroam"] == {"daily_cap": 20}
+        assert parking_element["evroam"] == {"daily_cap": 20, "free_minutes": 30}
+        assert parking_element["price_components"][0]["step_size"] == 900
         assert idle_element == {
             "price_components": [
                 {"type": "PARKING_TIME", "price": 30, "step_size": 60}
             ],
             "restrictions": {"min_duration": 900},
-            "evroam": {"is_idle_fee": True, "idle_cap": 30},
+            "evroam": {"is_idle_fee": True, "idle_cap": 30, "free_minutes": 15},
         }
 
     def test_without_grace_minutes_the_idle_element_is_unrestricted(self):
@@ -295,9 +297,10 @@ class TestIdleFee:
         tariff = tariff_from_ocpi(OcpiTariff.model_validate(raw), OPERATOR)
         assert tariff.idle is None
 
-    def test_a_spec_calculator_bills_parking_time_at_the_parking_fee(self):
+    def test_the_engine_bills_parking_at_the_parking_fee_and_idle_apart(self):
         # OCPI: per dimension the first matching element applies, and our
-        # unrestricted parking element comes before the idle element.
+        # unrestricted parking element comes before the idle element; our
+        # engine reads the idle element's extension and bills it on top.
         parking = ParkingRule(0, Money.of("6.00"))
         idle = IdleFee(0, Decimal("1.00"))
         wire = over_the_wire(ocpi_tariff(self.tariff(idle), parking))
@@ -306,6 +309,7 @@ class TestIdleFee:
         )
         bill = price_session(element_tariff_from_ocpi(wire), session, "Asia/Shanghai")
         assert bill.cost(Dimension.PARKING_TIME)[0] == Money.of("3.00")
+        assert bill.cost(Dimension.PARKING_TIME, Role.IDLE)[0] == Money.of("30.00")
 
 
 class TestSpecLocationExample:

@@ -20,6 +20,7 @@ from evroam.wallet.ledger import LedgerAccount
 from tests.baseline_fill import (
     PARTNER_CREDENTIALS,
     SECRET_VALUES,
+    column_names,
     fill,
     snapshot,
     wallet_fen,
@@ -136,9 +137,10 @@ class TestUpgradingAFilledBaseline:
         try:
             with engine.connect() as conn:
                 before = snapshot(conn)
+                baseline_columns = column_names(conn)
             migration.upgrade(engine, baseline_url, DATA_KEY)
             with engine.connect() as conn:
-                after = snapshot(conn)
+                after = snapshot(conn, columns=baseline_columns)
             assert sum(len(rows) for rows in before.values()) == 85
             assert len(after.pop("partners")) == len(before.pop("partners")) == 2
             assert {k: after[k] for k in before} == before

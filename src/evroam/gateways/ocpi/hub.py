@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -18,11 +19,17 @@ from evroam.gateways.ocpi.mapping import (
     pile_status_from_evse_status,
     station_from_location,
 )
-from evroam.gateways.ocpi.tariff_mapping import tariff_from_ocpi
+from evroam.gateways.ocpi.pricing_mapping import element_tariff_from_ocpi
+from evroam.gateways.ocpi.tariff_mapping import (
+    display_tariff_from_ocpi,
+    tariff_id_for,
+)
 from evroam.partners.errors import HandshakeError, PartnerUnreachableError
 from evroam.partners.model import NetworkBatch, Partner
 from evroam.partners.ports import PartnerRepository
 from evroam.partners.service import PartnersService
+from evroam.pricing.elements import ElementTariff
+from evroam.pricing.tariff import Tariff
 from evroam.protocols.ocpi_2_2_1 import models as wire
 from evroam.protocols.ocpi_2_2_1.client import OcpiClient
 from evroam.protocols.ocpi_2_2_1.enums import InterfaceRole
@@ -34,9 +41,11 @@ from evroam.protocols.ocpi_2_2_1.errors import (
 )
 from evroam.protocols.ocpi_2_2_1.tokens import Peer, new_token
 from evroam.shared.clock import Clock
+from evroam.shared.errors import InvalidInputError
 from evroam.shared.ids import OperatorId, pile_id_for, station_id_for
 from evroam.status.model import PileStatusReport
 
+_log = logging.getLogger(__name__)
 HttpFactory = Callable[[], httpx.AsyncClient]
 PAGE_LIMIT = 100
 _BATCH = 500
@@ -156,15 +165,15 @@ class OcpiPartnerGateway:
         async with self._client(partner) as client:
             ocpi_tariffs = [t async for t in client.iter_tariffs(page_limit=PAGE_LIMIT)]
             by_id = {t.id: t for t in ocpi_tariffs}
-            tariffs = tuple(tariff_from_ocpi(t, partner.id) for t in ocpi_tariffs)
+            tariffs, priced = _tariffs(partner, ocpi_tariffs)
             stations: list[Station] = []
             async for location in client.iter_locations(page_limit=PAGE_LIMIT):
                 stations.append(station_from_location(location, partner.id, by_id))
                 if len(stations) >= _BATCH:
-                    yield _batch(stations, tariffs, self._clock.now())
-                    stations, tariffs = [], ()
+                    yield _batch(stations, tariffs, self._clock.now(), priced)
+                    stations, tariffs, priced = [], (), ()
             if stations or tariffs:
-                yield _batch(stations, tariffs, self._clock.now())
+                yield _batch(stations, tariffs, self._clock.now(), priced)
 
     async def pull_status(
         self,
@@ -214,8 +223,31 @@ def _endpoints(peer: Peer) -> tuple[wire.Endpoint, ...]:
     )
 
 
+def _tariffs(
+    partner: Partner, ocpi_tariffs: Sequence[wire.Tariff]
+) -> tuple[tuple[Tariff, ...], tuple[ElementTariff, ...]]:
+    """Each tariff as shown (its time-of-use view) and as priced (canonical,
+    every element as the CPO wrote it: ADR 0022). A tariff the engine refuses
+    is left out, named in the log: its stations are shown without a price."""
+    shown: list[Tariff] = []
+    priced: list[ElementTariff] = []
+    for ocpi_tariff in ocpi_tariffs:
+        hub_id = tariff_id_for(partner.id, ocpi_tariff.id)
+        try:
+            canonical = element_tariff_from_ocpi(ocpi_tariff)
+        except InvalidInputError as exc:
+            _log.warning("%s: tariff %s refused: %s", partner.id, hub_id, exc)
+            continue
+        priced.append(replace(canonical, id=hub_id))
+        shown.append(display_tariff_from_ocpi(ocpi_tariff, partner.id))
+    return tuple(shown), tuple(priced)
+
+
 def _batch(
-    stations: list[Station], tariffs: tuple[Any, ...], fetched_at: datetime
+    stations: list[Station],
+    tariffs: tuple[Any, ...],
+    fetched_at: datetime,
+    priced: tuple[ElementTariff, ...] = (),
 ) -> NetworkBatch:
     """Statuses go in as order-safe reports stamped with the CPO's own
     ``last_updated`` (so a push the CPO made after it wins, and an older one
@@ -225,7 +257,7 @@ def _batch(
         for s in stations
         for p in s.piles
     )
-    return NetworkBatch(tuple(stations), tariffs, reports)
+    return NetworkBatch(tuple(stations), tariffs, reports, priced=priced)
 
 
 class HubLocationReceiver:

@@ -1,14 +1,14 @@
-"""OCPI Tariff ⇄ domain time-of-use Tariff and ParkingRule (see ADR 0003).
+"""OCPI Tariff ⇄ domain time-of-use Tariff and ParkingRule (ADR 0003, ADR 0022).
 
-Element layout we write: one ENERGY element per time-of-use window (restricted
-by start_time/end_time), then one unrestricted ENERGY element for the default
-period, then elements for prices no window uses (never reached by an OCPI
-calculator, kept for a lossless round trip), then one PARKING_TIME element
-(``min_duration`` = free minutes), then, if the tariff has an idle fee, a second
-PARKING_TIME element the extension marks as the idle fee. ENERGY ``price`` is the
-total per kWh; the ``evroam`` extension carries the period, the service-fee share
-and the months. Prices are written without ``vat``: our unit prices are what the
-driver pays.
+Writing: the canonical tariff ``pricing.build`` makes of a time-of-use tariff
+and a parking rule, element by element (one ENERGY element per window, the
+default period unrestricted, prices no window uses, the parking element with
+``step_size`` 900, the idle-fee element), with our ``evroam`` extension and,
+for parties that do not read it, ``min_duration`` = free minutes.
+
+Reading: the time-of-use *view* of a partner's tariff, shown on the map and in
+the station's tariff table; nothing is priced from it (the canonical tariff is,
+``pricing_mapping``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from evroam.catalogue.model import ParkingRule
+from evroam.gateways.ocpi.pricing_mapping import ocpi_elements_from_canonical
+from evroam.pricing.build import idle_element, parking_element, tou_elements
+from evroam.pricing.elements import ElementTariff
 from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
 from evroam.protocols.ocpi_2_2_1.enums import TariffDimensionType
 from evroam.protocols.ocpi_2_2_1.models import (
-    ElementExtension,
     PriceComponent,
     TariffElement,
     TariffRestrictions,
@@ -58,86 +60,20 @@ def ocpi_tariff_from_tariff(
     party_id: str,
     last_updated: datetime,
 ) -> OcpiTariff:
-    elements = [_window_element(tariff, w) for w in tariff.windows]
-    elements.append(_price_element(tariff.price_for(tariff.default_kind)))
-    used = {w.kind for w in tariff.windows} | {tariff.default_kind}
-    elements += [_price_element(p) for p in tariff.prices if p.kind not in used]
-    elements.append(_parking_element(parking))
+    """The wire form of the canonical tariff built from ``tariff`` and the
+    station's ``parking`` rule (``pricing.build``; the parking element is
+    written even when parking is free, so its free minutes read back)."""
+    elements = [*tou_elements(tariff), parking_element(parking)]
     if tariff.idle is not None:
-        elements.append(_idle_element(tariff.idle))
+        elements.append(idle_element(tariff.idle))
+    canonical = ElementTariff(tariff.id, tariff.currency, tuple(elements))
     return OcpiTariff(
         country_code=country_code,
         party_id=party_id,
         id=ocpi_id,
         currency=tariff.currency,
-        elements=elements,
+        elements=ocpi_elements_from_canonical(canonical),
         last_updated=last_updated,
-    )
-
-
-def _hhmm(value: time) -> str:
-    return value.strftime("%H:%M")
-
-
-def _energy(price: PeriodPrice) -> PriceComponent:
-    return PriceComponent(type=ENERGY, price=price.total_per_kwh, step_size=1)
-
-
-def _price_element(price: PeriodPrice) -> TariffElement:
-    ext = ElementExtension(period=price.kind.value, service_price=price.service_per_kwh)
-    return TariffElement(price_components=[_energy(price)], evroam=ext)
-
-
-def _window_element(tariff: Tariff, window: TouWindow) -> TariffElement:
-    price = tariff.price_for(window.kind)
-    months = sorted(window.months) or None
-    return TariffElement(
-        price_components=[_energy(price)],
-        restrictions=TariffRestrictions(
-            start_time=_hhmm(window.start), end_time=_hhmm(window.end)
-        ),
-        evroam=ElementExtension(
-            period=window.kind.value,
-            service_price=price.service_per_kwh,
-            months=months,
-        ),
-    )
-
-
-def _parking_element(parking: ParkingRule) -> TariffElement:
-    # OCPI has no "first N minutes of parking free"; min_duration (session
-    # duration, inclusive) is the nearest standard restriction.
-    restrictions = None
-    if parking.free_minutes:
-        restrictions = TariffRestrictions(min_duration=parking.free_minutes * 60)
-    cap = parking.daily_cap.amount if parking.daily_cap is not None else None
-    return TariffElement(
-        price_components=[
-            PriceComponent(
-                type=PARKING, price=parking.fee_per_hour.amount, step_size=60
-            )
-        ],
-        restrictions=restrictions,
-        evroam=ElementExtension(daily_cap=cap) if cap is not None else None,
-    )
-
-
-def _idle_element(idle: IdleFee) -> TariffElement:
-    # OCPI 2.2.1, Tariffs module, PriceComponent and TariffElement classes:
-    # PARKING_TIME is priced per hour, and per dimension only the first element
-    # whose restrictions match applies. The parking element comes first, so a
-    # standard calculator bills parking time at the parking fee and reaches
-    # this element only while the parking element's min_duration is unmet and
-    # this one's is met (grace < free parking minutes). The idle fee is ours
-    # alone, like the daily parking cap (ADR 0003).
-    restrictions = None
-    if idle.grace_minutes:
-        restrictions = TariffRestrictions(min_duration=idle.grace_minutes * 60)
-    price = idle.per_minute * _MINUTES_PER_HOUR
-    return TariffElement(
-        price_components=[PriceComponent(type=PARKING, price=price, step_size=60)],
-        restrictions=restrictions,
-        evroam=ElementExtension(is_idle_fee=True, idle_cap=idle.cap),
     )
 
 
@@ -175,6 +111,27 @@ def tariff_from_ocpi(tariff: OcpiTariff, operator_id: OperatorId | str) -> Tarif
         currency=tariff.currency,
         idle=_idle_fee(tariff),
     )
+
+
+def display_tariff_from_ocpi(
+    tariff: OcpiTariff, operator_id: OperatorId | str
+) -> Tariff:
+    """The time-of-use view shown on the map and in the station's tariff table
+    (never priced from: ADR 0022). A tariff the view cannot hold is shown as one
+    flat period at its first ENERGY price (0 without one)."""
+    try:
+        return tariff_from_ocpi(tariff, operator_id)
+    except UnmappableTariffError:
+        prices = [c.price for e in tariff.elements if (c := _component(e, ENERGY))]
+        flat = PeriodPrice(
+            PeriodKind.FLAT, prices[0] if prices else Decimal(0), Decimal(0)
+        )
+        return Tariff(
+            id=tariff_id_for(operator_id, tariff.id),
+            prices=(flat,),
+            windows=(),
+            currency=tariff.currency,
+        )
 
 
 def _idle_fee(tariff: OcpiTariff) -> IdleFee | None:
