@@ -1,7 +1,7 @@
 """Tariff versions with valid_from; the tariff a session started under.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-08
 
 ``tariff_versions`` keeps every version of every canonical tariff (ADR 0023);
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
