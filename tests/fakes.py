@@ -33,9 +33,11 @@ from evroam.partners.model import FeedHealth, NetworkBatch, Partner
 from evroam.pricing.elements import ElementTariff, TariffVersion
 from evroam.pricing.tariff import Tariff
 from evroam.shared.geo import BoundingBox, distance_m
-from evroam.shared.ids import OperatorId, PileId, StationId, TariffId
+from evroam.shared.ids import AccountId, OperatorId, PileId, StationId, TariffId
 from evroam.status.history import PileStatusChange, first_seen
 from evroam.status.model import PileStatusChanged, PileStatusReport, SwapStockReport
+from evroam.tokens.errors import CardTakenError
+from evroam.tokens.model import DriverToken, TokenKind, TokenState
 
 
 class FixedClock:
@@ -594,3 +596,57 @@ class FakeRemoteCharging:
     async def stop(self, partner, pile, session_ref, partner_session_id):
         self.stops.append(session_ref)
         return StopResult(session_ref, True)
+
+
+class InMemoryDriverTokenStore:
+    """The tokens context's TokenStore in dicts."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, DriverToken] = {}
+        self.blocked: dict[str, datetime] = {}
+
+    def add(self, token: DriverToken) -> None:
+        if token.uid in self.tokens:
+            raise CardTakenError(token.uid)
+        self.tokens[token.uid] = token
+
+    def find(self, uid: str, kind: TokenKind | None = None) -> DriverToken | None:
+        token = self.tokens.get(uid)
+        return token if token and (kind is None or token.kind is kind) else None
+
+    def for_account(self, account_id: AccountId) -> Sequence[DriverToken]:
+        return sorted(
+            (t for t in self.tokens.values() if t.account_id == account_id),
+            key=lambda t: (t.kind.value, t.uid),
+        )
+
+    def set_state(self, account_id: AccountId, state: TokenState, at: datetime) -> int:
+        mine = [t for t in self.for_account(account_id) if t.state is not state]
+        for token in mine:
+            self.tokens[token.uid] = token.moved_to(state, at)
+        return len(mine)
+
+    def is_blocked(self, account_id: AccountId) -> bool:
+        return account_id in self.blocked
+
+    def set_blocked(self, account_id: AccountId, blocked_at: datetime | None) -> None:
+        self.blocked.pop(account_id, None)
+        if blocked_at is not None:
+            self.blocked[account_id] = blocked_at
+
+    def _ordered(self) -> list[DriverToken]:
+        return sorted(self.tokens.values(), key=lambda t: (t.updated_at, t.uid))
+
+    def page(self, updated_from, updated_to, offset: int, limit: int):
+        matching = [
+            t
+            for t in self._ordered()
+            if (updated_from is None or t.updated_at >= updated_from)
+            and (updated_to is None or t.updated_at < updated_to)
+        ]
+        return matching[offset : offset + limit], len(matching)
+
+    def changed_after(self, after, limit: int) -> Sequence[DriverToken]:
+        return [
+            t for t in self._ordered() if after is None or (t.updated_at, t.uid) > after
+        ][:limit]

@@ -28,6 +28,11 @@ from evroam.gateways.ocpi.hub import (
     PartnerTokenStore,
 )
 from evroam.gateways.ocpi.sessions import cdr_sink, session_sink
+from evroam.gateways.ocpi.tokens import (
+    HubTokenSource,
+    TokenPusher,
+    token_for_account,
+)
 from evroam.gateways.settlement_records import (
     OcpiCdrRecords,
     ProtocolPartnerRecords,
@@ -44,6 +49,7 @@ from evroam.partners.service import PartnersService
 from evroam.payments.sandbox import SandboxPaymentProvider
 from evroam.payments.unconfigured import NoPaymentProvider
 from evroam.pricing.discount import DiscountRule, brand_first_year
+from evroam.protocols.ocpi_2_2_1.authorization import build_tokens_sender_router
 from evroam.protocols.ocpi_2_2_1.client import OcpiClient
 from evroam.protocols.ocpi_2_2_1.commands import build_command_result_router
 from evroam.protocols.ocpi_2_2_1.endpoint import build_emsp_router
@@ -73,7 +79,7 @@ from evroam.routing.osrm import OsrmRoadDistance
 from evroam.scenario.corridors import service_areas
 from evroam.settlement.service import SettlementService
 from evroam.shared.clock import Clock, SystemClock
-from evroam.shared.ids import OperatorId, StationId
+from evroam.shared.ids import AccountId, OperatorId, StationId
 from evroam.status.bus import InProcessEventBus
 from evroam.status.ports import EventBus
 from evroam.status.service import StatusService
@@ -109,6 +115,8 @@ from evroam.storage.settlement_repository import SqlSettlementRepository
 from evroam.storage.station_repository import SqlStationRepository
 from evroam.storage.status_history import SqlStatusHistory
 from evroam.storage.status_repository import SqlStatusStore
+from evroam.storage.token_repository import SqlTokenStore
+from evroam.tokens.service import TokenService
 from evroam.wallet.errors import NoPaymentProviderError, TopUpNotFoundError
 from evroam.wallet.ports import LedgerLine, TopUp
 from evroam.wallet.service import WalletService
@@ -144,6 +152,8 @@ class Services:
     personal: PersonalDataService
     analytics: NetworkAnalyticsService
     history_keeper: StatusHistoryKeeper
+    tokens: TokenService  # drivers' tokens as partners authorize them
+    token_pusher: TokenPusher  # OCPI token changes to CPOs, each watcher round
     ledger_writer: PlanWriterAdapter | None = None  # ADR 0012
     # The async boundary: ``await services.boundary.run(use_case, *args)`` from
     # async code (docs/architecture.md, "The async boundary").
@@ -233,20 +243,29 @@ def build_services(
         clock,
         writer=guarded(ledger_writer, boundary),
     )
-    accounts = AccountService(SqlAccountRepository(engine), clock, wallet.open_wallet)
+    role = hub_credentials_role(settings)
+    tokens = TokenService(
+        SqlTokenStore(engine), clock, role.country_code, role.party_id
+    )
+
+    def on_opened(account_id: AccountId) -> None:
+        wallet.open_wallet(account_id)
+        tokens.issue_app_token(account_id)
+
+    accounts = AccountService(SqlAccountRepository(engine), clock, on_opened)
     charging = ChargingService(
         SqlSessionStore(engine),
         wallet,
         catalogue,
         partners,
         accounts,
-        _remotes(settings, gateways, http, clock),
+        _remotes(settings, gateways, http, clock, tokens),
         clock,
         discounts(settings),
     )
     roads = _roads(settings)
     personal = _personal_data(
-        engine, catalogue, accounts, charging, wallet, settings, clock
+        engine, catalogue, accounts, charging, wallet, settings, clock, tokens
     )
     analytics, keeper = _history(engine, settings, clock)
     return Services(
@@ -280,6 +299,10 @@ def build_services(
         personal=personal,
         analytics=analytics,
         history_keeper=keeper,
+        tokens=tokens,
+        token_pusher=TokenPusher(
+            http, records, tokens, role.country_code, role.party_id, clock
+        ),
         ledger_writer=ledger_writer,
         boundary=boundary,
     )
@@ -315,8 +338,10 @@ def _personal_data(
     wallet: WalletService,
     settings: Settings,
     clock: Clock,
+    tokens: TokenService,
 ) -> PersonalDataService:
-    """Consent, usage, export and erasure over the hub's own stores."""
+    """Consent, usage, export and erasure over the hub's own stores; an
+    erasure first unlinks and invalidates the driver's tokens."""
 
     def places(ids: Iterable[StationId]) -> Mapping[StationId, StationPlace]:
         found = (catalogue.find_station(i) for i in ids)
@@ -340,6 +365,7 @@ def _personal_data(
         places,
         clock,
         settings.token_key.encode(),
+        before_erase=tokens.erase,
     )
 
 
@@ -366,6 +392,7 @@ def _remotes(
     gateways: dict[Protocol, PartnerGateway],
     http: Callable[[], httpx.AsyncClient],
     clock: Clock,
+    tokens: TokenService,
 ) -> dict[Protocol, RemoteCharging]:
     tcec = gateways[Protocol.TCEC]
     if not isinstance(tcec, TcecPartnerGateway):  # pragma: no cover - wiring bug
@@ -378,6 +405,7 @@ def _remotes(
             country_code=role.country_code,
             party_id=role.party_id,
             clock=clock,
+            token_for=token_for_account(tokens, role.country_code, role.party_id),
         ),
         Protocol.TCEC: TcecRemoteCharging(tcec.client, settings.tcec_operator_id),
     }
@@ -466,14 +494,19 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
         extra_modules=(
             (ModuleId.SESSIONS, InterfaceRole.RECEIVER),
             (ModuleId.CDRS, InterfaceRole.RECEIVER),
+            (ModuleId.TOKENS, InterfaceRole.SENDER),
+            (ModuleId.COMMANDS, InterfaceRole.SENDER),
         ),
     )
+    role = hub_credentials_role(settings)
+    token_source = HubTokenSource(services.tokens, role.country_code, role.party_id)
     lookup = SqlSessionLookup(services.engine)
 
     async def find_ref(partner_key: str, partner_session_id: str) -> str | None:
         return lookup.find_ref(partner_key, partner_session_id)
 
     ocpi_charging = [
+        build_tokens_sender_router(tokens=tokens, source=token_source, clock=clock),
         build_command_result_router(
             tokens=tokens, on_result=command_result_sink(on_event), clock=clock
         ),

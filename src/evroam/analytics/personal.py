@@ -250,8 +250,13 @@ class PersonalDataService:
         places: StationPlaces,
         clock: Clock,
         secret: bytes,
+        before_erase: Callable[[AccountId], object] | None = None,
     ) -> None:
         self._store = store
+        # Other contexts' part of an erasure (tokens: unlinked and invalid),
+        # done first: if the erasure then fails, the driver is locked out,
+        # never left erased with a valid token.
+        self._before_erase = before_erase
         self._accounts = accounts
         self._charging = charging
         self._wallet_lines = wallet_lines
@@ -303,5 +308,7 @@ class PersonalDataService:
                 "a charging session is still open: stop it before erasing"
             )
         alias = pseudonym(self._secret, account_id)
+        if self._before_erase is not None:
+            self._before_erase(account_id)
         self._store.erase(account_id, alias)
         return alias

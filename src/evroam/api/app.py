@@ -34,6 +34,7 @@ from evroam.api.routes import (
     recommend,
     settlements,
     stations,
+    tokens,
     trips,
 )
 from evroam.api.routes.docs import mount_docs
@@ -63,6 +64,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                 running.charging.fail_abandoned,
                 running.wallet.release_expired_holds,
                 running.history_keeper.chore,
+                running.token_pusher.push_changes,
             ),
         )
         task = (
@@ -103,6 +105,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         events,
         accounts,
         me,
+        tokens,
         money,
         quotes,
         recommend,

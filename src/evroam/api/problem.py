@@ -14,6 +14,7 @@ from evroam.accounts.errors import AuthenticationError
 from evroam.charging.errors import ChargingError
 from evroam.partners.errors import HandshakeError, PartnerError
 from evroam.shared.errors import InvalidInputError, NotFoundError
+from evroam.tokens.errors import TokenError
 from evroam.wallet.errors import (
     InsufficientFunds,
     LedgerContentionError,
@@ -92,6 +93,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AuthenticationError, _unauthenticated)
     app.add_exception_handler(WalletError, _wallet)
     app.add_exception_handler(ChargingError, _charging)
+    app.add_exception_handler(TokenError, _charging)  # 409: e.g. a card taken
 
 
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:

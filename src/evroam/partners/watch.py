@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -61,7 +62,9 @@ class FeedWatcher:
             return False
         await self._partners.expire_silent_piles()
         for chore in self._chores:
-            chore()
+            done = chore()
+            if inspect.isawaitable(done):
+                await done
         due = self._last_check is None or (
             (now - self._last_check).total_seconds() >= self._check_every_s
         )

@@ -16,6 +16,7 @@ import httpx
 from fastapi import FastAPI
 
 from evroam.gateways.ocpi.mapping import evse_status_from_pile_status
+from evroam.protocols.ocpi_2_2_1.authorization import build_tokens_receiver_router
 from evroam.protocols.ocpi_2_2_1.client import OcpiClient
 from evroam.protocols.ocpi_2_2_1.commands import build_cpo_commands_router
 from evroam.protocols.ocpi_2_2_1.endpoint import build_cpo_router
@@ -37,6 +38,7 @@ from evroam.simulator.ocpi_sessions import (
     OcpiSessionReporter,
 )
 from evroam.simulator.ocpi_source import NetworkCpoSource
+from evroam.simulator.ocpi_tokens import TokenCache, build_tokens_control_router
 from evroam.simulator.runner import (
     SimulationRunner,
     SimulationSettings,
@@ -162,6 +164,7 @@ def build_ocpi_simulator(
     )
     sessions = SessionSimulator(runner, config.sessions, clock)
     reporter = OcpiSessionReporter(sessions, source, tokens, hub_http)
+    token_cache = TokenCache()
     sessions.reporter = reporter
 
     async def close() -> None:
@@ -185,17 +188,24 @@ def build_ocpi_simulator(
             extra_modules=(
                 (ModuleId.COMMANDS, InterfaceRole.RECEIVER),
                 (ModuleId.CDRS, InterfaceRole.SENDER),
+                (ModuleId.TOKENS, InterfaceRole.RECEIVER),
             ),
         )
     )
     app.include_router(
         build_cpo_commands_router(
             tokens=tokens,
-            receiver=OcpiCommandDesk(sessions),
+            receiver=OcpiCommandDesk(sessions, token_cache),
             clock=clock,
             prefix=config.prefix,
         )
     )
+    app.include_router(
+        build_tokens_receiver_router(
+            tokens=tokens, receiver=token_cache, clock=clock, prefix=config.prefix
+        )
+    )
+    app.include_router(build_tokens_control_router(token_cache, tokens, hub_http))
     app.include_router(
         build_cpo_cdrs_router(
             tokens=tokens, source=reporter, clock=clock, prefix=config.prefix
@@ -206,4 +216,5 @@ def build_ocpi_simulator(
     app.state.runner = runner
     app.state.sessions = sessions
     app.state.tokens = tokens
+    app.state.token_cache = token_cache
     return app

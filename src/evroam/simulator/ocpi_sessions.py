@@ -50,6 +50,7 @@ from evroam.protocols.ocpi_2_2_1.sessions import (
 from evroam.protocols.ocpi_2_2_1.tokens import Peer, TokenStore
 from evroam.simulator.charge import Charge, SentRecord, charge_record
 from evroam.simulator.ocpi_source import NetworkCpoSource
+from evroam.simulator.ocpi_tokens import TokenCache
 from evroam.simulator.sessions import Refusal, SessionSimulator
 
 HUB_KEY = "hub"
@@ -72,14 +73,20 @@ def _response(result: CommandResponseType, why: str = "") -> CommandResponse:
 class OcpiCommandDesk:
     """A ``CommandReceiver`` that starts and stops simulated sessions."""
 
-    def __init__(self, sessions: SessionSimulator) -> None:
+    def __init__(
+        self, sessions: SessionSimulator, cache: TokenCache | None = None
+    ) -> None:
         self._sessions = sessions
+        self._cache = cache or TokenCache()
 
     async def start_session(
         self, operator_key: str, command: StartSession
     ) -> CommandResponse:
-        if command.token.type not in _AUTHORISED or not command.token.valid:
+        token = command.token
+        if token.type not in _AUTHORISED or not token.valid:
             return _response(CommandResponseType.REJECTED, "token not authorised")
+        if self._cache.is_refused(token):
+            return _response(CommandResponseType.REJECTED, "token invalidated")
         pile = f"{command.location_id}/{command.evse_uid}"
         if command.evse_uid is None or self._sessions.network.find_pile(pile) is None:
             return _response(CommandResponseType.REJECTED, "unknown location or EVSE")

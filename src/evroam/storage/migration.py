@@ -29,6 +29,7 @@ from evroam.storage import (  # noqa: F401
     ledger_tables,
     privacy_tables,
     settlement_tables,
+    token_tables,
 )
 from evroam.storage.database import DEFAULT_DATABASE_URL, DatabaseError, shown
 from evroam.storage.tables import metadata

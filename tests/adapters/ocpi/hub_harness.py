@@ -19,6 +19,10 @@ from evroam.bootstrap import Services, build_services
 from evroam.catalogue.model import OperatorProfile, Protocol, Station
 from evroam.config import Settings
 from evroam.partners.model import Partner
+from evroam.protocols.ocpi_2_2_1.authorization import (
+    TokenReceiver,
+    build_tokens_receiver_router,
+)
 from evroam.protocols.ocpi_2_2_1.client import OcpiClient
 from evroam.protocols.ocpi_2_2_1.commands import (
     CommandReceiver,
@@ -46,6 +50,14 @@ class HubAndCpo:
     http: httpx.AsyncClient
     source: InMemoryCpoSource
     cpo_tokens: InMemoryTokenStore
+
+    def hub_api(self, token: str | None = None) -> dict[str, str]:
+        """Headers for the hub's /api (a driver's token, or the admin's)."""
+        bearer = token or self.services.settings.admin_token
+        return {
+            "Authorization": f"Bearer {bearer}",
+            "Content-Type": "application/json",
+        }
 
     def partner(self, partner_id: str = CPO_KEY) -> Partner:
         return Partner(
@@ -91,15 +103,18 @@ async def hub_and_cpo(
     directory: Path,
     first: Callable[[], APIRouter] | None = None,
     commands: CommandReceiver | None = None,
+    token_receiver: TokenReceiver | None = None,
 ) -> AsyncIterator[HubAndCpo]:
     """``first`` makes routes the CPO app mounts before the library's;
-    ``commands`` answers the hub's commands (Commands RECEIVER)."""
+    ``commands`` answers the hub's commands (Commands RECEIVER);
+    ``token_receiver`` takes the hub's Token pushes (Tokens RECEIVER)."""
     router = HostRouter()
     settings = Settings(
         database_url=f"sqlite:///{directory / 'hub.db'}",
         public_url="http://hub.test",
         maintenance_interval_s=0,
         payment_provider="sandbox",
+        admin_token="admin-token-of-the-tests",
     )
     services = build_services(
         settings,
@@ -114,8 +129,15 @@ async def hub_and_cpo(
     if first is not None:
         cpo.include_router(first())
     extra: tuple[tuple[str, InterfaceRole], ...] = ()
+    if token_receiver is not None:
+        extra += ((ModuleId.TOKENS, InterfaceRole.RECEIVER),)
+        cpo.include_router(
+            build_tokens_receiver_router(
+                tokens=tokens, receiver=token_receiver, prefix="/ocpi/cpo"
+            )
+        )
     if commands is not None:
-        extra = ((ModuleId.COMMANDS, InterfaceRole.RECEIVER),)
+        extra += ((ModuleId.COMMANDS, InterfaceRole.RECEIVER),)
         cpo.include_router(
             build_cpo_commands_router(
                 tokens=tokens, receiver=commands, prefix="/ocpi/cpo"

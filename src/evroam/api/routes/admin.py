@@ -15,7 +15,7 @@ from evroam.api.problem import ADMIN_RESPONSES
 from evroam.api.schemas.money import yuan
 from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.partners.model import DEFAULT_STATUS_TTL_S, Partner, PartnerHealth
-from evroam.shared.ids import OperatorId, SessionId
+from evroam.shared.ids import AccountId, OperatorId, SessionId
 from evroam.shared.money import Money
 from evroam.wallet.ledger import RefundSource
 
@@ -194,4 +194,31 @@ def refund(
         amount=yuan(Money.from_fen(done.amount_fen)),
         source=done.source,
         created_at=done.created_at,
+    )
+
+
+class AccountBlockPublic(BaseModel):
+    account_id: str
+    is_blocked: bool
+    tokens_changed: int = Field(
+        description="tokens that changed; CPOs with a Tokens receiver get them "
+        "within one feed-watcher round (EVROAM_MAINTENANCE_INTERVAL_S)"
+    )
+
+
+@router.post("/accounts/{account_id}/block", response_model=AccountBlockPublic)
+def block_account(services: ServicesDep, account_id: str) -> AccountBlockPublic:
+    """Block a driver's account: every token of it turns invalid; partners'
+    real-time authorization answers BLOCKED."""
+    changed = services.tokens.block(AccountId(account_id))
+    return AccountBlockPublic(
+        account_id=account_id, is_blocked=True, tokens_changed=changed
+    )
+
+
+@router.post("/accounts/{account_id}/unblock", response_model=AccountBlockPublic)
+def unblock_account(services: ServicesDep, account_id: str) -> AccountBlockPublic:
+    changed = services.tokens.unblock(AccountId(account_id))
+    return AccountBlockPublic(
+        account_id=account_id, is_blocked=False, tokens_changed=changed
     )

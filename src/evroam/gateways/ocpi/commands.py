@@ -4,8 +4,8 @@ The hub (eMSP, Commands SENDER) sends START_SESSION / STOP_SESSION with a
 ``response_url`` of ``{public}/ocpi/2.2.1/commands/{COMMAND}/{session ref}``:
 the ref in the path tells us which session a result is about
 (docs/remote-charging.md). Tokens module: we are the token SENDER; the Token in
-a StartSession is the driver's account (type APP_USER), valid and whitelisted
-ALLOWED.
+a StartSession is the driver's app token (type APP_USER, whitelist NEVER: its
+uid is random, not the account id; ``gateways.ocpi.tokens``).
 """
 
 from __future__ import annotations
@@ -70,8 +70,10 @@ class OcpiRemoteCharging:
         country_code: str,
         party_id: str,
         clock: Clock,
+        token_for: Callable[[str], Token] | None = None,
     ) -> None:
         self._http = http
+        self._token_for = token_for
         self._base = response_url_base.rstrip("/")
         self._country_code = country_code
         self._party_id = party_id
@@ -118,6 +120,9 @@ class OcpiRemoteCharging:
         return StopResult(ref, is_accepted, reason)
 
     def _token(self, token_uid: str) -> Token:
+        """``token_uid`` names the driver's account: its app token goes out."""
+        if self._token_for is not None:
+            return self._token_for(token_uid)
         return Token(
             country_code=self._country_code,
             party_id=self._party_id,
@@ -126,7 +131,7 @@ class OcpiRemoteCharging:
             contract_id=token_uid,
             issuer="evroam",
             valid=True,
-            whitelist=WhitelistType.ALLOWED,
+            whitelist=WhitelistType.NEVER,
             last_updated=self._clock.now(),
         )
 

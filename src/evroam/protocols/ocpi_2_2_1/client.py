@@ -287,6 +287,18 @@ async def ocpi_call(
     return envelope.data
 
 
+async def ocpi_page(
+    http: httpx.AsyncClient, url: str, token: str | None
+) -> tuple[list[Any], str | None]:
+    """One page of a paginated GET: its raw items and the next page's URL."""
+    response = await _exchange(http, "GET", url, None, None, request_headers(token))
+    data = _unwrap(response)
+    if not isinstance(data, list):
+        raise OcpiHttpError("paginated answer whose data is not a list")
+    link = response.links.get("next")
+    return data, urljoin(str(response.url), link["url"]) if link else None
+
+
 def request_headers(token: str | None, *, encode: bool = True) -> dict[str, str]:
     """Authorization (when we have a token) and the unique message IDs."""
     headers = outgoing_ids()
@@ -398,5 +410,6 @@ __all__ = [
     "Page",
     "Registration",
     "ocpi_call",
+    "ocpi_page",
     "request_headers",
 ]

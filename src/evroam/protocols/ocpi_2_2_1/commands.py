@@ -20,8 +20,9 @@ from typing import Protocol
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
-from evroam.protocols.ocpi_2_2_1.datatypes import DateTime, DisplayText, OcpiModel
-from evroam.protocols.ocpi_2_2_1.enums import VERSION, ModuleId, TokenType
+from evroam.protocols.ocpi_2_2_1.authorization import Token, WhitelistType
+from evroam.protocols.ocpi_2_2_1.datatypes import DisplayText, OcpiModel
+from evroam.protocols.ocpi_2_2_1.enums import VERSION, ModuleId
 from evroam.protocols.ocpi_2_2_1.server import (
     authenticate,
     ocpi_response,
@@ -61,30 +62,6 @@ class CommandResultType(enum.StrEnum):
     REJECTED = "REJECTED"
     TIMEOUT = "TIMEOUT"
     UNKNOWN_RESERVATION = "UNKNOWN_RESERVATION"
-
-
-class WhitelistType(enum.StrEnum):
-    ALWAYS = "ALWAYS"
-    ALLOWED = "ALLOWED"
-    ALLOWED_OFFLINE = "ALLOWED_OFFLINE"
-    NEVER = "NEVER"
-
-
-class Token(OcpiModel):
-    """Tokens module, Token object (the eMSP sends it; CPOs authorise with it)."""
-
-    country_code: str = Field(min_length=2, max_length=2)
-    party_id: str = Field(min_length=3, max_length=3)
-    uid: str = Field(max_length=36)
-    type: TokenType
-    contract_id: str = Field(max_length=36)
-    visual_number: str | None = None
-    issuer: str = Field(max_length=64)
-    group_id: str | None = None
-    valid: bool
-    whitelist: WhitelistType
-    language: str | None = None
-    last_updated: DateTime
 
 
 class StartSession(OcpiModel):

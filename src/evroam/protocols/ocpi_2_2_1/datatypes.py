@@ -17,6 +17,11 @@ def _as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def utc_or_none(value: datetime | None) -> datetime | None:
+    """A query's DateTime as aware UTC (a zone-less one is UTC, as OCPI says)."""
+    return None if value is None else _as_utc(value)
+
+
 def format_datetime(value: datetime) -> str:
     """Types, DateTime: string(25), RFC 3339 in UTC with a ``Z``; milliseconds
     only when there are any (``2015-06-29T20:39:09Z``,

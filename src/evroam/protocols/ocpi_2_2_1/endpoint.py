@@ -9,11 +9,12 @@ source), so the hub and the partner simulator mount the same code::
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from fastapi import APIRouter, Query, Request, Response
 
+from evroam.protocols.ocpi_2_2_1.datatypes import utc_or_none
 from evroam.protocols.ocpi_2_2_1.enums import VERSION, InterfaceRole, ModuleId
 from evroam.protocols.ocpi_2_2_1.errors import (
     InvalidParametersError,
@@ -37,6 +38,7 @@ from evroam.protocols.ocpi_2_2_1.server import (
     add_versions_routes,
     authenticate,
     ocpi_response,
+    paginated_response,
     read_body,
     route_class_for,
 )
@@ -315,20 +317,7 @@ def _paginated(
     offset: int,
     limit: int,
 ) -> Response:
-    """Transport and format, Pagination: Link (next), X-Total-Count, X-Limit."""
-    headers = {"X-Total-Count": str(total), "X-Limit": str(limit)}
-    if offset + len(items) < total and items:
-        next_url = request.url.include_query_params(
-            offset=offset + len(items), limit=limit
-        )
-        headers["Link"] = f'<{next_url}>; rel="next"'
-    return ocpi_response(ctx.clock, list(items), headers=headers)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+    return paginated_response(ctx.clock, request, items, total, offset, limit)
 
 
 def _add_senders(router: APIRouter, ctx: ServerContext, source: CpoDataSource) -> None:
@@ -346,7 +335,7 @@ def _add_senders(router: APIRouter, ctx: ServerContext, source: CpoDataSource) -
         authenticate(request, ctx.tokens)
         limit = min(limit, max_limit)
         items, total = await source.list_locations(
-            _utc(date_from), _utc(date_to), offset, limit
+            utc_or_none(date_from), utc_or_none(date_to), offset, limit
         )
         return _paginated(ctx, request, items, total, offset, limit)
 
@@ -361,7 +350,7 @@ def _add_senders(router: APIRouter, ctx: ServerContext, source: CpoDataSource) -
         authenticate(request, ctx.tokens)
         limit = min(limit, max_limit)
         items, total = await source.list_tariffs(
-            _utc(date_from), _utc(date_to), offset, limit
+            utc_or_none(date_from), utc_or_none(date_to), offset, limit
         )
         return _paginated(ctx, request, items, total, offset, limit)
 

@@ -118,6 +118,24 @@ def ocpi_response(
     return JSONResponse(body, status_code=http_status, headers=dict(headers or {}))
 
 
+def paginated_response(
+    clock: Clock,
+    request: Request,
+    items: Sequence[Any],
+    total: int,
+    offset: int,
+    limit: int,
+) -> JSONResponse:
+    """Transport and format, Pagination: Link (next), X-Total-Count, X-Limit."""
+    headers = {"X-Total-Count": str(total), "X-Limit": str(limit)}
+    if items and offset + len(items) < total:
+        next_url = request.url.include_query_params(
+            offset=offset + len(items), limit=limit
+        )
+        headers["Link"] = f'<{next_url}>; rel="next"'
+    return ocpi_response(clock, list(items), headers=headers)
+
+
 def _jsonable(data: Any) -> Any:
     if isinstance(data, BaseModel):
         return data.model_dump(mode="json", exclude_none=True)

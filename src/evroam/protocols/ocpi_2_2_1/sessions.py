@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 import httpx
@@ -24,12 +24,19 @@ from pydantic import Field
 
 from evroam.protocols.ocpi_2_2_1 import models as wire
 from evroam.protocols.ocpi_2_2_1.client import ocpi_call
-from evroam.protocols.ocpi_2_2_1.datatypes import DateTime, Number, OcpiModel, Price
+from evroam.protocols.ocpi_2_2_1.datatypes import (
+    DateTime,
+    Number,
+    OcpiModel,
+    Price,
+    utc_or_none,
+)
 from evroam.protocols.ocpi_2_2_1.enums import VERSION, AuthMethod, ModuleId
 from evroam.protocols.ocpi_2_2_1.errors import InvalidParametersError
 from evroam.protocols.ocpi_2_2_1.server import (
     authenticate,
     ocpi_response,
+    paginated_response,
     read_body,
     route_class_for,
 )
@@ -240,12 +247,6 @@ class CdrSource(Protocol):
     ) -> tuple[Sequence[CDR], int]: ...
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
 def build_cpo_cdrs_router(
     *,
     tokens: TokenStore,
@@ -268,14 +269,10 @@ def build_cpo_cdrs_router(
     ) -> Response:
         authenticate(request, tokens)
         limit = min(limit, max_limit)
-        items, total = source.list_cdrs(_utc(date_from), _utc(date_to), offset, limit)
-        headers = {"X-Total-Count": str(total), "X-Limit": str(limit)}
-        if items and offset + len(items) < total:
-            next_url = request.url.include_query_params(
-                offset=offset + len(items), limit=limit
-            )
-            headers["Link"] = f'<{next_url}>; rel="next"'
-        return ocpi_response(clock, list(items), headers=headers)
+        items, total = source.list_cdrs(
+            utc_or_none(date_from), utc_or_none(date_to), offset, limit
+        )
+        return paginated_response(clock, request, items, total, offset, limit)
 
     return router
 
