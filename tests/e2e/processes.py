@@ -27,7 +27,9 @@ from evroam.config import Settings
 from evroam.storage.database import DatabaseAccess
 from tests.hub_keys import ADMIN
 
-START_TIMEOUT_S = 30.0
+# How long a process may take to answer before we call it failed to start: generous,
+# because a loaded 2-core machine builds a simulated network slowly (not a speed test).
+START_TIMEOUT_S = 120.0
 EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 
 

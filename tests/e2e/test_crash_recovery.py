@@ -249,8 +249,12 @@ def start_sessions(driver: Driver, piles: list[str], count: int) -> list[str]:
 
 def run(tmp: Path, *, sessions: int, kills: int, seed: int) -> Iterator[Crashes]:
     hub = Hub(tmp / "hub.db", env=HUB_ENV)
-    tcec = FastSimulator(community_tcec(free_port()), hub.url, 600.0, 300.0)
-    ocpi = FastSimulator(fast_ocpi(free_port()), hub.url, 300.0, 60.0)
+    tcec = FastSimulator(
+        community_tcec(free_port()), hub.url, speedup=600.0, report_every_s=300.0
+    )
+    ocpi = FastSimulator(
+        fast_ocpi(free_port()), hub.url, speedup=300.0, report_every_s=60.0
+    )
     sims = [tcec, ocpi]
     with running(hub, *sims):
         hub.start()
