@@ -93,6 +93,8 @@ def band_stations(
     count = max(2, math.ceil(length_km / 1000.0 / step_km) + 1)
     radius_m = math.hypot(band_km, step_km) * 1000.0
     plugs = frozenset(vehicle.connectors)
+    if vehicle.swap_operator_ids:
+        plugs |= {ConnectorStandard.SWAP}
     found: dict[str, StationHit] = {}
     for centre in great_circle_points(origin, destination, count):
         after: tuple[float, str] | None = None

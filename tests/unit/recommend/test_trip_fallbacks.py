@@ -88,6 +88,15 @@ class TestSlowerChargers:
         assert "rapidgrid-OFF" in {s.station.id for s in plan.stops}
 
 
+    def test_a_swap_car_reaches_a_swap_station_well_off_the_straight_line(self):
+        swaps = [a_swap("A", lon=112.0), a_swap("OFF", lon=113.5, lat=LAT + 0.405)]
+        swaps += [a_swap("B", lon=115.5)]  # A to B is beyond a full pack
+
+        plan = planner(*swaps).plan(request(vehicle=NIO, soc=80.0))
+
+        assert "swapway-OFF" in {s.station.id for s in plan.stops}
+
+
 class TestSillyStops:
     def test_no_swap_a_kilometre_from_home_with_a_full_battery(self):
         home_swap = a_swap("HOME", lon=ORIGIN.lon + 0.01)
