@@ -87,7 +87,6 @@ class TestSlowerChargers:
 
         assert "rapidgrid-OFF" in {s.station.id for s in plan.stops}
 
-
     def test_a_swap_car_reaches_a_swap_station_well_off_the_straight_line(self):
         swaps = [a_swap("A", lon=112.0), a_swap("OFF", lon=113.5, lat=LAT + 0.405)]
         swaps += [a_swap("B", lon=115.5)]  # A to B is beyond a full pack
