@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from evroam.shared.datum import Datum, from_wgs84
+from evroam.shared.geo import distance_m
+
 SHANGHAI = {"lat": 31.2304, "lon": 121.4737}
 
 
@@ -187,3 +190,54 @@ class TestBadInput:
         body = r.json()
         assert field in [e["field"] for e in body["errors"]]
         assert field in body["detail"]
+
+
+class TestDatum:
+    """Map clients on GCJ-02 tiles (Amap, Tencent) ask with ?datum=gcj02."""
+
+    W001 = (31.30, 121.50)  # the swap station, stored in WGS-84
+
+    async def test_a_station_is_returned_in_the_datum_asked(self, client):
+        wgs = (await client.get("/api/v1/stations/swapway-W001")).json()
+        gcj = (
+            await client.get("/api/v1/stations/swapway-W001", params={"datum": "gcj02"})
+        ).json()
+        assert (wgs["lat"], wgs["lon"]) == self.W001
+        expected = from_wgs84(*self.W001, Datum.GCJ02)
+        assert (gcj["lat"], gcj["lon"]) == pytest.approx(expected, abs=1e-6)
+        assert 300 < distance_m(gcj["lat"], gcj["lon"], *self.W001) < 700
+
+    async def test_a_point_given_in_gcj02_finds_the_station_at_that_point(self, client):
+        lat, lon = from_wgs84(*self.W001, Datum.GCJ02)
+        params = {"lat": lat, "lon": lon, "radius_km": 0.2, "datum": "gcj02"}
+        items = (await client.get("/api/v1/stations", params=params)).json()["items"]
+        assert items[0]["id"] == "swapway-W001"
+        assert items[0]["distance_m"] < 1
+        assert (items[0]["lat"], items[0]["lon"]) == pytest.approx((lat, lon), abs=1e-6)
+
+    async def test_a_gcj02_box_around_the_station_holds_it_a_wgs84_box_not(
+        self, client
+    ):
+        lat, lon = from_wgs84(*self.W001, Datum.GCJ02)
+        bbox = f"{lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}"
+
+        def ids(datum: str):
+            params = {"bbox": bbox, "datum": datum}
+            return client.get("/api/v1/stations", params=params)
+
+        assert [i["id"] for i in (await ids("gcj02")).json()["items"]] == [
+            "swapway-W001"
+        ]
+        assert (await ids("wgs84")).json()["items"] == []
+
+    async def test_clusters_are_placed_in_the_datum_asked(self, client):
+        lat, lon = from_wgs84(*self.W001, Datum.GCJ02)
+        params = {
+            "bbox": f"{lon - 0.01},{lat - 0.01},{lon + 0.01},{lat + 0.01}",
+            "zoom": 16,
+            "datum": "gcj02",
+        }
+        (cluster,) = (
+            await client.get("/api/v1/stations/clusters", params=params)
+        ).json()["clusters"]
+        assert distance_m(cluster["lat"], cluster["lon"], lat, lon) < 2

@@ -85,6 +85,13 @@ def add(
             " fields) or service (all 'Service', as some vendors write)."
         ),
     ] = "standard",
+    datum: Annotated[
+        str,
+        typer.Option(
+            help="T/CEC: the datum of the partner's coordinates: gcj02 (as Chinese"
+            " platforms publish, the default), bd09 (Baidu) or wgs84."
+        ),
+    ] = "gcj02",
     status_ttl_s: Annotated[
         int, typer.Option(min=30, help="Piles silent this long show unknown.")
     ] = DEFAULT_STATUS_TTL_S,
@@ -105,6 +112,7 @@ def add(
             "data_secret_iv": data_secret_iv or "",
             "sig_secret": sig_secret or "",
             "spelling": spelling,
+            "datum": datum,
         }
     partner = Partner(
         id=OperatorId(name),

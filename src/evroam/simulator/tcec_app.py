@@ -46,6 +46,7 @@ from evroam.protocols.tcec_102.models import (
 from evroam.protocols.tcec_102.timestamp import WIRE_ZONE, parse_query_time
 from evroam.scenario.cities import PROVINCES
 from evroam.shared.clock import Clock, SystemClock
+from evroam.shared.datum import Datum
 from evroam.simulator.control import build_control_router
 from evroam.simulator.credentials import TcecPartnerCredentials
 from evroam.simulator.network import Change, SimulatedNetwork
@@ -134,6 +135,8 @@ class _Handlers:
                 our_id,
                 self._network.tariff_of(i),
                 StationContact(area_code_of(station.tags), self._service_tel),
+                # Chinese platforms publish GCJ-02, and so do we (ADR 0030).
+                datum=Datum.GCJ02,
             )
             for i in matching[first : first + size]
             for station in (self._network.station(i),)

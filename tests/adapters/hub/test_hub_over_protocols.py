@@ -32,7 +32,7 @@ from evroam.protocols.tcec_102.client import TcecClient
 from evroam.protocols.tcec_102.envelope import seal_request
 from evroam.protocols.tcec_102.timestamp import format_timestamp
 from evroam.shared.clock import SystemClock
-from evroam.shared.geo import GeoPoint
+from evroam.shared.geo import GeoPoint, distance_m
 from evroam.shared.ids import OperatorId, TariffId, pile_id_for, station_id_for
 from evroam.simulator.credentials import (
     default_ocpi_token_a,
@@ -209,6 +209,19 @@ class TestOnboarding:
         assert any(
             h.summary.id == f"neighbourly-{station.external_id}" for h in page.items
         )
+
+
+class TestDatum:
+    async def test_tcec_stations_published_in_gcj02_are_stored_where_they_are(
+        self, world
+    ):
+        network = world.community
+        for index in range(0, network.station_count, 50):
+            truth = network.station(index)
+            stored = world.services.catalogue.find_station(
+                station_id_for("neighbourly", truth.external_id)
+            )
+            assert distance_m(stored.lat, stored.lon, truth.lat, truth.lon) < 1.0
 
 
 class TestPushes:

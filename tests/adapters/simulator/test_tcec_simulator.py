@@ -21,6 +21,8 @@ from evroam.protocols.tcec_102.models import (
     parse_body,
 )
 from evroam.protocols.tcec_102.timestamp import WIRE_ZONE
+from evroam.shared.datum import Datum, from_wgs84
+from evroam.shared.geo import distance_m
 from evroam.simulator.credentials import default_tcec_credentials
 from evroam.simulator.network import SimulatedNetwork
 from evroam.simulator.tcec_app import (
@@ -240,6 +242,18 @@ class TestStationInfoFidelity:
             assert len(station["AreaCode"]) == 6
             assert station["AreaCode"] != "000000"
             assert station["ServiceTel"].startswith("400-")
+
+    async def test_coordinates_are_published_in_gcj02_as_chinese_platforms_do(
+        self, hub_client, community_tcec
+    ):
+        for station in (await self.page(hub_client))[:20]:
+            index = community_tcec.find_station(station["StationID"])
+            truth = community_tcec.station(index)
+            published = (float(station["StationLat"]), float(station["StationLng"]))
+            assert published == pytest.approx(
+                from_wgs84(truth.lat, truth.lon, Datum.GCJ02), abs=1e-9
+            )
+            assert 300 < distance_m(*published, truth.lat, truth.lon) < 700
 
     async def test_service_fee_is_spelt_as_part_2_spells_it(self, hub_client):
         station = (await self.page(hub_client))[0]

@@ -42,6 +42,8 @@ from evroam.protocols.tcec_102.models import (
     StationInfo,
 )
 from evroam.protocols.tcec_102.profiles import SpellingProfile
+from evroam.shared.datum import Datum, to_wgs84
+from evroam.shared.geo import distance_m
 from evroam.shared.ids import OperatorId, TariffId, pile_id_for, station_id_for
 from evroam.shared.money import Money
 
@@ -62,7 +64,7 @@ def recorded_stations() -> list[StationInfo]:
 class TestStationsFromRecordedPayloads:
     def test_each_connector_becomes_one_pile_keyed_by_its_connector_id(self):
         station = station_from_station_info(
-            recorded_stations()[0], OPERATOR, TARIFF, SEEN_AT
+            recorded_stations()[0], OPERATOR, TARIFF, SEEN_AT, datum=WGS84
         )
         assert station.id == "swapway-SH0001"
         assert [p.id for p in station.piles] == [
@@ -80,7 +82,7 @@ class TestStationsFromRecordedPayloads:
 
     def test_the_station_keeps_name_place_and_parking_rule(self):
         station = station_from_station_info(
-            recorded_stations()[0], OPERATOR, TARIFF, SEEN_AT
+            recorded_stations()[0], OPERATOR, TARIFF, SEEN_AT, datum=WGS84
         )
         assert station.name == "虹桥枢纽P9充电站"
         assert station.city == "上海市"
@@ -91,7 +93,7 @@ class TestStationsFromRecordedPayloads:
 
     def test_a_swap_station_is_one_swap_pile_with_its_battery_stock(self):
         station = station_from_station_info(
-            recorded_stations()[1], OPERATOR, TARIFF, SEEN_AT
+            recorded_stations()[1], OPERATOR, TARIFF, SEEN_AT, datum=WGS84
         )
         assert station.is_swap
         assert station.swap == SwapBay(9, 2, 3)
@@ -126,13 +128,24 @@ class TestStationsFromRecordedPayloads:
             }
         ]
         info = StationInfo.model_validate(body)
-        station = station_from_station_info(info, OPERATOR, TARIFF, SEEN_AT)
+        station = station_from_station_info(
+            info, OPERATOR, TARIFF, SEEN_AT, datum=WGS84
+        )
         assert station.piles[0].connectors[0].standard is standard
+
+    def test_a_gcj02_partners_station_is_stored_in_wgs84(self):
+        info = recorded_stations()[0]
+        station = station_from_station_info(
+            info, OPERATOR, TARIFF, SEEN_AT, datum=Datum.GCJ02
+        )
+        published = (float(info.StationLat), float(info.StationLng))
+        assert (station.lat, station.lon) == to_wgs84(*published, Datum.GCJ02)
+        assert 300 < distance_m(station.lat, station.lon, *published) < 700
 
     def test_coordinates_off_the_globe_are_a_parameter_error(self):
         info = recorded_stations()[0].model_copy(update={"StationLat": Decimal(91)})
         with pytest.raises(ParameterError):
-            station_from_station_info(info, OPERATOR, TARIFF, SEEN_AT)
+            station_from_station_info(info, OPERATOR, TARIFF, SEEN_AT, datum=WGS84)
 
 
 class TestStatus:
@@ -374,24 +387,43 @@ def stations(draw: st.DrawFn) -> Station:
     )
 
 
+WGS84 = Datum.WGS84
+
+
 class TestStationRoundTrip:
     @given(stations())
-    def test_a_station_survives_domain_to_wire_to_domain(self, station):
-        sent = station_info_from_station(station, "MA01H3BQ2")
+    def test_sent_in_gcj02_and_read_back_a_station_moves_less_than_a_metre(
+        self, station
+    ):
+        sent = station_info_from_station(station, "MA01H3BQ2", datum=Datum.GCJ02)
         received = StationInfo.model_validate(over_the_wire(sent))
         assert station.updated_at is not None
-        back = station_from_station_info(received, OPERATOR, TARIFF, station.updated_at)
+        back = station_from_station_info(
+            received, OPERATOR, TARIFF, station.updated_at, datum=Datum.GCJ02
+        )
+        assert distance_m(back.lat, back.lon, station.lat, station.lon) < 1.0
+
+    @given(stations())
+    def test_a_station_survives_domain_to_wire_to_domain(self, station):
+        sent = station_info_from_station(station, "MA01H3BQ2", datum=WGS84)
+        received = StationInfo.model_validate(over_the_wire(sent))
+        assert station.updated_at is not None
+        back = station_from_station_info(
+            received, OPERATOR, TARIFF, station.updated_at, datum=WGS84
+        )
         assert back == station
 
     @given(stations(), st.none() | idle_fees)
     def test_the_tariffs_idle_fee_travels_in_park_fee(self, station, idle):
         flat = PeriodPrice(PeriodKind.FLAT, Decimal(1), Decimal(0))
         tariff = Tariff(TARIFF, (flat,), (), idle=idle)
-        sent = station_info_from_station(station, "MA01H3BQ2", tariff)
+        sent = station_info_from_station(station, "MA01H3BQ2", tariff, datum=WGS84)
         received = StationInfo.model_validate(over_the_wire(sent))
         assert parse_park_fee(received.ParkFee).idle == idle
         assert station.updated_at is not None
-        back = station_from_station_info(received, OPERATOR, TARIFF, station.updated_at)
+        back = station_from_station_info(
+            received, OPERATOR, TARIFF, station.updated_at, datum=WGS84
+        )
         assert back.parking == station.parking
 
 

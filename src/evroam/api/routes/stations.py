@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Response
 
 from evroam.api.deps import ServicesDep
 from evroam.api.schemas.stations import (
     ClusterList,
+    ClusterPublic,
     PriceOutlook,
     StationDetailPublic,
     StationPage,
+    StationPublic,
     cluster_public,
     hour_price_public,
     station_detail_public,
@@ -22,12 +24,47 @@ from evroam.catalogue.errors import InvalidQueryError
 from evroam.catalogue.model import ConnectorStandard
 from evroam.catalogue.search import MAX_LIMIT, BoxQuery, NearQuery, StationFilter
 from evroam.catalogue.service import box_after, near_after
+from evroam.shared.datum import Datum, from_wgs84, to_wgs84
 from evroam.shared.geo import BoundingBox, GeoPoint
 from evroam.shared.ids import OperatorId, StationId
 
 router = APIRouter(prefix="/api/v1", tags=["stations"])
 
-BBOX_HELP = "minlon,minlat,maxlon,maxlat (WGS-84 degrees)"
+BBOX_HELP = "minlon,minlat,maxlon,maxlat (degrees, in the datum asked; WGS-84 default)"
+DatumQuery = Annotated[
+    Datum,
+    Query(
+        description="datum of the coordinates sent (lat/lon, bbox) and returned: "
+        "wgs84 (default; OpenStreetMap, GPS), gcj02 (Amap, Tencent tiles) or bd09 "
+        "(Baidu). Stations are stored in WGS-84 (ADR 0030)."
+    ),
+]
+
+
+def _point(lat: float, lon: float, datum: Datum) -> GeoPoint:
+    return GeoPoint(*to_wgs84(lat, lon, datum))
+
+
+def _box(box: BoundingBox, datum: Datum) -> BoundingBox:
+    """A client's box in WGS-84 (each corner converted)."""
+    if datum is Datum.WGS84:
+        return box
+    lat1, lon1 = to_wgs84(box.min_lat, box.min_lon, datum)
+    lat2, lon2 = to_wgs84(box.max_lat, box.max_lon, datum)
+    return BoundingBox(
+        min(lon1, lon2), min(lat1, lat2), max(lon1, lon2), max(lat1, lat2)
+    )
+
+
+_Located = TypeVar("_Located", StationPublic, StationDetailPublic, ClusterPublic)
+
+
+def _shown_in(item: _Located, datum: Datum) -> _Located:
+    """``item`` with its WGS-84 lat/lon written in the client's datum."""
+    if datum is Datum.WGS84:
+        return item
+    lat, lon = from_wgs84(item.lat, item.lon, datum)
+    return item.model_copy(update={"lat": round(lat, 6), "lon": round(lon, 6)})
 
 
 def parse_bbox(text: str) -> BoundingBox:
@@ -74,6 +111,7 @@ def list_stations(
     max_price_per_kwh: Annotated[Decimal | None, Query(ge=0, le=100)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
+    datum: DatumQuery = Datum.WGS84,
 ) -> Response:
     """Stations near a point (nearest first) or inside a box (by id), filtered."""
     f = station_filter(
@@ -83,18 +121,20 @@ def list_stations(
         if bbox is not None:
             raise InvalidQueryError("bbox", "give either lat/lon or bbox, not both")
         query = NearQuery(
-            GeoPoint(lat, lon), radius_km * 1000.0, f, limit, near_after(cursor)
+            _point(lat, lon, datum), radius_km * 1000.0, f, limit, near_after(cursor)
         )
         page = services.catalogue.find_stations_near(query)
     elif bbox is not None:
         if lat is not None or lon is not None:
             raise InvalidQueryError("lat", "give either lat/lon or bbox, not both")
-        box_query = BoxQuery(parse_bbox(bbox), f, limit, box_after(cursor))
+        box = _box(parse_bbox(bbox), datum)
+        box_query = BoxQuery(box, f, limit, box_after(cursor))
         page = services.catalogue.find_stations_in_box(box_query)
     else:
         raise InvalidQueryError("lat", "give lat and lon (with radius_km) or bbox")
     body = StationPage(
-        items=[station_public(hit) for hit in page.items], next_cursor=page.next_cursor
+        items=[_shown_in(station_public(hit), datum) for hit in page.items],
+        next_cursor=page.next_cursor,
     )
     # Built and checked once above; FastAPI would validate it a second time.
     return Response(body.model_dump_json(), media_type="application/json")
@@ -105,16 +145,20 @@ def list_clusters(
     services: ServicesDep,
     bbox: Annotated[str, Query(description=BBOX_HELP)],
     zoom: Annotated[int, Query(ge=0, le=22)],
+    datum: DatumQuery = Datum.WGS84,
 ) -> ClusterList:
     """Stations grouped in grid cells, for maps at low zoom (national scale)."""
-    clusters = services.catalogue.clusters(parse_bbox(bbox), zoom)
-    return ClusterList(clusters=[cluster_public(c) for c in clusters])
+    clusters = services.catalogue.clusters(_box(parse_bbox(bbox), datum), zoom)
+    return ClusterList(clusters=[_shown_in(cluster_public(c), datum) for c in clusters])
 
 
 @router.get("/stations/{station_id}", response_model=StationDetailPublic)
-def get_station(services: ServicesDep, station_id: str) -> StationDetailPublic:
+def get_station(
+    services: ServicesDep, station_id: str, datum: DatumQuery = Datum.WGS84
+) -> StationDetailPublic:
     """One station with every pile's live status and its full time-of-use tariff."""
-    return station_detail_public(services.catalogue.get_station(StationId(station_id)))
+    detail = services.catalogue.get_station(StationId(station_id))
+    return _shown_in(station_detail_public(detail), datum)
 
 
 @router.get("/stations/{station_id}/prices", response_model=PriceOutlook)

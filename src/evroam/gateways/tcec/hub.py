@@ -46,6 +46,7 @@ from evroam.protocols.tcec_102.models import (
 )
 from evroam.protocols.tcec_102.profiles import SpellingProfile
 from evroam.shared.clock import Clock
+from evroam.shared.datum import Datum
 from evroam.shared.ids import StationId, TariffId
 from evroam.status.model import PileStatusReport, SwapStockReport
 
@@ -58,6 +59,8 @@ OPERATOR_ID, OPERATOR_SECRET = "operator_id", "operator_secret"
 DATA_SECRET, DATA_SECRET_IV, SIG_SECRET = "data_secret", "data_secret_iv", "sig_secret"
 SPELLING = "spelling"  # a SpellingProfile value: standard or service
 LEGACY_FEE_SPELLING = "fee_spelling"  # before profiles: "Sevice" or "Service"
+DATUM = "datum"  # a Datum value: the partner's coordinates (T/CEC default gcj02)
+DEFAULT_DATUM = Datum.GCJ02  # Chinese platforms publish GCJ-02 (ADR 0030)
 REQUIRED = (OPERATOR_ID, OPERATOR_SECRET, DATA_SECRET, DATA_SECRET_IV, SIG_SECRET)
 
 
@@ -74,6 +77,16 @@ def check_credentials(credentials: Mapping[str, str]) -> None:
     except ValueError as exc:
         names = " or ".join(p.value for p in SpellingProfile)
         raise InvalidPartnerError("spelling", f"must be {names}") from exc
+    try:
+        datum_of(credentials)
+    except ValueError as exc:
+        names = ", ".join(d.value for d in Datum)
+        raise InvalidPartnerError("datum", f"must be one of {names}") from exc
+
+
+def datum_of(credentials: Mapping[str, str]) -> Datum:
+    """The datum the partner's coordinates are in (GCJ-02 unless set)."""
+    return Datum(credentials.get(DATUM) or DEFAULT_DATUM)
 
 
 def spelling_of(credentials: Mapping[str, str]) -> SpellingProfile:
@@ -185,6 +198,7 @@ class TcecPartnerGateway:
         seen_tariffs: set[TariffId],
     ) -> NetworkBatch:
         now = self._clock.now()
+        datum = datum_of(partner.credentials)
         policies = await _policies(client, page)
         new_tariffs: list[Tariff] = []
         stations: list[Station] = []
@@ -197,7 +211,9 @@ class TcecPartnerGateway:
                 tariff = tariff_from_policy_infos(tariff_id, station_policies)
                 new_tariffs.append(replace(tariff, idle=idle))
                 seen_tariffs.add(tariff_id)
-            stations.append(station_from_station_info(info, partner.id, tariff_id, now))
+            stations.append(
+                station_from_station_info(info, partner.id, tariff_id, now, datum=datum)
+            )
         status = await client.query_station_status([i.StationID for i in page])
         live = self._status_batch(partner, status.StationStatusInfos)
         return NetworkBatch(

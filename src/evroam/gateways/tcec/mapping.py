@@ -44,6 +44,7 @@ from evroam.protocols.tcec_102.timestamp import (
     parse_hhmmss,
     parse_status_time,
 )
+from evroam.shared.datum import Datum, from_wgs84, to_wgs84
 from evroam.shared.geo import GeoPoint
 from evroam.shared.ids import OperatorId, PileId, StationId, TariffId, station_id_for
 from evroam.shared.ids import pile_id_for as _pile_id_for
@@ -92,13 +93,17 @@ def station_from_station_info(
     operator_id: OperatorId,
     tariff_id: TariffId,
     observed_at: datetime,
+    *,
+    datum: Datum,
 ) -> Station:
-    """A catalogue station; piles are UNKNOWN until their status is pulled."""
+    """A catalogue station; piles are UNKNOWN until their status is pulled.
+    ``datum`` is the partner's: its coordinates are stored as WGS-84."""
     lat, lon = float(info.StationLat), float(info.StationLng)
     try:
         GeoPoint(lat, lon)
     except ValueError as exc:
         raise ParameterError(f"StationLat/StationLng无效: {info.StationID}") from exc
+    lat, lon = to_wgs84(lat, lon, datum)
     station_id = station_id_for(operator_id, info.StationID)
     is_swap = info.SwapInfo is not None
     piles = tuple(
@@ -184,12 +189,16 @@ def station_info_from_station(
     tcec_operator_id: str,
     tariff: Tariff | None = None,
     contact: StationContact | None = None,
+    *,
+    datum: Datum,
 ) -> StationInfo:
     """The StationInfo we publish, every field of T/CEC 102.2 filled;
-    ``tcec_operator_id`` is the 9-character T/CEC id. The tariff's idle fee, if
-    any, is written into ``ParkFee`` (see park_fee)."""
+    ``tcec_operator_id`` is the 9-character T/CEC id, coordinates are written in
+    ``datum`` (GCJ-02 as Chinese platforms do). The tariff's idle fee, if any,
+    is written into ``ParkFee`` (see park_fee)."""
     contact = contact or StationContact(area_code="", service_tel="")
     parking = station.parking
+    lat, lon = (Decimal(repr(c)) for c in from_wgs84(station.lat, station.lon, datum))
     return StationInfo(
         StationID=station.external_id,
         OperatorID=tcec_operator_id,
@@ -204,8 +213,8 @@ def station_info_from_station(
         StationType=STATION_PUBLIC,
         StationStatus=STATION_OPEN,
         ParkNums=len(station.piles),
-        StationLng=Decimal(repr(station.lon)),
-        StationLat=Decimal(repr(station.lat)),
+        StationLng=lon,
+        StationLat=lat,
         SiteGuide=station.address,
         Construction=_construction(station),
         Pictures=[],
@@ -219,7 +228,7 @@ def station_info_from_station(
         SupportOrder=0,
         Remark="",
         EquipmentInfos=[
-            _equipment_from_pile(pile, station, tcec_operator_id)
+            _equipment_from_pile(pile, station, tcec_operator_id, (lat, lon))
             for pile in station.piles
         ],
         SwapInfo=_swap_info(station.swap),
@@ -272,7 +281,10 @@ def _swap_info(swap: SwapBay | None) -> SwapBayInfo | None:
 
 
 def _equipment_from_pile(
-    pile: Pile, station: Station, tcec_operator_id: str
+    pile: Pile,
+    station: Station,
+    tcec_operator_id: str,
+    at: tuple[Decimal, Decimal],
 ) -> EquipmentInfo:
     connectors = [
         _connector_info(
@@ -296,8 +308,8 @@ def _equipment_from_pile(
         ProductionDate=_PRODUCTION_DATE,
         EquipmentType=equipment_type,
         ConnectorInfos=connectors,
-        EquipmentLng=Decimal(repr(station.lon)),
-        EquipmentLat=Decimal(repr(station.lat)),
+        EquipmentLng=at[1],
+        EquipmentLat=at[0],
         Power=Decimal(repr(pile.max_power_kw)),
         EquipmentName=f"{station.name} {pile.external_uid}",
     )
