@@ -60,6 +60,7 @@ class FakePartner:
         self.tokens_issued = 0
         self.pushed: list[ConnectorStatusInfo] = []
         self.refuse_token_once = False
+        self.mistyped: dict[str, dict[str, Any]] = {}  # StationID -> fields sent
         self.endpoint = TcecEndpoint(
             {OPERATOR_ID: PeerConfig(OPERATOR_SECRET, SECRETS, spelling)},
             token_ttl_s=3600,
@@ -88,12 +89,15 @@ class FakePartner:
         start = (request.PageNo - 1) * request.PageSize
         page = self.stations[start : start + request.PageSize]
         page_count = -(-len(self.stations) // request.PageSize)
-        return QueryStationsInfoResponse(
+        body = QueryStationsInfoResponse(
             PageNo=request.PageNo,
             PageCount=page_count,
             ItemSize=len(self.stations),
             StationInfos=page,
         ).to_wire()
+        for station in body["StationInfos"]:
+            station.update(self.mistyped.get(station["StationID"], {}))
+        return body
 
     async def query_station_status(
         self, _: str, body: dict[str, Any]
@@ -152,6 +156,28 @@ class TestSyncingAPartner:
         assert reply.Status == 0
         assert partner.pushed == [status]
         assert partner.tokens_issued == 1
+
+    async def test_a_mistyped_station_is_refused_with_why_and_the_rest_kept(
+        self, client, partner
+    ):
+        partner.mistyped = {
+            "S0003": {"StationLat": "31.2"},
+            "S0012": {"StationType": "1"},
+        }
+        stations = [info async for info in client.iter_all_stations(page_size=10)]
+        assert len(stations) == 23
+        assert "S0003" not in {s.StationID for s in stations}
+        refused = {r.station_id: r.reason for r in client.refused_stations}
+        assert set(refused) == {"S0003", "S0012"}
+        assert "StationLat" in refused["S0003"]
+        assert "StationType" in refused["S0012"]
+
+    async def test_a_page_of_only_refused_stations_does_not_end_the_pull(
+        self, client, partner
+    ):
+        partner.mistyped = {f"S{n:04d}": {"StationLng": "x"} for n in range(10)}
+        stations = [info async for info in client.iter_all_stations(page_size=10)]
+        assert [s.StationID for s in stations] == [f"S{n:04d}" for n in range(10, 25)]
 
     async def test_the_first_call_fetches_a_token_by_itself(self, client, partner):
         page = await client.query_stations_info(page_no=3, page_size=10)

@@ -8,7 +8,9 @@ reused until shortly before it expires and fetched again once on Ret 4002.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -41,6 +43,7 @@ from evroam.protocols.tcec_102.models import (
     QueryTokenRequest,
     QueryTokenResponse,
     StationInfo,
+    StationsInfoPage,
     Wire,
     parse_body,
 )
@@ -49,6 +52,15 @@ from evroam.protocols.tcec_102.timestamp import format_query_time, format_timest
 from evroam.shared.clock import Clock
 
 STATUS_BATCH = 50  # T/CEC 102.4: query_station_status takes at most 50 StationIDs
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedStation:
+    """A StationInfo a partner served that we could not read, and why."""
+
+    station_id: str
+    reason: str
 
 
 class SeqCounter:
@@ -92,6 +104,7 @@ class TcecClient:
         self._token: str | None = None
         self._token_expires_at: datetime | None = None
         self._token_lock = asyncio.Lock()
+        self.refused_stations: list[RefusedStation] = []
 
     async def query_token(self) -> QueryTokenResponse:
         """Fetch and keep a new bearer token; ``TokenError`` if the peer refuses."""
@@ -122,18 +135,38 @@ class TcecClient:
             PageSize=page_size,
         )
         body = await self.call("query_stations_info", request)
-        return parse_body(QueryStationsInfoResponse, body)
+        page = parse_body(StationsInfoPage, body)
+        return QueryStationsInfoResponse(
+            PageNo=page.PageNo,
+            PageCount=page.PageCount,
+            ItemSize=page.ItemSize,
+            StationInfos=[s for s in map(self._station, page.StationInfos) if s],
+        )
+
+    def _station(self, raw: dict[str, Any]) -> StationInfo | None:
+        """One StationInfo, or None after noting why it is refused."""
+        try:
+            return parse_body(StationInfo, raw)
+        except PayloadError as exc:
+            station_id = raw.get("StationID")
+            refused = RefusedStation(str(station_id), exc.msg)
+            self.refused_stations.append(refused)
+            _log.warning("T/CEC StationInfo %s refused: %s", station_id, exc.msg)
+            return None
 
     async def iter_all_stations(
         self, page_size: int = 100, last_query_time: datetime | None = None
     ) -> AsyncIterator[StationInfo]:
-        """Every StationInfo, page by page until ``PageCount`` (or an empty page)."""
+        """Every StationInfo, page by page until ``PageCount`` (or an empty page).
+        Stations that misfit are left out and listed in ``refused_stations``."""
         page_no = 1
         while True:
+            refused_before = len(self.refused_stations)
             page = await self.query_stations_info(page_no, page_size, last_query_time)
             for info in page.StationInfos:
                 yield info
-            if page_no >= page.PageCount or not page.StationInfos:
+            served = len(page.StationInfos) + len(self.refused_stations)
+            if page_no >= page.PageCount or served == refused_before:
                 return
             page_no += 1
 

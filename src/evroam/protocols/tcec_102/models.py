@@ -218,6 +218,17 @@ class QueryStationsInfoResponse(Wire):
     StationInfos: list[StationInfo] = Field(default_factory=list)
 
 
+class StationsInfoPage(Wire):
+    """A query_stations_info answer whose stations are read one by one (a
+    station that misfits is refused with its reason, the rest of the page is
+    kept: one bad station never drops a partner's network)."""
+
+    PageNo: int
+    PageCount: int
+    ItemSize: int
+    StationInfos: list[dict[str, Any]] = Field(default_factory=list)
+
+
 # --- status -----------------------------------------------------------------------
 
 
