@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import httpx
 from fastapi import APIRouter
@@ -41,6 +41,7 @@ from evroam.gateways.settlement_records import (
 from evroam.gateways.tcec.charging import TcecChargingReceiver, TcecRemoteCharging
 from evroam.gateways.tcec.hub import (
     PartnerPeers,
+    StationEnergy,
     TcecPartnerGateway,
     build_hub_handlers,
 )
@@ -79,6 +80,7 @@ from evroam.routing.osrm import OsrmRoadDistance
 from evroam.scenario.corridors import service_areas
 from evroam.settlement.service import SettlementService
 from evroam.shared.clock import Clock, SystemClock
+from evroam.shared.errors import InvalidInputError
 from evroam.shared.ids import AccountId, OperatorId, StationId
 from evroam.status.bus import InProcessEventBus
 from evroam.status.ports import EventBus
@@ -184,6 +186,29 @@ class Services:
         is kept: reconciling its period compares with these orders."""
         SqlOrderCheckStore(self.engine).save(partner_id, check, self.clock.now())
         return list(self.settlement.answer_order_check(partner_id, check))
+
+    async def partner_station_energy(
+        self,
+        partner_id: OperatorId,
+        station_external_id: str,
+        first_day: date,
+        last_day: date,
+    ) -> StationEnergy:
+        """A T/CEC partner's own count of a station's energy (query_station_stats)."""
+        partner = await self.boundary.run(self.partners.get_partner, partner_id)
+        if partner.protocol is not Protocol.TCEC:
+            raise InvalidInputError(
+                "partner_id",
+                f"{partner_id} is not a T/CEC partner (query_station_stats)",
+            )
+        if last_day < first_day:
+            raise InvalidInputError("last_day", "must not be before first_day")
+        gateway = TcecPartnerGateway(
+            self.http, self.settings.tcec_operator_id, self.clock
+        )
+        return await gateway.station_energy(
+            partner, station_external_id, first_day, last_day
+        )
 
     def close(self) -> None:
         if self.ledger_writer is not None:

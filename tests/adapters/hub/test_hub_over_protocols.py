@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from evroam.protocols.tcec_102.client import TcecClient
 from evroam.protocols.tcec_102.envelope import seal_request
 from evroam.protocols.tcec_102.timestamp import format_timestamp
 from evroam.shared.clock import SystemClock
+from evroam.shared.errors import InvalidInputError
 from evroam.shared.geo import GeoPoint, distance_m
 from evroam.shared.ids import OperatorId, TariffId, pile_id_for, station_id_for
 from evroam.simulator.credentials import (
@@ -52,6 +53,7 @@ from evroam.simulator.tcec_app import (
 from evroam.storage.database import DatabaseAccess
 from tests.asgi_network import HostRouter
 from tests.builders import a_station, a_tariff, an_operator
+from tests.hub_keys import ADMIN
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -222,6 +224,30 @@ class TestDatum:
                 station_id_for("neighbourly", truth.external_id)
             )
             assert distance_m(stored.lat, stored.lon, truth.lat, truth.lon) < 1.0
+
+
+class TestStationStats:
+    async def test_the_admin_reads_a_tcec_stations_energy_as_the_partner_counts_it(
+        self, world
+    ):
+        station = world.community.station(0)
+        async with httpx.AsyncClient(transport=world.router) as http:
+            reply = await http.get(
+                "http://hub.test/api/v1/admin/partners/neighbourly/stations/"
+                f"{station.external_id}/energy",
+                params={"first_day": "2026-12-01", "last_day": "2026-12-07"},
+                headers=ADMIN,
+            )
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        assert (body["station_id"], body["kwh"]) == (station.external_id, "0")
+        assert set(body["kwh_by_connector"]) == {p.external_uid for p in station.piles}
+
+    async def test_an_ocpi_partner_has_no_such_statistics(self, world):
+        with pytest.raises(InvalidInputError, match="not a T/CEC partner"):
+            await world.services.partner_station_energy(
+                OperatorId("rapidgrid"), "S1", date(2026, 12, 1), date(2026, 12, 7)
+            )
 
 
 class TestPushes:

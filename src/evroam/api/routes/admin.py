@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -160,6 +160,41 @@ async def reconcile_partner(services: ServicesDep, partner_id: str) -> Reconcile
     """Re-read every pile's live status from the partner (heals lost pushes)."""
     changed = await services.partners.reconcile_status(OperatorId(partner_id))
     return ReconcileResult(partner=partner_id, changed_piles=changed)
+
+
+class StationEnergyPublic(BaseModel):
+    partner: str
+    station_id: str = Field(description="the partner's StationID")
+    first_day: date
+    last_day: date
+    kwh: str = Field(examples=["123.45"])
+    kwh_by_connector: dict[str, str]
+
+
+@router.get(
+    "/partners/{partner_id}/stations/{station_id}/energy",
+    response_model=StationEnergyPublic,
+)
+async def partner_station_energy(
+    services: ServicesDep,
+    partner_id: str,
+    station_id: str,
+    first_day: date,
+    last_day: date,
+) -> StationEnergyPublic:
+    """A T/CEC partner's own count of the energy delivered at one of its stations
+    over Beijing days, both counted (T/CEC query_station_stats)."""
+    energy = await services.partner_station_energy(
+        OperatorId(partner_id), station_id, first_day, last_day
+    )
+    return StationEnergyPublic(
+        partner=partner_id,
+        station_id=energy.station_external_id,
+        first_day=energy.first_day,
+        last_day=energy.last_day,
+        kwh=str(energy.kwh),
+        kwh_by_connector={k: str(v) for k, v in energy.kwh_by_connector.items()},
+    )
 
 
 class RefundCreate(BaseModel):

@@ -8,7 +8,8 @@ import json
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -134,8 +135,19 @@ class PartnerPeers(Mapping[str, PeerConfig]):
         return sum(1 for _ in self._tcec_partners())
 
 
+@dataclass(frozen=True, slots=True)
+class StationEnergy:
+    """A station's energy as the partner counts it (query_station_stats)."""
+
+    station_external_id: str
+    first_day: date  # Beijing dates, both counted
+    last_day: date
+    kwh: Decimal
+    kwh_by_connector: Mapping[str, Decimal]
+
+
 class TcecPartnerGateway:
-    """Connects to T/CEC partners: query_token, paged pulls, pings."""
+    """Connects to T/CEC partners: query_token, paged pulls, pings, statistics."""
 
     def __init__(self, http: HttpFactory, hub_operator_id: str, clock: Clock) -> None:
         self._http = http
@@ -166,6 +178,31 @@ class TcecPartnerGateway:
                     page = []
             if page:
                 yield await self._batch(client, partner, page, seen_tariffs)
+
+    async def station_energy(
+        self,
+        partner: Partner,
+        station_external_id: str,
+        first_day: date,
+        last_day: date,
+    ) -> StationEnergy:
+        """query_station_stats: the energy the partner delivered at a station."""
+        async with self.client(partner) as client:
+            reply = await client.query_station_stats(
+                station_external_id, first_day, last_day
+            )
+        stats = reply.StationStats
+        return StationEnergy(
+            station_external_id,
+            first_day,
+            last_day,
+            stats.StationElectricity,
+            {
+                c.ConnectorID: c.ConnectorElectricity
+                for e in stats.EquipmentStatsInfos
+                for c in e.ConnectorStatsInfos
+            },
+        )
 
     async def pull_status(
         self, partner: Partner, station_ids: Sequence[str]
