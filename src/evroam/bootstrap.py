@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -27,6 +27,11 @@ from evroam.gateways.ocpi.hub import (
     OcpiPartnerGateway,
     PartnerTokenStore,
 )
+from evroam.gateways.ocpi.pile_commands import (
+    PILE_COMMANDS,
+    OcpiPileCommands,
+    outcome_of,
+)
 from evroam.gateways.ocpi.sessions import cdr_sink, session_sink
 from evroam.gateways.ocpi.tokens import (
     HubTokenSource,
@@ -49,12 +54,18 @@ from evroam.partners.ports import PartnerGateway
 from evroam.partners.service import PartnersService
 from evroam.payments.sandbox import SandboxPaymentProvider
 from evroam.payments.unconfigured import NoPaymentProvider
+from evroam.pile_requests.service import PileRequestService
 from evroam.pricing.discount import DiscountRule, brand_first_year
 from evroam.protocols.ocpi_2_2_1.authorization import build_tokens_sender_router
 from evroam.protocols.ocpi_2_2_1.client import OcpiClient
-from evroam.protocols.ocpi_2_2_1.commands import build_command_result_router
+from evroam.protocols.ocpi_2_2_1.commands import (
+    CommandResult,
+    CommandResultSink,
+    build_command_result_router,
+)
 from evroam.protocols.ocpi_2_2_1.endpoint import build_emsp_router
 from evroam.protocols.ocpi_2_2_1.enums import InterfaceRole, ModuleId, Role
+from evroam.protocols.ocpi_2_2_1.errors import InvalidParametersError
 from evroam.protocols.ocpi_2_2_1.models import (
     BusinessDetails,
     CredentialsRole,
@@ -109,6 +120,7 @@ from evroam.storage.network_engine import DuckDbNetworkEngine
 from evroam.storage.order_check_repository import SqlOrderCheckStore
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.partner_secrets import CredentialSeal
+from evroam.storage.pile_request_repository import SqlPileRequestStore
 from evroam.storage.privacy_repository import SqlPersonalDataStore
 from evroam.storage.replay_guard import SqlReplayGuard
 from evroam.storage.session_lookup import SqlSessionLookup
@@ -155,6 +167,7 @@ class Services:
     analytics: NetworkAnalyticsService
     history_keeper: StatusHistoryKeeper
     tokens: TokenService  # drivers' tokens as partners authorize them
+    pile_requests: PileRequestService  # reservations, stuck cables (ADR 0027)
     token_pusher: TokenPusher  # OCPI token changes to CPOs, each watcher round
     ledger_writer: PlanWriterAdapter | None = None  # ADR 0012
     # The async boundary: ``await services.boundary.run(use_case, *args)`` from
@@ -325,6 +338,21 @@ def build_services(
         analytics=analytics,
         history_keeper=keeper,
         tokens=tokens,
+        pile_requests=PileRequestService(
+            SqlPileRequestStore(engine),
+            {
+                Protocol.OCPI: OcpiPileCommands(
+                    http,
+                    response_url_base=f"{_ocpi_config(settings).version_url}/commands",
+                    token_for=token_for_account(
+                        tokens, role.country_code, role.party_id
+                    ),
+                )
+            },
+            catalogue.find_station_of_pile,
+            partners.get_partner,
+            clock,
+        ),
         token_pusher=TokenPusher(
             http, records, tokens, role.country_code, role.party_id, clock
         ),
@@ -533,7 +561,7 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
     ocpi_charging = [
         build_tokens_sender_router(tokens=tokens, source=token_source, clock=clock),
         build_command_result_router(
-            tokens=tokens, on_result=command_result_sink(on_event), clock=clock
+            tokens=tokens, on_result=command_results(services, on_event), clock=clock
         ),
         build_sessions_receiver_router(
             tokens=tokens,
@@ -597,6 +625,28 @@ class OffLoopReplayGuard:
         self, key: tuple[str, str, str], keep_until: datetime, now: datetime
     ) -> bool:
         return await self._boundary.run(self._first_time, key, keep_until, now)
+
+
+def command_results(
+    services: Services, on_event: Callable[[str, RemoteEvent], Awaitable[None]]
+) -> CommandResultSink:
+    """CommandResults at our response URLs: pile commands go to pile requests,
+    START/STOP_SESSION to charging."""
+    charging = command_result_sink(on_event)
+
+    async def on_result(
+        partner_key: str, command: str, ref: str, result: CommandResult
+    ) -> None:
+        if command not in PILE_COMMANDS:
+            await charging(partner_key, command, ref, result)
+            return
+        outcome, reason = outcome_of(result)
+        if not services.pile_requests.on_result(
+            OperatorId(partner_key), ref, outcome, reason
+        ):
+            raise InvalidParametersError(f"no {command} request {ref} of yours")
+
+    return on_result
 
 
 def _replay_guard(services: Services) -> ReplayGuard:

@@ -32,6 +32,7 @@ from evroam.api.routes import (
     places,
     quotes,
     recommend,
+    reservations,
     settlements,
     stations,
     tokens,
@@ -65,6 +66,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                 running.wallet.release_expired_holds,
                 running.history_keeper.chore,
                 running.token_pusher.push_changes,
+                running.pile_requests.expire,
             ),
         )
         task = (
@@ -106,6 +108,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         accounts,
         me,
         tokens,
+        reservations,
         money,
         quotes,
         recommend,

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from evroam.accounts.errors import AuthenticationError
 from evroam.charging.errors import ChargingError
 from evroam.partners.errors import HandshakeError, PartnerError
+from evroam.pile_requests.errors import PileRequestError
 from evroam.shared.errors import InvalidInputError, NotFoundError
 from evroam.tokens.errors import TokenError
 from evroam.wallet.errors import (
@@ -94,6 +95,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(WalletError, _wallet)
     app.add_exception_handler(ChargingError, _charging)
     app.add_exception_handler(TokenError, _charging)  # 409: e.g. a card taken
+    app.add_exception_handler(PileRequestError, _charging)  # 409: not reservable
 
 
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:

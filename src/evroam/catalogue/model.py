@@ -125,6 +125,8 @@ class Pile:
     connectors: tuple[Connector, ...]
     status: PileStatus = PileStatus.UNKNOWN
     status_at: datetime | None = None
+    # The partner takes reservations here (OCPI EVSE capability RESERVABLE).
+    is_reservable: bool = False
 
     @property
     def max_power_kw(self) -> float:

@@ -33,6 +33,7 @@ from evroam.protocols.ocpi_2_2_1.tokens import InMemoryTokenStore, Peer, TokenSt
 from evroam.shared.clock import Clock, SystemClock
 from evroam.simulator.control import build_control_router
 from evroam.simulator.network import Change, SimulatedNetwork
+from evroam.simulator.ocpi_reservations import OcpiPileDesk
 from evroam.simulator.ocpi_sessions import (
     OcpiCommandDesk,
     OcpiSessionReporter,
@@ -165,9 +166,11 @@ def build_ocpi_simulator(
     sessions = SessionSimulator(runner, config.sessions, clock)
     reporter = OcpiSessionReporter(sessions, source, tokens, hub_http)
     token_cache = TokenCache()
+    pile_desk = OcpiPileDesk(runner, tokens, hub_http, clock, token_cache)
     sessions.reporter = reporter
 
     async def close() -> None:
+        await pile_desk.close()
         await sessions.close()
         if owned:
             await hub_http.aclose()
@@ -195,9 +198,11 @@ def build_ocpi_simulator(
     app.include_router(
         build_cpo_commands_router(
             tokens=tokens,
-            receiver=OcpiCommandDesk(sessions, token_cache),
+            receiver=OcpiCommandDesk(sessions, token_cache, pile_desk),
             clock=clock,
             prefix=config.prefix,
+            reservations=pile_desk,
+            unlocks=pile_desk,
         )
     )
     app.include_router(
@@ -217,4 +222,5 @@ def build_ocpi_simulator(
     app.state.sessions = sessions
     app.state.tokens = tokens
     app.state.token_cache = token_cache
+    app.state.pile_desk = pile_desk
     return app

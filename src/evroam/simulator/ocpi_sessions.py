@@ -49,6 +49,7 @@ from evroam.protocols.ocpi_2_2_1.sessions import (
 )
 from evroam.protocols.ocpi_2_2_1.tokens import Peer, TokenStore
 from evroam.simulator.charge import Charge, SentRecord, charge_record
+from evroam.simulator.ocpi_reservations import OcpiPileDesk
 from evroam.simulator.ocpi_source import NetworkCpoSource
 from evroam.simulator.ocpi_tokens import TokenCache
 from evroam.simulator.sessions import Refusal, SessionSimulator
@@ -74,10 +75,14 @@ class OcpiCommandDesk:
     """A ``CommandReceiver`` that starts and stops simulated sessions."""
 
     def __init__(
-        self, sessions: SessionSimulator, cache: TokenCache | None = None
+        self,
+        sessions: SessionSimulator,
+        cache: TokenCache | None = None,
+        piles: OcpiPileDesk | None = None,
     ) -> None:
         self._sessions = sessions
         self._cache = cache or TokenCache()
+        self._piles = piles
 
     async def start_session(
         self, operator_key: str, command: StartSession
@@ -90,6 +95,8 @@ class OcpiCommandDesk:
         pile = f"{command.location_id}/{command.evse_uid}"
         if command.evse_uid is None or self._sessions.network.find_pile(pile) is None:
             return _response(CommandResponseType.REJECTED, "unknown location or EVSE")
+        if self._piles is not None:
+            await self._piles.release_for(pile, token.uid)
         session_id = uuid.uuid4().hex
         self._sessions.start(
             pile,

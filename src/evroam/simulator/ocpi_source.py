@@ -16,8 +16,15 @@ from evroam.gateways.ocpi.mapping import (
     location_from_station,
     ocpi_tariff_from_tariff,
 )
+from evroam.protocols.ocpi_2_2_1.enums import Capability
 from evroam.protocols.ocpi_2_2_1.models import Location, Tariff
 from evroam.simulator.network import SimulatedNetwork
+
+_CAPABILITIES = (
+    Capability.REMOTE_START_STOP_CAPABLE,
+    Capability.RESERVABLE,
+    Capability.UNLOCK_CAPABLE,
+)
 
 
 def _parking_key(rule: ParkingRule) -> tuple[int, object, object]:
@@ -69,12 +76,18 @@ class NetworkCpoSource:
 
     def location(self, station_index: int) -> Location:
         station = self._network.station(station_index)
-        return location_from_station(
+        location = location_from_station(
             station,
             self.country_code,
             self.party_id,
             {station.tariff_id: self._tariff_of_station[station_index]},
         )
+        # This CPO starts, stops, reserves and unlocks at every EVSE.
+        evses = [
+            e.model_copy(update={"capabilities": list(_CAPABILITIES)})
+            for e in location.evses or ()
+        ]
+        return location.model_copy(update={"evses": evses})
 
     async def list_locations(
         self,

@@ -81,6 +81,7 @@ def pile_row(p: Pile, sid: int) -> dict[str, Any]:
         "status": p.status.value,
         "status_at": p.status_at,
         "heard_at": p.status_at,
+        "is_reservable": p.is_reservable,
     }
 
 
@@ -133,6 +134,7 @@ def pile_of(row: RowMapping) -> Pile:
         connectors=connectors_from_json(row["connectors"]),
         status=PileStatus(row["status"]),
         status_at=aware_utc(row["status_at"]),
+        is_reservable=bool(row["is_reservable"]),
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData()
@@ -93,6 +94,7 @@ piles = Table(
     # heard_at is when a report about the pile last reached us (staleness TTL).
     Column("status_at", DateTime(timezone=True)),
     Column("heard_at", DateTime(timezone=True)),
+    Column("is_reservable", Boolean, nullable=False, server_default=false()),
     Index("ix_piles_station", "station_sid"),
     Index("ix_piles_external_uid", "external_uid"),
 )

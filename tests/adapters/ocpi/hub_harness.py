@@ -7,6 +7,7 @@ mount extra routes first (they win), e.g. to serve a real feed's raw JSON.
 from __future__ import annotations
 
 import contextlib
+import typing
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from evroam.protocols.ocpi_2_2_1.authorization import (
 from evroam.protocols.ocpi_2_2_1.client import OcpiClient
 from evroam.protocols.ocpi_2_2_1.commands import (
     CommandReceiver,
+    ReservationReceiver,
+    UnlockReceiver,
     build_cpo_commands_router,
 )
 from evroam.protocols.ocpi_2_2_1.endpoint import build_cpo_router
@@ -33,10 +36,16 @@ from evroam.protocols.ocpi_2_2_1.enums import InterfaceRole, ModuleId
 from evroam.protocols.ocpi_2_2_1.models import Endpoint
 from evroam.protocols.ocpi_2_2_1.server import ServerConfig
 from evroam.protocols.ocpi_2_2_1.tokens import InMemoryTokenStore, Peer
+from evroam.shared.clock import Clock
 from evroam.shared.ids import OperatorId, station_id_for
 from evroam.storage.database import DatabaseAccess
 from tests.adapters.ocpi.fakes import CPO_ROLE, InMemoryCpoSource
 from tests.asgi_network import HostRouter
+
+
+class PileDesk(ReservationReceiver, UnlockReceiver, typing.Protocol):
+    """A CPO's receiver of reservations and unlocks."""
+
 
 CPO_HOST = "cpo.test"
 CPO_KEY = "feedcpo"  # the partner id the hub gives the CPO
@@ -104,10 +113,13 @@ async def hub_and_cpo(
     first: Callable[[], APIRouter] | None = None,
     commands: CommandReceiver | None = None,
     token_receiver: TokenReceiver | None = None,
+    pile_desk: PileDesk | None = None,
+    clock: Clock | None = None,
 ) -> AsyncIterator[HubAndCpo]:
     """``first`` makes routes the CPO app mounts before the library's;
     ``commands`` answers the hub's commands (Commands RECEIVER);
-    ``token_receiver`` takes the hub's Token pushes (Tokens RECEIVER)."""
+    ``token_receiver`` takes the hub's Token pushes (Tokens RECEIVER);
+    ``pile_desk`` takes reservations and unlocks (with ``commands``)."""
     router = HostRouter()
     settings = Settings(
         database_url=f"sqlite:///{directory / 'hub.db'}",
@@ -118,6 +130,7 @@ async def hub_and_cpo(
     )
     services = build_services(
         settings,
+        clock=clock,
         http=lambda: httpx.AsyncClient(transport=router),
         access=DatabaseAccess.UPGRADE,
     )
@@ -140,7 +153,11 @@ async def hub_and_cpo(
         extra += ((ModuleId.COMMANDS, InterfaceRole.RECEIVER),)
         cpo.include_router(
             build_cpo_commands_router(
-                tokens=tokens, receiver=commands, prefix="/ocpi/cpo"
+                tokens=tokens,
+                receiver=commands,
+                prefix="/ocpi/cpo",
+                reservations=pile_desk,
+                unlocks=pile_desk,
             )
         )
     cpo.include_router(

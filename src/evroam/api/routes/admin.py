@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from evroam.api.deps import ServicesDep
 from evroam.api.problem import ADMIN_RESPONSES
+from evroam.api.routes.reservations import CableReportPublic, cable_report_public
 from evroam.api.schemas.money import yuan
 from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.partners.model import DEFAULT_STATUS_TTL_S, Partner, PartnerHealth
@@ -257,3 +258,21 @@ def unblock_account(services: ServicesDep, account_id: str) -> AccountBlockPubli
     return AccountBlockPublic(
         account_id=account_id, is_blocked=False, tokens_changed=changed
     )
+
+
+class CableReportList(BaseModel):
+    items: list[CableReportPublic]
+
+
+@router.get("/cable-reports", response_model=CableReportList)
+def list_cable_reports(services: ServicesDep) -> CableReportList:
+    """Drivers' stuck-cable reports, newest first."""
+    found = services.pile_requests.list_reports()
+    return CableReportList(items=[cable_report_public(r) for r in found])
+
+
+@router.post("/cable-reports/{report_id}/unlock", response_model=CableReportPublic)
+async def unlock_connector(services: ServicesDep, report_id: str) -> CableReportPublic:
+    """Send UNLOCK_CONNECTOR for a report (an operator's action only: OCPI
+    forbids handing it to drivers); the pile's answer updates the report."""
+    return cable_report_public(await services.pile_requests.unlock(report_id))

@@ -28,6 +28,7 @@ from evroam.gateways.ocpi.tariff_mapping import (
 )
 from evroam.protocols.ocpi_2_2_1 import models as wire
 from evroam.protocols.ocpi_2_2_1.enums import (
+    Capability,
     ConnectorFormat,
     ConnectorType,
     Status,
@@ -69,6 +70,7 @@ _STANDARD = {
     ConnectorType.TESLA_S: ConnectorStandard.NACS,  # 2.2.1 has no NACS value
 }
 _CONNECTOR_TYPE = {standard: ocpi for ocpi, standard in _STANDARD.items()}
+_CAPABILITIES = [Capability.RESERVABLE]
 
 
 def pile_status_from_evse_status(status: Status) -> PileStatus:
@@ -136,6 +138,7 @@ def _pile(station_id: str, evse: wire.EVSE) -> Pile:
         connectors=tuple(c for c in connectors if c is not None),
         status=pile_status_from_evse_status(evse.status),
         status_at=evse.last_updated,
+        is_reservable=Capability.RESERVABLE in (evse.capabilities or ()),
     )
 
 
@@ -226,6 +229,7 @@ def _evse(pile: Pile, tariff_ids: list[str], fallback: datetime) -> wire.EVSE:
     return wire.EVSE(
         uid=pile.external_uid,
         status=evse_status_from_pile_status(pile.status),
+        capabilities=_CAPABILITIES if pile.is_reservable else None,
         connectors=[
             _wire_connector(str(n), c, tariff_ids, updated)
             for n, c in enumerate(pile.connectors, start=1)

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
 from evroam.protocols.ocpi_2_2_1.authorization import Token, WhitelistType
-from evroam.protocols.ocpi_2_2_1.datatypes import DisplayText, OcpiModel
+from evroam.protocols.ocpi_2_2_1.datatypes import DateTime, DisplayText, OcpiModel
 from evroam.protocols.ocpi_2_2_1.enums import VERSION, ModuleId
 from evroam.protocols.ocpi_2_2_1.server import (
     authenticate,
@@ -76,6 +76,34 @@ class StartSession(OcpiModel):
 class StopSession(OcpiModel):
     response_url: str
     session_id: str = Field(max_length=36)
+
+
+class ReserveNow(OcpiModel):
+    """Commands module, ReserveNow: hold an EVSE (or any at the Location) for
+    the token until ``expiry_date``; ``reservation_id`` is the eMSP's."""
+
+    response_url: str
+    token: Token
+    expiry_date: DateTime
+    reservation_id: str = Field(max_length=36)
+    location_id: str = Field(max_length=36)
+    evse_uid: str | None = Field(default=None, max_length=36)
+    authorization_reference: str | None = Field(default=None, max_length=36)
+
+
+class CancelReservation(OcpiModel):
+    response_url: str
+    reservation_id: str = Field(max_length=36)
+
+
+class UnlockConnector(OcpiModel):
+    """Commands module, UnlockConnector: for an operator's use only (the spec
+    forbids handing it to drivers: it could stop another driver's session)."""
+
+    response_url: str
+    location_id: str = Field(max_length=36)
+    evse_uid: str = Field(max_length=36)
+    connector_id: str = Field(max_length=36)
 
 
 class CommandResponse(OcpiModel):
@@ -137,14 +165,33 @@ class CommandReceiver(Protocol):
     ) -> CommandResponse: ...
 
 
+class ReservationReceiver(Protocol):
+    async def reserve_now(
+        self, operator_key: str, command: ReserveNow
+    ) -> CommandResponse: ...
+
+    async def cancel_reservation(
+        self, operator_key: str, command: CancelReservation
+    ) -> CommandResponse: ...
+
+
+class UnlockReceiver(Protocol):
+    async def unlock_connector(
+        self, operator_key: str, command: UnlockConnector
+    ) -> CommandResponse: ...
+
+
 def build_cpo_commands_router(
     *,
     tokens: TokenStore,
     receiver: CommandReceiver,
     clock: Clock | None = None,
     prefix: str = "/ocpi/cpo",
+    reservations: ReservationReceiver | None = None,
+    unlocks: UnlockReceiver | None = None,
 ) -> APIRouter:
-    """``POST {prefix}/2.2.1/commands/{command}`` (Commands RECEIVER)."""
+    """``POST {prefix}/2.2.1/commands/{command}`` (Commands RECEIVER); a command
+    without its receiver is answered NOT_SUPPORTED."""
     clock = clock or SystemClock()
     router = APIRouter(prefix=prefix, tags=["ocpi"], route_class=route_class_for(clock))
 
@@ -157,6 +204,15 @@ def build_cpo_commands_router(
         elif command == CommandType.STOP_SESSION:
             stop = await read_body(request, StopSession)
             answer = await receiver.stop_session(peer.key, stop)
+        elif command == CommandType.RESERVE_NOW and reservations is not None:
+            reserve = await read_body(request, ReserveNow)
+            answer = await reservations.reserve_now(peer.key, reserve)
+        elif command == CommandType.CANCEL_RESERVATION and reservations is not None:
+            cancel = await read_body(request, CancelReservation)
+            answer = await reservations.cancel_reservation(peer.key, cancel)
+        elif command == CommandType.UNLOCK_CONNECTOR and unlocks is not None:
+            unlock = await read_body(request, UnlockConnector)
+            answer = await unlocks.unlock_connector(peer.key, unlock)
         else:
             answer = CommandResponse(
                 result=CommandResponseType.NOT_SUPPORTED, timeout=0
@@ -167,6 +223,7 @@ def build_cpo_commands_router(
 
 
 __all__ = [
+    "CancelReservation",
     "CommandReceiver",
     "CommandResponse",
     "CommandResponseType",
@@ -174,9 +231,13 @@ __all__ = [
     "CommandResultSink",
     "CommandResultType",
     "CommandType",
+    "ReservationReceiver",
+    "ReserveNow",
     "StartSession",
     "StopSession",
     "Token",
+    "UnlockConnector",
+    "UnlockReceiver",
     "WhitelistType",
     "build_command_result_router",
     "build_cpo_commands_router",
