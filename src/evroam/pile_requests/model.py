@@ -1,5 +1,6 @@
-"""What a driver asks of a pile besides charging: a reservation, or help with a
-cable that will not come out (which an operator answers with an unlock).
+"""What a driver asks of a pile besides charging: a reservation, or an unlock.
+
+Help with a cable that will not come out is answered by an operator's unlock.
 
 Both go to the partner as commands whose outcome comes later (OCPI Commands:
 a CommandResponse at once, a CommandResult at the response URL); each
