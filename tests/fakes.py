@@ -26,7 +26,14 @@ from evroam.catalogue.search import (
     summarise,
 )
 from evroam.charging.errors import IdempotencyKeyReusedError
-from evroam.charging.model import BilledCharge, ChargingSession, Receipt, SessionStatus
+from evroam.charging.model import (
+    BilledCharge,
+    ChargeDispute,
+    ChargingSession,
+    DisputeReason,
+    Receipt,
+    SessionStatus,
+)
 from evroam.charging.remote import StartResult, StopResult
 from evroam.partners.errors import HandshakeError, PartnerUnreachableError
 from evroam.partners.model import FeedHealth, NetworkBatch, Partner
@@ -650,3 +657,46 @@ class InMemoryDriverTokenStore:
         return [
             t for t in self._ordered() if after is None or (t.updated_at, t.uid) > after
         ][:limit]
+
+
+class InMemoryDisputeStore:
+    """DisputeStore in memory: one dispute per partner, record and reason."""
+
+    def __init__(self) -> None:
+        self.disputes: list[ChargeDispute] = []
+
+    def open(self, dispute: ChargeDispute) -> ChargeDispute:
+        held = self.find(dispute.operator_id, dispute.partner_record_id, dispute.reason)
+        if held is not None:
+            return held
+        self.disputes.append(dispute)
+        return dispute
+
+    def find(
+        self, operator_id: OperatorId, partner_record_id: str, reason: DisputeReason
+    ) -> ChargeDispute | None:
+        return next(
+            (
+                d
+                for d in self.disputes
+                if (d.operator_id, d.partner_record_id, d.reason)
+                == (operator_id, partner_record_id, reason)
+            ),
+            None,
+        )
+
+    def list(
+        self,
+        operator_id: OperatorId | None = None,
+        opened_from: datetime | None = None,
+        opened_before: datetime | None = None,
+        limit: int = 500,
+    ) -> Sequence[ChargeDispute]:
+        kept = [
+            d
+            for d in self.disputes
+            if (operator_id is None or d.operator_id == operator_id)
+            and (opened_from is None or d.opened_at >= opened_from)
+            and (opened_before is None or d.opened_at < opened_before)
+        ]
+        return sorted(kept, key=lambda d: d.opened_at, reverse=True)[:limit]

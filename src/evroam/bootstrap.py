@@ -291,6 +291,7 @@ def build_services(
         tokens.issue_app_token(account_id)
 
     accounts = AccountService(SqlAccountRepository(engine), clock, on_opened)
+    disputes = guarded(SqlDisputeStore(engine), boundary)
     charging = ChargingService(
         SqlSessionStore(engine),
         wallet,
@@ -300,6 +301,7 @@ def build_services(
         _remotes(settings, gateways, http, clock, tokens),
         clock,
         discounts(settings),
+        disputes=disputes,
     )
     roads = _roads(settings)
     personal = _personal_data(
@@ -322,7 +324,7 @@ def build_services(
         wallet=wallet,
         payments=payments,
         charging=charging,
-        disputes=guarded(SqlDisputeStore(engine), boundary),
+        disputes=disputes,
         settlement=SettlementService(
             SqlSettlementRepository(engine),
             ProtocolPartnerRecords(
@@ -331,6 +333,7 @@ def build_services(
                 TcecOrderCheckRecords(SqlOrderCheckStore(engine)),
             ),
             clock,
+            disputes,
         ),
         recommend=RecommendService(catalogue, roads, clock, discounts(settings)),
         trips=TripPlanner(catalogue, clock, road=roads),

@@ -8,8 +8,16 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from evroam.catalogue.model import ParkingRule
-from evroam.charging.model import BilledCharge, ChargingSession, Receipt, ReceiptLine
+from evroam.charging.model import (
+    BilledCharge,
+    ChargeDispute,
+    ChargingSession,
+    DisputeReason,
+    Receipt,
+    ReceiptLine,
+)
 from evroam.charging.remote import ChargePeriod, ChargeRecord
+from evroam.charging.rerate import Rerating
 from evroam.pricing.bill import Bill, LineKind
 from evroam.pricing.discount import DiscountContext, DiscountRule
 from evroam.pricing.elements import ElementTariff
@@ -156,4 +164,26 @@ def billed_charge(
         discount_total=bill.discount_total,
         partner_reported_total=Money(record.total_money),
         billed_at=billed_at,
+    )
+
+
+def rerating_dispute(
+    session: ChargingSession,
+    record: ChargeRecord,
+    rating: Rerating,
+    tariff_ref: str,
+    opened_at: datetime,
+) -> ChargeDispute:
+    """The dispute of a record whose figures differ by more than one fen."""
+    figures = ", ".join(f"{name} {money.amount}" for name, money in rating.figures)
+    return ChargeDispute(
+        id=f"dsp_{session.id}_{DisputeReason.RERATED.value}",
+        operator_id=session.operator_id,
+        session_id=session.id,
+        partner_record_id=record.partner_record_id,
+        reason=DisputeReason.RERATED,
+        figures=rating.figures,
+        billed=rating.bill.partner_total,
+        opened_at=opened_at,
+        detail=f"{figures}; billed {rating.billed_as}; tariff {tariff_ref}",
     )

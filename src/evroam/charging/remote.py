@@ -28,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, Protocol
 
 from evroam.partners.model import Partner
+from evroam.pricing.elements import ElementTariff
 from evroam.shared.errors import EvroamError, InvalidInputError
 
 SESSION_REF_LENGTH = 18
@@ -184,6 +185,7 @@ class ChargeRecord:
     parking_money: Decimal
     total_money: Decimal
     protocol: RemoteProtocol
+    tariffs: tuple[ElementTariff, ...] = ()  # an OCPI CDR's own (re-rating)
 
 
 RemoteEvent = (

@@ -26,12 +26,13 @@ from evroam.charging.model import (
     Receipt,
     SessionStatus,
 )
-from evroam.charging.ports import SessionStore, Wallet
+from evroam.charging.ports import DisputeStore, SessionStore, Wallet
 from evroam.charging.receipt import (
     bill_for_record,
     billed_charge,
     quote_for_session,
     receipt_for,
+    rerating_dispute,
 )
 from evroam.charging.remote import (
     ChargeRecord,
@@ -46,11 +47,13 @@ from evroam.charging.remote import (
     UnknownSessionError,
     new_session_ref,
 )
+from evroam.charging.rerate import CDR_TARIFF, Rerating, rerate
 from evroam.charging.target import ChargeTarget, is_reached
 from evroam.partners.model import Partner
 from evroam.partners.service import PartnersService
 from evroam.pricing.bill import Bill
 from evroam.pricing.discount import DiscountRule
+from evroam.pricing.elements import ElementTariff
 from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession
 from evroam.shared.clock import Clock
@@ -76,6 +79,7 @@ class ChargingService:
         clock: Clock,
         discounts: Sequence[DiscountRule] = (),
         start_timeout: timedelta = timedelta(minutes=3),
+        disputes: DisputeStore | None = None,
     ) -> None:
         self._sessions = sessions
         self._wallet = wallet
@@ -86,6 +90,7 @@ class ChargingService:
         self._clock = clock
         self._discounts = tuple(discounts)
         self._start_timeout = start_timeout
+        self._disputes = disputes
 
     # -- driver actions ---------------------------------------------------------------
     async def start_charging(
@@ -329,24 +334,8 @@ class ChargingService:
     def _bill(self, session: ChargingSession, record: ChargeRecord) -> ChargingSession:
         if session.status is SessionStatus.BILLED:
             return session
-        station = self._catalogue.find_station(session.station_id)
-        if station is None:
-            raise SessionStateError(f"station {session.station_id} is gone")
-        started = session.started_at or record.started_at
-        version = self._catalogue.priced_tariff(station, started, session.tariff_id)
-        vehicles = [
-            (v.brand, v.delivery_date)
-            for v in self._accounts.list_vehicles(session.account_id)
-        ]
-        bill = bill_for_record(
-            version.tariff,
-            station.parking,
-            record,
-            station.time_zone,
-            session.operator_id,
-            vehicles,
-            self._discounts,
-        )
+        rating, tariff_ref = self._rerate(session, record)
+        bill = rating.bill
         self._wallet.settle_hold(
             session.hold_id,
             bill.partner_total,
@@ -364,7 +353,42 @@ class ChargingService:
         )
         receipt = receipt_for(billed, record, bill, now)
         self._sessions.bill(billed, receipt, billed_charge(billed, record, bill, now))
+        if rating.is_disputed and self._disputes is not None:
+            self._disputes.open(
+                rerating_dispute(billed, record, rating, tariff_ref, now)
+            )
         return billed
+
+    def _rerate(
+        self, session: ChargingSession, record: ChargeRecord
+    ) -> tuple[Rerating, str]:
+        """Every figure of the record (ADR 0023): ours under the tariff version
+        in force at the session's start, the CDR's own tariff's, the partner's
+        total; the lowest is billed. Also the version's ref, for the dispute."""
+        station = self._catalogue.find_station(session.station_id)
+        if station is None:
+            raise SessionStateError(f"station {session.station_id} is gone")
+        started = session.started_at or record.started_at
+        version = self._catalogue.priced_tariff(station, started, session.tariff_id)
+        vehicles = [
+            (v.brand, v.delivery_date)
+            for v in self._accounts.list_vehicles(session.account_id)
+        ]
+
+        def priced(tariff: ElementTariff) -> Bill:
+            return bill_for_record(
+                tariff,
+                station.parking,
+                record,
+                station.time_zone,
+                session.operator_id,
+                vehicles,
+                self._discounts,
+            )
+
+        others = [(CDR_TARIFF, priced(t)) for t in record.tariffs[:1]]
+        partner_total = Money(record.total_money)
+        return rerate(priced(version.tariff), partner_total, others), version.ref
 
     def _release(self, session: ChargingSession) -> None:
         if session.hold_id:

@@ -135,6 +135,9 @@ class DisputeKind(enum.StrEnum):
     MISSING_THEIRS = "missing_theirs"  # we have it, the partner does not
     AMOUNT = "amount"  # money differs (to the fen)
     ENERGY = "energy"  # kWh differs (to 0.01 kWh)
+    RERATED = "rerated"  # our re-rating and the partner's figure differ (ADR 0023)
+    IMPLAUSIBLE = "implausible"  # a record we refused to bill
+    OVERRUN = "overrun"  # the driver's price above the hold's overrun cap
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
+from evroam.charging.model import ChargeDispute
+from evroam.charging.ports import DisputeStore
 from evroam.charging.remote import OrderCheck, OrderDispute, OrderTotals, find_disputes
 from evroam.settlement.model import (
     Dispute,
@@ -32,10 +34,12 @@ class SettlementService:
         repository: SettlementRepository,
         partner_records: PartnerRecords,
         clock: Clock,
+        charge_disputes: DisputeStore | None = None,
     ) -> None:
         self._repository = repository
         self._partner_records = partner_records
         self._clock = clock
+        self._charge_disputes = charge_disputes
 
     def settle_period(self, partner_id: OperatorId, period: Period) -> Statement:
         """The partner's statement for ``period``, computed and kept."""
@@ -70,6 +74,11 @@ class SettlementService:
             partner_id, period.starts_at, period.ends_at
         )
         disputes = compare(ours, ledger)
+        if self._charge_disputes is not None:
+            opened = self._charge_disputes.list(
+                partner_id, period.starts_at, period.ends_at, limit=100_000
+            )
+            disputes = with_charge_disputes(disputes, opened, ledger.key)
         theirs = _side(ledger.records)
         mine = SideTotals(statement.sessions, statement.kwh, statement.amount_owed)
         return Reconciliation(statement, mine, theirs, disputes)
@@ -111,6 +120,38 @@ def compare(ours: Iterable[OurRecord], ledger: PartnerLedger) -> tuple[Dispute, 
     return tuple(sorted(disputes, key=lambda d: (d.reason, d.partner_record_id)))
 
 
+def with_charge_disputes(
+    disputes: tuple[Dispute, ...],
+    opened: Iterable[ChargeDispute],
+    key: RecordKey,
+) -> tuple[Dispute, ...]:
+    """The ledger's disputes and the records we disputed when billing them
+    (re-rated, implausible, over the cap), one line per record: ours replaces
+    the ledger's amount line, since it names the figures and why."""
+    ours: dict[str, Dispute] = {}
+    for dispute in opened:
+        record = (
+            dispute.session_id
+            if key is RecordKey.SESSION_REF
+            else (dispute.partner_record_id)
+        )
+        mine = dispute.figure("ours") or dispute.billed
+        theirs = dispute.figure("partner")
+        ours.setdefault(
+            record,
+            Dispute(
+                record,
+                DisputeKind(dispute.reason.value),
+                None if mine is None else mine.amount,
+                None if theirs is None else theirs.amount,
+            ),
+        )
+    kept = [d for d in disputes if d.partner_record_id not in ours]
+    return tuple(
+        sorted([*kept, *ours.values()], key=lambda d: (d.reason, d.partner_record_id))
+    )
+
+
 def _differs(key: str, mine: OurRecord, other: PartnerRecord) -> Dispute | None:
     if mine.amount != other.amount:
         return Dispute(key, DisputeKind.AMOUNT, mine.amount.amount, other.amount.amount)
@@ -130,4 +171,4 @@ def _side(records: Iterable[PartnerRecord]) -> SideTotals:
     return SideTotals(count, kwh, amount)
 
 
-__all__ = ["SettlementService", "compare"]
+__all__ = ["SettlementService", "compare", "with_charge_disputes"]

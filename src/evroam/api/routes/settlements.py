@@ -12,6 +12,7 @@ from evroam.api.deps import ServicesDep
 from evroam.api.problem import ADMIN_RESPONSES
 from evroam.api.routes.admin import require_admin
 from evroam.api.schemas.money import yuan
+from evroam.charging.model import ChargeDispute
 from evroam.settlement.errors import PartnerRecordsUnavailableError
 from evroam.settlement.model import Period, Reconciliation, SideTotals, Statement
 from evroam.shared.ids import OperatorId
@@ -73,7 +74,10 @@ class SidePublic(BaseModel):
 
 class DisputePublic(BaseModel):
     partner_record_id: str
-    reason: str = Field(description="missing_ours | missing_theirs | amount | energy")
+    reason: str = Field(
+        description="missing_ours | missing_theirs | amount | energy | rerated "
+        "| implausible | overrun"
+    )
     ours: str | None = Field(description="yuan (kWh for energy); null when absent")
     theirs: str | None
 
@@ -132,3 +136,60 @@ async def reconcile(
     except PartnerRecordsUnavailableError as exc:
         raise HTTPException(502, str(exc)) from exc
     return ReconciliationPublic.of(result)
+
+
+class ChargeDisputePublic(BaseModel):
+    """A charge record disputed when it was billed (ADR 0023); money in yuan."""
+
+    id: str
+    partner_id: str
+    session_id: str
+    partner_record_id: str
+    reason: str = Field(description="rerated | implausible | overrun")
+    figures: dict[str, str] = Field(
+        description="ours (the tariff in force at the session's start), "
+        "cdr_tariff (the tariff an OCPI CDR carries), partner (its own total)"
+    )
+    billed: str | None = Field(description="what the driver was billed; null: not")
+    opened_at: datetime
+    detail: str
+
+    @classmethod
+    def of(cls, d: ChargeDispute) -> ChargeDisputePublic:
+        return cls(
+            id=d.id,
+            partner_id=d.operator_id,
+            session_id=d.session_id,
+            partner_record_id=d.partner_record_id,
+            reason=d.reason.value,
+            figures={name: yuan(money) for name, money in d.figures},
+            billed=None if d.billed is None else yuan(d.billed),
+            opened_at=d.opened_at,
+            detail=d.detail,
+        )
+
+
+class ChargeDisputeList(BaseModel):
+    items: list[ChargeDisputePublic]
+
+
+@router.get("/disputes")
+def list_disputes(
+    services: ServicesDep,
+    partner: Annotated[str | None, Query(max_length=64)] = None,
+    period: Annotated[
+        str | None, Query(description="calendar month in station time, e.g. 2026-10")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> ChargeDisputeList:
+    """Charge records disputed when billed, newest first: every figure we hold
+    (our re-rating, the CDR's own tariff, the partner's total) and what the
+    driver was billed."""
+    month = None if period is None else Period.parse(period)
+    found = services.disputes.list(
+        None if partner is None else OperatorId(partner),
+        None if month is None else month.starts_at,
+        None if month is None else month.ends_at,
+        limit,
+    )
+    return ChargeDisputeList(items=[ChargeDisputePublic.of(d) for d in found])

@@ -24,6 +24,8 @@ from evroam.charging.remote import (
     UnknownSessionError,
 )
 from evroam.gateways.ocpi.commands import EventSink
+from evroam.gateways.ocpi.pricing_mapping import element_tariff_from_ocpi
+from evroam.pricing.elements import ElementTariff
 from evroam.protocols.ocpi_2_2_1 import models as wire
 from evroam.protocols.ocpi_2_2_1.datatypes import Price
 from evroam.protocols.ocpi_2_2_1.enums import CdrDimensionType
@@ -36,6 +38,7 @@ from evroam.protocols.ocpi_2_2_1.sessions import (
     SessionSink,
     SessionStatus,
 )
+from evroam.shared.errors import InvalidInputError
 from evroam.shared.money import Money
 
 # --- wire -> events (pure) ----------------------------------------------------------
@@ -148,7 +151,20 @@ def charge_record_from_cdr(ref: str, cdr: CDR) -> ChargeRecord:
         parking_money=_amount(cdr.total_parking_cost),
         total_money=_amount(cdr.total_cost),
         protocol="ocpi",
+        tariffs=_tariffs(cdr),
     )
+
+
+def _tariffs(cdr: CDR) -> tuple[ElementTariff, ...]:
+    """The tariffs the CDR carries, as the engine reads them (one it cannot
+    read is left out: the record is still re-rated with ours)."""
+    read = []
+    for tariff in cdr.tariffs or ():
+        try:
+            read.append(element_tariff_from_ocpi(tariff))
+        except InvalidInputError:
+            continue
+    return tuple(read)
 
 
 # --- hub side: the receivers' callbacks --------------------------------------------
