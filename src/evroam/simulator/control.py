@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
@@ -16,9 +17,13 @@ class ForcedStatus(BaseModel):
     status: PileStatus
 
 
+class ServiceFeeRaise(BaseModel):
+    per_kwh: Decimal
+
+
 def build_control_router(runner: SimulationRunner) -> APIRouter:
     """``GET /sim/state``, ``GET /sim/piles``, ``POST /sim/piles/{name}/status``,
-    ``POST /sim/pause`` and ``POST /sim/resume``."""
+    ``POST /sim/tariffs/service-fee``, ``POST /sim/pause`` and ``POST /sim/resume``."""
     router = APIRouter(prefix="/sim", tags=["simulator control"])
 
     @router.get("/state")
@@ -42,6 +47,12 @@ def build_control_router(runner: SimulationRunner) -> APIRouter:
             "at": change.at.isoformat(),
             "pushes": runner.counters.as_dict(),
         }
+
+    @router.post("/tariffs/service-fee")
+    async def raise_service_fee(body: ServiceFeeRaise) -> dict[str, Any]:
+        """Every tariff's service fee up by ``per_kwh`` (a price change)."""
+        runner.raise_service_fee(body.per_kwh)
+        return {"tariff_version": runner.network.tariff_version}
 
     @router.post("/pause")
     async def pause() -> dict[str, Any]:

@@ -14,6 +14,7 @@ import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 
 from evroam.catalogue.model import (
     ConnectorStandard,
@@ -143,6 +144,8 @@ class SimulatedNetwork:
         self.protocol = protocol
         self._stations = tuple(_renamed(s, protocol) for s in stations)
         self.tariffs = dict(tariffs)
+        self.tariffs_changed_at: datetime | None = None
+        self.tariff_version = 0
         self._index = {s.external_id: i for i, s in enumerate(self._stations)}
         self.piles = tuple(self._pile_refs())
         self._by_name = {p.name: p for p in self.piles}
@@ -250,6 +253,22 @@ class SimulatedNetwork:
 
     def tariff_of(self, station_index: int) -> Tariff:
         return self.tariffs[self._stations[station_index].tariff_id]
+
+    def raise_service_fee(self, per_kwh: Decimal, at: datetime) -> None:
+        """Every tariff's service fee up by ``per_kwh`` from ``at`` (a price
+        change the hub learns at its next sync)."""
+        self.tariffs = {
+            tariff_id: replace(
+                tariff,
+                prices=tuple(
+                    replace(p, service_per_kwh=p.service_per_kwh + per_kwh)
+                    for p in tariff.prices
+                ),
+            )
+            for tariff_id, tariff in self.tariffs.items()
+        }
+        self.tariff_version += 1
+        self.tariffs_changed_at = at
 
     def parking_of(self, station_index: int) -> ParkingRule:
         return self._stations[station_index].parking

@@ -56,6 +56,7 @@ class NetworkCpoSource:
             f"{s.tariff_id.removeprefix(prefix)}-P{number[s.parking]}" for s in stations
         ]
         self._tariffs = self._build_tariffs()
+        self._built_version = network.tariff_version
 
     def _build_tariffs(self) -> list[Tariff]:
         built: dict[str, Tariff] = {}
@@ -69,7 +70,8 @@ class NetworkCpoSource:
                 ocpi_id=ocpi_id,
                 country_code=self.country_code,
                 party_id=self.party_id,
-                last_updated=self._network.info_updated_at(index)
+                last_updated=self._network.tariffs_changed_at
+                or self._network.info_updated_at(index)
                 or self._network.station_updated_at(index),
             )
         return [built[key] for key in sorted(built)]
@@ -112,6 +114,9 @@ class NetworkCpoSource:
         offset: int,
         limit: int,
     ) -> tuple[Sequence[Tariff], int]:
+        if self._built_version != self._network.tariff_version:  # prices changed
+            self._tariffs = self._build_tariffs()
+            self._built_version = self._network.tariff_version
         matching = [
             t for t in self._tariffs if _in_window(t.last_updated, date_from, date_to)
         ]

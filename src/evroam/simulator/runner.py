@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from fastapi import FastAPI
@@ -143,6 +144,9 @@ class SimulationRunner:
         await self._send_all(self._with_chaos(changes))
         await self._send_all(held)  # after this tick's pushes: reordered
         return changes
+
+    def raise_service_fee(self, per_kwh: Decimal) -> None:
+        self.network.raise_service_fee(per_kwh, self._clock.now())
 
     async def force(self, pile_name: str, status: PileStatus) -> Change:
         """Set one pile's status now and push it at once (no chaos)."""
