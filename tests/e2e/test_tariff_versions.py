@@ -55,7 +55,7 @@ def first_station(hub: Hub) -> tuple[str, str]:
     station = reply.json()["items"][0]
     with hub.client() as http:
         detail = http.get(f"/api/v1/stations/{station['id']}").json()
-    return station["id"], detail["piles"][0]["id"]
+    return station["id"], detail["piles_detail"][0]["id"]
 
 
 @pytest.fixture
