@@ -62,6 +62,8 @@ class NetworkBatch:
     tariffs: tuple[Tariff, ...] = ()
     reports: tuple[PileStatusReport, ...] = ()
     swap_reports: tuple[SwapStockReport, ...] = ()
+    # Stations the partner sent that could not be read: (its id, why).
+    refused: tuple[tuple[str, str], ...] = ()
     priced: tuple[ElementTariff, ...] = ()
 
 

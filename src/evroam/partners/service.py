@@ -113,8 +113,10 @@ class PartnersService:
         partner = self.get_partner(partner_id)
         gateway = self._gateway(partner.protocol)
         stations = 0
+        refused: list[tuple[str, str]] = []
         try:
             async for batch in gateway.pull_network(partner):
+                refused.extend(batch.refused)
                 self._catalogue.save_network_batch(
                     batch.tariffs, batch.stations, batch.priced
                 )
@@ -129,6 +131,15 @@ class PartnersService:
             raise
         self._partners.record_sync(partner_id, stations, self._clock.now())
         self._partners.set_reachable(partner_id, True)
+        if refused:
+            # Feed health names what we could not import (ADR 0028).
+            name, why = refused[0]
+            self._partners.record_error(
+                partner_id,
+                f"{len(refused)} of {stations + len(refused)} stations refused; "
+                f"first {name}: {why}"[:500],
+                self._clock.now(),
+            )
         return stations
 
     async def sync_with_backoff(

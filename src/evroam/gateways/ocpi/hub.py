@@ -39,6 +39,7 @@ from evroam.protocols.ocpi_2_2_1.errors import (
     UnauthorizedError,
     UnknownLocationError,
 )
+from evroam.protocols.ocpi_2_2_1.lenient import Defaults, FeedReading, read_locations
 from evroam.protocols.ocpi_2_2_1.tokens import Peer, new_token
 from evroam.shared.clock import Clock
 from evroam.shared.errors import InvalidInputError
@@ -48,7 +49,6 @@ from evroam.status.model import PileStatusReport
 _log = logging.getLogger(__name__)
 HttpFactory = Callable[[], httpx.AsyncClient]
 PAGE_LIMIT = 100
-_BATCH = 500
 
 # Keys of Partner.credentials for an OCPI partner.
 TOKEN_A, TOKEN_B, TOKEN_C = "token_a", "token_b", "token_c"
@@ -166,14 +166,16 @@ class OcpiPartnerGateway:
             ocpi_tariffs = [t async for t in client.iter_tariffs(page_limit=PAGE_LIMIT)]
             by_id = {t.id: t for t in ocpi_tariffs}
             tariffs, priced = _tariffs(partner, ocpi_tariffs)
-            stations: list[Station] = []
-            async for location in client.iter_locations(page_limit=PAGE_LIMIT):
-                stations.append(station_from_location(location, partner.id, by_id))
-                if len(stations) >= _BATCH:
-                    yield _batch(stations, tariffs, self._clock.now(), priced)
-                    stations, tariffs, priced = [], (), ()
-            if stations or tariffs:
-                yield _batch(stations, tariffs, self._clock.now(), priced)
+            async for reading in _read_feed(client, partner):
+                stations = [
+                    station_from_location(location, partner.id, by_id)
+                    for location in reading.locations
+                ]
+                batch = _batch(stations, tariffs, self._clock.now(), priced)
+                yield replace(batch, refused=tuple(reading.refused))
+                tariffs, priced = (), ()
+            if tariffs:
+                yield _batch([], tariffs, self._clock.now(), priced)
 
     async def pull_status(
         self,
@@ -182,13 +184,11 @@ class OcpiPartnerGateway:
     ) -> AsyncIterator[NetworkBatch]:
         """Every Location's EVSE status, as reports only (stations unchanged)."""
         async with self._client(partner) as client:
-            page: list[Station] = []
-            async for location in client.iter_locations(page_limit=PAGE_LIMIT):
-                page.append(station_from_location(location, partner.id, {}))
-                if len(page) >= _BATCH:
-                    yield replace(_batch(page, (), self._clock.now()), stations=())
-                    page = []
-            if page:
+            async for reading in _read_feed(client, partner):
+                page = [
+                    station_from_location(location, partner.id, {})
+                    for location in reading.locations
+                ]
                 yield replace(_batch(page, (), self._clock.now()), stations=())
 
     async def ping(self, partner: Partner) -> None:
@@ -214,6 +214,24 @@ class OcpiPartnerGateway:
                 raise HandshakeError(str(exc)) from exc
             except OcpiError as exc:
                 raise PartnerUnreachableError(str(exc)) from exc
+
+
+async def _read_feed(
+    client: OcpiClient, partner: Partner
+) -> AsyncIterator[FeedReading]:
+    """The partner's Locations page by page, read leniently (ADR 0028): every
+    Location imported or refused with its reason, quirks logged."""
+    defaults = Defaults(partner.country_code or "CN", partner.party_id or "XXX")
+    async for body in client.iter_location_bodies(page_limit=PAGE_LIMIT):
+        try:
+            reading = read_locations(body, defaults)
+        except ValueError as exc:
+            raise PartnerUnreachableError(f"{partner.id}: {exc}") from exc
+        for name, warning in reading.warnings:
+            _log.info("%s location %s: %s", partner.id, name, warning)
+        for name, reason in reading.refused:
+            _log.warning("%s location %s refused: %s", partner.id, name, reason)
+        yield reading
 
 
 def _endpoints(peer: Peer) -> tuple[wire.Endpoint, ...]:

@@ -26,6 +26,7 @@ from evroam.protocols.ocpi_2_2_1.errors import (
     UnsupportedVersionError,
     error_for,
 )
+from evroam.protocols.ocpi_2_2_1.lenient import is_lenient_success
 from evroam.protocols.ocpi_2_2_1.message_ids import log_exchange, outgoing_ids
 from evroam.protocols.ocpi_2_2_1.models import (
     EVSE,
@@ -138,6 +139,18 @@ class OcpiClient:
         await self._request("DELETE", self._url(ModuleId.CREDENTIALS, None))
 
     # --- pulling from a CPO's Sender interfaces -------------------------------
+
+    async def iter_location_bodies(self, page_limit: int = 100) -> AsyncIterator[Any]:
+        """Each page of the Locations as sent (an envelope, or the bare array
+        some CPOs send), for ``lenient.read_locations``; follows ``Link``."""
+        next_url: str | None = self._url(ModuleId.LOCATIONS, InterfaceRole.SENDER)
+        params: dict[str, str | int] | None = {"offset": 0, "limit": page_limit}
+        while next_url is not None:
+            response = await self._send("GET", next_url, params)
+            params = None  # the next link carries them
+            yield _body(response)
+            link = response.links.get("next")
+            next_url = urljoin(str(response.url), link["url"]) if link else None
 
     async def iter_location_pages(
         self,
@@ -362,6 +375,20 @@ def _unwrap(response: httpx.Response) -> Any:
         message = envelope.status_message or ""
         raise error_for(envelope.status_code, message, response.status_code)
     return envelope.data
+
+
+def _body(response: httpx.Response) -> Any:
+    """A page's JSON: a bare array as is, an envelope once it says 1000."""
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise OcpiHttpError(
+            f"HTTP {response.status_code}, not JSON", http_status=response.status_code
+        ) from exc
+    if response.status_code < 400 and is_lenient_success(body):
+        return body  # a bare array, or "status_code": "Success" (lenient.QUIRKS)
+    _unwrap(response)  # raises the OCPI error of a refusal
+    return body
 
 
 def _page(model: type[M], response: httpx.Response) -> Page[M]:
