@@ -32,8 +32,6 @@ __all__ = [
     "ParkingRule",
     "PricedCharge",
     "bill_lines",
-    "idle_lines",
-    "parking_lines",
     "price_charge",
     "quote_charge",
 ]
@@ -85,28 +83,6 @@ def quote_charge(
     return price_charge(
         tariff, parking, session, time_zone, discounts, context=context
     ).bill
-
-
-def parking_lines(
-    tariff: Tariff | ElementTariff,
-    parking: ParkingRule | None,
-    session: ChargeSession,
-    time_zone: str,
-) -> list[BillLine]:
-    """The parking lines of ``session`` (one per local day)."""
-    bill = quote_charge(tariff, parking, session, time_zone)
-    return [line for line in bill.lines if line.kind is LineKind.PARKING]
-
-
-def idle_lines(
-    tariff: Tariff | ElementTariff,
-    parking: ParkingRule | None,
-    session: ChargeSession,
-    time_zone: str,
-) -> list[BillLine]:
-    """The idle-fee line of ``session``, if the tariff has an idle fee."""
-    bill = quote_charge(tariff, parking, session, time_zone)
-    return [line for line in bill.lines if line.kind is LineKind.IDLE]
 
 
 def bill_lines(result: ElementBill) -> list[BillLine]:

@@ -13,7 +13,7 @@ from evroam.catalogue.model import ParkingRule, PileStatus
 from evroam.charging.receipt import bill_for_record
 from evroam.gateways.tcec.charging import charge_record_from_order
 from evroam.pricing.bill import LineKind
-from evroam.pricing.quote import idle_lines, parking_lines
+from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession
 from evroam.pricing.tariff import IdleFee, PeriodKind, PeriodPrice, Tariff, TouWindow
 from evroam.protocols.tcec_102.charging_models import StopReason
@@ -110,12 +110,13 @@ class TestTheRecord:
         session = ChargeSession.flat(
             record.started_at, record.charged_until, record.kwh, parking_minutes=50
         )
+        bill = quote_charge(TARIFF, PARKING, session, SHANGHAI.key)
         assert record.idle_money == money(
-            idle_lines(TARIFF, PARKING, session, SHANGHAI.key)
+            [line for line in bill.lines if line.kind is LineKind.IDLE]
         )
         assert record.idle_money == Decimal("17.50")  # (50 - 15) x 0.50
         assert record.parking_money == money(
-            parking_lines(TARIFF, PARKING, session, SHANGHAI.key)
+            [line for line in bill.lines if line.kind is LineKind.PARKING]
         )
         assert record.parking_money == Decimal("3.00")  # 2 started 15 min after 30
         assert record.total_money == (

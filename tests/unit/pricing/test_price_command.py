@@ -122,3 +122,39 @@ class TestPriceCommand:
             "--time-zone", "Mars/Olympus",
         )  # fmt: skip
         assert isinstance(result.exception, InvalidInputError)
+
+
+class TestTheIssuesStepSizeSession:
+    """Issue 10: d2's example #1 as an independent engine publishes its CDR
+    (periods of 0.0834 h TIME at 16:55Z and 17:00Z, 0.0334 h PARKING_TIME at
+    17:02Z, UTC): the parking is billed and the total is d2's 0.55."""
+
+    def test_bills_parking_in_whole_steps_and_totals_0_55(self, tmp_path):
+        def period(at: str, kind: str, hours: str) -> dict[str, object]:
+            return {
+                "start_date_time": f"2022-01-13T{at}:00Z",
+                "dimensions": [{"type": kind, "volume": hours}],
+            }
+
+        session = {
+            "start_date_time": "2022-01-13T16:55:00Z",
+            "charging_periods": [
+                period("16:55", "TIME", "0.0834"),
+                period("17:00", "TIME", "0.0834"),
+                period("17:02", "PARKING_TIME", "0.0334"),
+            ],
+        }
+        result = run(
+            "--tariff", str(SPEC / "tariff_14_step_size.json"),
+            "--session", write(tmp_path, "s.json", session),
+            "--time-zone", "UTC",
+            "--json",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.output)
+        assert body["total_excl_vat"] == "0.55"
+        assert [e["dimension"] for e in body["elements"]] == [
+            "TIME",
+            "TIME",
+            "PARKING_TIME",
+        ]
