@@ -29,7 +29,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F $(WEB_DIR)/babel.cfg -k t -k nt:1,2 -k _ --no-location \
 	  --sort-output -o $(WEB_DIR)/locale/messages.pot $(WEB_DIR)
 	$(BIN)/pybabel update -i $(WEB_DIR)/locale/messages.pot -d $(WEB_DIR)/locale \
-	  --no-location --no-fuzzy-matching
+	  --no-fuzzy-matching
 
 ## demo: generate the reference scenario and serve map + API at http://127.0.0.1:8000
 demo: $(STAMP) $(WEB_STAMP)

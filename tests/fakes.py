@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from evroam.accounts.errors import LoginTakenError
 from evroam.accounts.model import Account, Vehicle
 from evroam.catalogue.model import (
     Operator,
@@ -519,6 +520,33 @@ class InMemoryAccountRepository:
 
     def vehicles(self, account_id: str) -> Sequence[Vehicle]:
         return list(self.cars.get(account_id, []))
+
+
+class InMemorySignInStore:
+    def __init__(self) -> None:
+        self.logins: dict[str, tuple[str, str]] = {}  # login -> (account, hash)
+        self.sessions: dict[str, tuple[str, datetime]] = {}  # hash -> (acc, exp)
+
+    def add_login(self, account_id, login, password_hash, at) -> None:
+        taken = login in self.logins or any(
+            a == account_id for a, _ in self.logins.values()
+        )
+        if taken:
+            raise LoginTakenError()
+        self.logins[login] = (account_id, password_hash)
+
+    def find_login(self, login):
+        return self.logins.get(login)
+
+    def add_web_session(self, token_hash, account_id, created_at, expires_at):
+        self.sessions[token_hash] = (account_id, expires_at)
+
+    def find_web_session(self, token_hash, now):
+        found = self.sessions.get(token_hash)
+        return found[0] if found and found[1] > now else None
+
+    def delete_web_session(self, token_hash) -> None:
+        self.sessions.pop(token_hash, None)
 
 
 class InMemorySessionStore:

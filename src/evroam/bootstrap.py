@@ -11,7 +11,9 @@ from fastapi import APIRouter
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from evroam.accounts.password import PasswordHasher
 from evroam.accounts.service import AccountService
+from evroam.accounts.signin import SignInService
 from evroam.analytics.coverage import AreaPoint
 from evroam.analytics.personal import PersonalDataService, StationPlace
 from evroam.analytics.service import NetworkAnalyticsService
@@ -87,6 +89,7 @@ from evroam.recommend.ports import RoadDistance
 from evroam.recommend.road import GreatCircleRoads
 from evroam.recommend.service import RecommendService
 from evroam.recommend.trip import TripPlanner
+from evroam.recommend.vehicles import find_vehicle
 from evroam.routing.osrm import OsrmRoadDistance
 from evroam.scenario.corridors import service_areas
 from evroam.settlement.service import SettlementService
@@ -126,6 +129,7 @@ from evroam.storage.replay_guard import SqlReplayGuard
 from evroam.storage.session_lookup import SqlSessionLookup
 from evroam.storage.session_repository import SqlSessionStore
 from evroam.storage.settlement_repository import SqlSettlementRepository
+from evroam.storage.signin_repository import SqlSignInStore
 from evroam.storage.station_repository import SqlStationRepository
 from evroam.storage.status_history import SqlStatusHistory
 from evroam.storage.status_repository import SqlStatusStore
@@ -156,6 +160,7 @@ class Services:
     leases: SqlLeaseStore
     http: Callable[[], httpx.AsyncClient]
     accounts: AccountService
+    sign_in: SignInService  # passwords and browser sessions (ADR 0036)
     wallet: WalletService
     payments: SandboxPaymentProvider | None  # None: no provider, no top-ups
     charging: ChargingService
@@ -290,7 +295,18 @@ def build_services(
         wallet.open_wallet(account_id)
         tokens.issue_app_token(account_id)
 
-    accounts = AccountService(SqlAccountRepository(engine), clock, on_opened)
+    accounts = AccountService(
+        SqlAccountRepository(engine),
+        clock,
+        on_opened,
+        is_catalogue_model=lambda model_id: find_vehicle(model_id) is not None,
+    )
+    sign_in = SignInService(
+        accounts,
+        SqlSignInStore(engine),
+        clock,
+        PasswordHasher(p=settings.password_scrypt_p),
+    )
     disputes = guarded(SqlDisputeStore(engine), boundary)
     charging = ChargingService(
         SqlSessionStore(engine),
@@ -321,6 +337,7 @@ def build_services(
         leases=SqlLeaseStore(engine),
         http=http,
         accounts=accounts,
+        sign_in=sign_in,
         wallet=wallet,
         payments=payments,
         charging=charging,

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         default="",
         description="Fernet key that encrypts partner secrets at rest (secret)",
     )
+    password_scrypt_p: int = Field(
+        default=5,
+        ge=1,
+        le=16,
+        description="scrypt parallelism of new password hashes (N=2^14, r=8; ADR 0036)",
+    )
     payment_provider: Literal["sandbox"] | None = Field(
         default=None,
         description="sandbox: the built-in test provider (demo); unset: no top-ups",

@@ -77,7 +77,9 @@ def seed(services: Services) -> None:
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'api.db'}", payment_provider="sandbox"
+        database_url=f"sqlite:///{tmp_path / 'api.db'}",
+        payment_provider="sandbox",
+        password_scrypt_p=1,
     )
     built = build_services(
         settings, clock=FixedClock(NOW), access=DatabaseAccess.UPGRADE

@@ -71,3 +71,30 @@ class TestVehicles:
         assert r.json()["errors"][0]["field"] == "vin"
         listed = (await client.get("/api/v1/accounts/me/vehicles", headers=auth)).json()
         assert listed["items"] == []
+
+    async def test_a_car_names_its_catalogue_model_for_recommendations(self, client):
+        _, auth = await open_account(client)
+        car = {
+            "vin": VIN,
+            "brand": "Xiaomi",
+            "model": "SU7 Max",
+            "delivery_date": "2026-03-01",
+            "catalogue_id": "xiaomi-su7-max",
+        }
+        r = await client.post("/api/v1/accounts/me/vehicles", json=car, headers=auth)
+        assert r.status_code == 201
+        listed = (await client.get("/api/v1/accounts/me/vehicles", headers=auth)).json()
+        assert listed["items"][0]["catalogue_id"] == "xiaomi-su7-max"
+
+    async def test_a_model_the_catalogue_does_not_hold_is_refused(self, client):
+        _, auth = await open_account(client)
+        car = {
+            "vin": VIN,
+            "brand": "Xiaomi",
+            "model": "SU9",
+            "delivery_date": "2026-03-01",
+            "catalogue_id": "xiaomi-su9",
+        }
+        r = await client.post("/api/v1/accounts/me/vehicles", json=car, headers=auth)
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["field"] == "catalogue_id"

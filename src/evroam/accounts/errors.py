@@ -4,8 +4,10 @@ EvroamError
 ├── NotFoundError
 │   └── AccountNotFoundError
 ├── InvalidInputError
-│   └── InvalidVehicleError     a VIN or date that cannot be right
-└── AuthenticationError         no or unknown bearer token
+│   ├── InvalidVehicleError     a VIN or date that cannot be right
+│   └── LoginTakenError         another account signs in with this login
+└── AuthenticationError         no or unknown bearer token or session
+    └── SignInFailedError       unknown login or wrong password (not which)
 """
 
 from evroam.shared.errors import EvroamError, InvalidInputError, NotFoundError
@@ -22,3 +24,14 @@ class InvalidVehicleError(InvalidInputError):
 
 class AuthenticationError(EvroamError):
     """The caller is not a known account."""
+
+
+class LoginTakenError(InvalidInputError):
+    """Another account already signs in with this email or phone number."""
+
+    def __init__(self) -> None:
+        super().__init__("login", "another account already uses it; sign in instead")
+
+
+class SignInFailedError(AuthenticationError):
+    """The login is unknown or the password wrong (never says which)."""

@@ -28,6 +28,7 @@ class Vehicle:
     brand: str
     model: str
     delivery_date: date
+    catalogue_id: str | None = None  # the vehicle catalogue's model, if named
 
     def __post_init__(self) -> None:
         if not _VIN.fullmatch(self.vin):
@@ -44,3 +45,18 @@ class NewAccount:
 
     account: Account
     token: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A browser session opened by a password: its token goes in an HttpOnly
+    cookie (shown once, stored hashed) and stops working at ``expires_at``."""
+
+    account: Account
+    session_token: str
+    issued_at: datetime
+    expires_at: datetime
+
+    @property
+    def lifetime_s(self) -> int:
+        return int((self.expires_at - self.issued_at).total_seconds())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from evroam.accounts.model import Account, Vehicle
@@ -21,3 +22,31 @@ class AccountRepository(Protocol):
         ...
 
     def vehicles(self, account_id: AccountId) -> Sequence[Vehicle]: ...
+
+
+class SignInStore(Protocol):
+    """Logins (email or phone and a password hash) and browser sessions."""
+
+    def add_login(
+        self, account_id: AccountId, login: str, password_hash: str, at: datetime
+    ) -> None:
+        """Raises ``LoginTakenError`` when another account has ``login``."""
+        ...
+
+    def find_login(self, login: str) -> tuple[AccountId, str] | None:
+        """The account and password hash of ``login``."""
+        ...
+
+    def add_web_session(
+        self,
+        token_hash: str,
+        account_id: AccountId,
+        created_at: datetime,
+        expires_at: datetime,
+    ) -> None: ...
+
+    def find_web_session(self, token_hash: str, now: datetime) -> AccountId | None:
+        """The account of a session that has not expired at ``now``."""
+        ...
+
+    def delete_web_session(self, token_hash: str) -> None: ...

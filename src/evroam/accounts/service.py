@@ -7,7 +7,11 @@ import secrets
 import uuid
 from collections.abc import Callable, Sequence
 
-from evroam.accounts.errors import AccountNotFoundError, AuthenticationError
+from evroam.accounts.errors import (
+    AccountNotFoundError,
+    AuthenticationError,
+    InvalidVehicleError,
+)
 from evroam.accounts.model import Account, NewAccount, Vehicle
 from evroam.accounts.ports import AccountRepository
 from evroam.shared.clock import Clock
@@ -26,11 +30,14 @@ class AccountService:
         accounts: AccountRepository,
         clock: Clock,
         on_opened: Callable[[AccountId], object] | None = None,
+        is_catalogue_model: Callable[[str], bool] = lambda _id: True,
     ) -> None:
         self._accounts = accounts
         self._clock = clock
         # Other contexts set up what every account has (the wallet) here.
         self._on_opened = on_opened
+        # Whether the vehicle catalogue holds a model id (recommend's, by id).
+        self._is_catalogue_model = is_catalogue_model
 
     def open_account(self, name: str) -> NewAccount:
         name = name.strip()
@@ -61,6 +68,10 @@ class AccountService:
 
     def register_vehicle(self, account_id: AccountId, vehicle: Vehicle) -> Vehicle:
         self.get_account(account_id)
+        if vehicle.catalogue_id is not None and not self._is_catalogue_model(
+            vehicle.catalogue_id
+        ):
+            raise InvalidVehicleError("catalogue_id", "no such model in the catalogue")
         self._accounts.add_vehicle(account_id, vehicle)
         return vehicle
 

@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from evroam.accounts.errors import AuthenticationError
+from evroam.accounts.errors import AuthenticationError, LoginTakenError
+from evroam.api.same_origin import CrossOriginRequestError
 from evroam.charging.errors import ChargingError
 from evroam.partners.errors import HandshakeError, PartnerError
 from evroam.pile_requests.errors import PileRequestError
@@ -92,6 +93,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(PartnerError, _partner)
     app.add_exception_handler(AuthenticationError, _unauthenticated)
+    app.add_exception_handler(CrossOriginRequestError, _cross_origin)
     app.add_exception_handler(WalletError, _wallet)
     app.add_exception_handler(ChargingError, _charging)
     app.add_exception_handler(TokenError, _charging)  # 409: e.g. a card taken
@@ -117,9 +119,10 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _invalid_input(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInputError)
+    taken = isinstance(exc, LoginTakenError)
     return problem(
-        422,
-        "Invalid request",
+        409 if taken else 422,
+        "Login taken" if taken else "Invalid request",
         str(exc),
         errors=[{"field": exc.field, "message": exc.message}],
     )
@@ -151,6 +154,10 @@ async def _unauthenticated(_request: Request, exc: Exception) -> JSONResponse:
     response = problem(401, "Not authenticated", str(exc))
     response.headers["WWW-Authenticate"] = "Bearer"
     return response
+
+
+async def _cross_origin(_request: Request, exc: Exception) -> JSONResponse:
+    return problem(403, "Cross-origin request refused", str(exc))
 
 
 async def _partner(_request: Request, exc: Exception) -> JSONResponse:

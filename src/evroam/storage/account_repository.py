@@ -54,6 +54,7 @@ class SqlAccountRepository:
                         "brand": vehicle.brand,
                         "model": vehicle.model,
                         "delivery_date": vehicle.delivery_date,
+                        "catalogue_id": vehicle.catalogue_id,
                     }
                 ],
             )
@@ -67,7 +68,14 @@ class SqlAccountRepository:
         with self._engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [
-            Vehicle(r["vin"], r["brand"], r["model"], r["delivery_date"]) for r in rows
+            Vehicle(
+                r["vin"],
+                r["brand"],
+                r["model"],
+                r["delivery_date"],
+                r["catalogue_id"],
+            )
+            for r in rows
         ]
 
 

@@ -30,6 +30,7 @@ from evroam.storage import (  # noqa: F401
     pile_request_tables,
     privacy_tables,
     settlement_tables,
+    signin_tables,
     token_tables,
 )
 from evroam.storage.database import DEFAULT_DATABASE_URL, DatabaseError, shown

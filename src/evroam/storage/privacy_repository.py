@@ -18,6 +18,7 @@ from evroam.storage.ledger_tables import (
     ledger_top_ups,
 )
 from evroam.storage.privacy_tables import consent_records
+from evroam.storage.signin_tables import account_logins, web_sessions
 from evroam.storage.tables import accounts, vehicles
 from evroam.wallet.ledger import DRIVER_KINDS, LedgerAccount
 
@@ -65,7 +66,12 @@ class SqlPersonalDataStore:
 
 
 def _delete_identity(conn: Connection, account_id: str) -> None:
-    """Name, token hash, vehicles (the VIN is personal) and consent go."""
+    """Name, token hash, login, password hash, browser sessions, vehicles (the
+    VIN is personal) and consent go."""
+    conn.execute(delete(web_sessions).where(web_sessions.c.account_id == account_id))
+    conn.execute(
+        delete(account_logins).where(account_logins.c.account_id == account_id)
+    )
     conn.execute(
         delete(consent_records).where(consent_records.c.account_id == account_id)
     )

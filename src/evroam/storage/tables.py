@@ -184,5 +184,6 @@ vehicles = Table(
     Column("brand", String(60), nullable=False),
     Column("model", String(100), nullable=False),
     Column("delivery_date", Date, nullable=False),
+    Column("catalogue_id", String(100), nullable=True),
     Index("ix_vehicles_account", "account_id"),
 )

@@ -44,7 +44,9 @@ def register_vehicle(
     services: ServicesDep, account: CurrentAccount, body: VehicleCreate
 ) -> VehiclePublic:
     """Register a car (brand and delivery date decide brand discounts)."""
-    vehicle = Vehicle(body.vin.upper(), body.brand, body.model, body.delivery_date)
+    vehicle = Vehicle(
+        body.vin.upper(), body.brand, body.model, body.delivery_date, body.catalogue_id
+    )
     return vehicle_public(services.accounts.register_vehicle(account.id, vehicle))
 
 

@@ -28,6 +28,12 @@ class VehicleCreate(BaseModel):
     brand: str = Field(min_length=1, max_length=60, examples=["Xiaomi"])
     model: str = Field(min_length=1, max_length=100, examples=["SU7 Max"])
     delivery_date: date
+    catalogue_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="the model's id in GET /api/v1/vehicles (recommendations use it)",
+        examples=["xiaomi-su7-max"],
+    )
 
 
 class VehiclePublic(VehicleCreate):
@@ -53,5 +59,9 @@ def account_created(new: NewAccount) -> AccountCreated:
 
 def vehicle_public(v: Vehicle) -> VehiclePublic:
     return VehiclePublic(
-        vin=v.vin, brand=v.brand, model=v.model, delivery_date=v.delivery_date
+        vin=v.vin,
+        brand=v.brand,
+        model=v.model,
+        delivery_date=v.delivery_date,
+        catalogue_id=v.catalogue_id,
     )
