@@ -15,6 +15,7 @@ shifts coordinates, and none are converted.
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 import prcoords
 
@@ -41,28 +42,28 @@ def is_in_mainland_china(lat: float, lon: float) -> bool:
     return not (lat_from <= lat <= lat_to and lon_from <= lon <= lon_to)
 
 
+# prcoords' conversions, by datum; the inverses are its iterative ("bored") ones.
+_TO_WGS84 = {Datum.GCJ02: prcoords.gcj_wgs_bored, Datum.BD09: prcoords.bd_wgs_bored}
+_FROM_WGS84 = {Datum.GCJ02: prcoords.wgs_gcj, Datum.BD09: prcoords.wgs_bd}
+
+
 def to_wgs84(lat: float, lon: float, datum: Datum) -> tuple[float, float]:
     """``(lat, lon)`` given in ``datum`` as WGS-84 (unchanged outside China)."""
-    if datum is Datum.WGS84 or not is_in_mainland_china(lat, lon):
-        return lat, lon
-    point = prcoords.Coords(lat, lon)
-    if datum is Datum.GCJ02:
-        wgs = prcoords.gcj_wgs_bored(point, False)
-    else:
-        wgs = prcoords.bd_wgs_bored(point, False)
-    return float(wgs.lat), float(wgs.lon)
+    return _convert(lat, lon, datum, _TO_WGS84)
 
 
 def from_wgs84(lat: float, lon: float, datum: Datum) -> tuple[float, float]:
     """WGS-84 ``(lat, lon)`` as ``datum`` writes it (unchanged outside China)."""
+    return _convert(lat, lon, datum, _FROM_WGS84)
+
+
+def _convert(
+    lat: float, lon: float, datum: Datum, table: dict[Datum, Any]
+) -> tuple[float, float]:
     if datum is Datum.WGS84 or not is_in_mainland_china(lat, lon):
         return lat, lon
-    point = prcoords.Coords(lat, lon)
-    if datum is Datum.GCJ02:
-        shifted = prcoords.wgs_gcj(point, False)
-    else:
-        shifted = prcoords.wgs_bd(point, False)
-    return float(shifted.lat), float(shifted.lon)
+    moved = table[datum](prcoords.Coords(lat, lon), False)
+    return float(moved.lat), float(moved.lon)
 
 
 __all__ = ["Datum", "from_wgs84", "is_in_mainland_china", "to_wgs84"]
