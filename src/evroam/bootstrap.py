@@ -95,7 +95,14 @@ from evroam.scenario.corridors import service_areas
 from evroam.settlement.service import SettlementService
 from evroam.shared.clock import Clock, SystemClock
 from evroam.shared.errors import InvalidInputError
-from evroam.shared.ids import AccountId, OperatorId, StationId
+from evroam.shared.ids import AccountId, OperatorId, PileId, StationId
+from evroam.simulated_usage import (
+    Backfill,
+    PastPartner,
+    PilePlace,
+    PileSpec,
+    kind_of,
+)
 from evroam.status.bus import InProcessEventBus
 from evroam.status.ports import EventBus
 from evroam.status.service import StatusService
@@ -378,6 +385,46 @@ def build_services(
         ),
         ledger_writer=ledger_writer,
         boundary=boundary,
+    )
+
+
+def build_backfill(services: Services) -> Backfill:
+    """The demo's backfill over ``services``: the hub's own use cases, with the
+    partners of past charges played in process (ADR 0025)."""
+    past = PastPartner()
+    charging = ChargingService(
+        SqlSessionStore(services.engine),
+        services.wallet,
+        services.catalogue,
+        services.partners,
+        services.accounts,
+        dict.fromkeys(Protocol, past),
+        services.clock,
+        discounts(services.settings),
+    )
+
+    def piles() -> list[PilePlace]:
+        return [
+            PilePlace(
+                PileSpec(PileId(p), st, city, kind_of(kw, swap), kw),
+                OperatorId(op),
+                lat,
+                lon,
+            )
+            for p, st, op, city, lat, lon, kw, swap in services.stations.pile_rows()
+        ]
+
+    return Backfill(
+        status=services.status,
+        charging=charging,
+        catalogue=services.catalogue,
+        partners=services.partners,
+        accounts=services.accounts,
+        wallet=services.wallet,
+        personal=services.personal,
+        confirm_top_up=services.confirm_sandbox_top_up,
+        piles=piles,
+        clock=services.clock,
     )
 
 

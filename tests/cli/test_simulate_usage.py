@@ -1,4 +1,4 @@
-"""evroam simulate-usage speaks the hub's public API as a driver would."""
+"""evroam simulate-usage --live speaks the hub's public API as a driver would."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import json
 
 import httpx
 
-from evroam.cli.simulate_usage import DriverPlan, HubDriver
+from evroam.cli.simulate_usage import HubDriver
+from evroam.simulated_usage.drivers import DriverPlan
 
 STATION = {"id": "rapidgrid-S000", "is_swap": False, "piles": {"free": 1}}
 DETAIL = {
@@ -33,7 +34,7 @@ def hub(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, content=json.dumps(answers.get(path, {})))
 
 
-def test_a_driver_takes_the_free_pile_of_a_station_not_the_busy_one():
+async def test_a_driver_takes_the_free_pile_of_a_station_not_the_busy_one():
     plan = DriverPlan(
         name="Sim",
         vin="LXMSU7A12R0000042",
@@ -43,8 +44,9 @@ def test_a_driver_takes_the_free_pile_of_a_station_not_the_busy_one():
         work=None,
         charges_per_week=2.0,
     )
-    with httpx.Client(
+    async with httpx.AsyncClient(
         transport=httpx.MockTransport(hub), base_url="http://hub"
     ) as http:
-        driver = HubDriver(http, plan, "200.00")
-        assert driver.free_pile_near(*plan.home) == "rapidgrid-S000-E02"
+        driver = HubDriver(http, plan)
+        await driver.sign_up("200.00")
+        assert await driver.free_pile_near(*plan.home) == "rapidgrid-S000-E02"

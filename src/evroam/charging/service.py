@@ -101,13 +101,25 @@ class ChargingService:
         target_kwh: Decimal | None = None,
         target_soc: Decimal | None = None,
         target_amount: Money | None = None,
+        occurred_at: datetime | None = None,
     ) -> ChargingSession:
         """Hold the expected amount, then ask the partner to start; retries with the
         same key return the same session and never hold or start twice. The hub
-        stops the session when a target is reached (``charging.target``)."""
+        stops the session when a target is reached (``charging.target``).
+
+        ``occurred_at`` books a charge that happened in the past (the demo's
+        backfill, ADR 0025): the hold is priced at the tariff of that moment and
+        the pile's live status, which says nothing of the past, is not checked.
+        The ledger still books every transfer at now."""
+        if occurred_at is not None and (
+            occurred_at.tzinfo is None or occurred_at > self._clock.now()
+        ):
+            raise InvalidSessionRequestError(
+                "occurred_at", "must be an aware time not after now"
+            )
         goal = ChargeTarget(target_kwh, target_soc, target_amount)
         target = target_kwh or DEFAULT_TARGET_KWH
-        station, pile_uid = self._pile(pile_id)
+        station, pile_uid = self._pile(pile_id, must_be_free=occurred_at is None)
         # Who we would ask, checked before any money moves.
         partner = self._partners.get_partner(station.operator_id)
         remote = self._remote(partner.protocol)
@@ -120,7 +132,9 @@ class ChargingService:
             pile_id=pile_id,
             status=SessionStatus.REQUESTED,
             hold_id="",
-            hold_amount=self._hold_for(station, pile_id, target, target_amount),
+            hold_amount=self._hold_for(
+                station, pile_id, target, target_amount, occurred_at
+            ),
             created_at=self._clock.now(),
             target_kwh=target_kwh,
             target_soc=target_soc,
@@ -395,19 +409,27 @@ class ChargingService:
             self._wallet.release_hold(session.hold_id, f"release:{session.id}")
 
     def _hold_for(
-        self, station: Station, pile_id: PileId, kwh: Decimal, amount: Money | None
+        self,
+        station: Station,
+        pile_id: PileId,
+        kwh: Decimal,
+        amount: Money | None,
+        at: datetime | None,
     ) -> Money:
         """A money target is the driver's cap: hold exactly that (at least the
         minimum); otherwise the expected price of the energy target."""
         if amount is not None:
             return max(Money(Decimal(math.ceil(amount.amount))), MIN_HOLD)
-        return self._estimate(station, pile_id, kwh)
+        return self._estimate(station, pile_id, kwh, at)
 
-    def _estimate(self, station: Station, pile_id: PileId, target: Decimal) -> Money:
-        """What to hold: the target energy at today's tariff, whole yuan up."""
-        priced = self._catalogue.priced_tariff(station)
+    def _estimate(
+        self, station: Station, pile_id: PileId, target: Decimal, at: datetime | None
+    ) -> Money:
+        """What to hold: the target energy at the tariff from ``at`` (None:
+        now), whole yuan up."""
+        priced = self._catalogue.priced_tariff(station, at)
+        start = at or self._clock.now()
         power = next((p.max_power_kw for p in station.piles if p.id == pile_id), 7.0)
-        start = self._clock.now()
         hours = float(target) / max(power, 1.0)
         session = ChargeSession.flat(start, start + timedelta(hours=hours), target)
         bill = quote_charge(priced.tariff, station.parking, session, station.time_zone)
@@ -422,10 +444,10 @@ class ChargingService:
                     return station, pile
         raise PileNotFoundError(pile_id)
 
-    def _pile(self, pile_id: PileId) -> tuple[Station, str]:
-        """A pile to start at: it must be free now."""
+    def _pile(self, pile_id: PileId, must_be_free: bool) -> tuple[Station, str]:
+        """A pile to start at: it must be free now (unless the charge is past)."""
         station, pile = self._locate(pile_id)
-        if pile.status is not PileStatus.AVAILABLE:
+        if must_be_free and pile.status is not PileStatus.AVAILABLE:
             raise PileUnavailableError(f"pile {pile_id} is {pile.status}")
         return station, pile.external_uid
 

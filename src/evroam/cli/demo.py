@@ -232,12 +232,64 @@ async def onboard(
             )
 
 
+DEMO_BACKFILL_DAYS = 7
+DEMO_DRIVERS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class BackfillPlan:
+    """What the demo fills in once the map is up (ADR 0025); 0 days: nothing."""
+
+    days: int = DEMO_BACKFILL_DAYS
+    drivers: int = DEMO_DRIVERS
+    seed: int = 7
+
+
+def backfill_command(db: str, plan: BackfillPlan) -> list[str]:
+    return [
+        sys.executable, "-m", "evroam", "simulate-usage",
+        "--backfill", str(plan.days), "--drivers", str(plan.drivers),
+        "--seed", str(plan.seed), "--db", db,
+    ]  # fmt: skip
+
+
+async def backfill(db: str, plan: BackfillPlan) -> None:
+    """Run the backfill in a process of its own (the hub keeps serving) and
+    say when it is done; stopping the demo stops it."""
+    console.print(
+        f"filling the last {plan.days} days in the background: every pile's status "
+        f"history and {plan.drivers} drivers' charges (evroam simulate-usage "
+        f"--backfill {plan.days})…"
+    )
+    started = time.perf_counter()
+    proc = await asyncio.create_subprocess_exec(
+        *backfill_command(db, plan),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        out, _ = await proc.communicate()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    if proc.returncode == 0:
+        console.print(
+            f"[green]✓[/] {out.decode().strip()}; the dashboard shows them "
+            f"({time.perf_counter() - started:.0f} s)",
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"[red]✗[/] the backfill failed (exit {proc.returncode})")
+
+
 async def run_hub(
     settings: Settings,
     partners: tuple[DemoPartner, ...],
     host: str,
     port: int,
     procs: Sequence[subprocess.Popen[bytes]] = (),
+    plan: BackfillPlan = BackfillPlan(),
 ) -> None:
     for key, value in settings_environment(settings).items():
         os.environ[key] = value
@@ -250,6 +302,7 @@ async def run_hub(
     )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
+    filling: asyncio.Task[None] | None = None
     try:
         while not server.started:
             if serving.done():
@@ -260,8 +313,17 @@ async def run_hub(
         console.print("onboarding partners through their protocols:")
         await onboard(settings.public_url, settings.admin_token, partners)
         console.print(ready_lines(settings, f"http://{host}:{port}"))
+        filling = (
+            asyncio.create_task(backfill(settings.database_url, plan))
+            if plan.days
+            else None
+        )
         await serving
     finally:
+        if filling is not None and not filling.done():
+            filling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await filling
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await serving
@@ -316,8 +378,20 @@ def demo(
         ),
     ] = False,
     bbox: BboxOption = None,
+    backfill_days: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=90,
+            help="Once the map is up, fill this many past days (0: none).",
+        ),
+    ] = DEMO_BACKFILL_DAYS,
+    drivers: Annotated[
+        int, typer.Option(min=0, max=5000, help="Simulated drivers of those days.")
+    ] = DEMO_DRIVERS,
 ) -> None:
-    """Start 3 partner simulators (T/CEC, OCPI, T/CEC), onboard them, serve the map.
+    """Start 3 partner simulators (T/CEC, OCPI, T/CEC), onboard them, serve the map,
+    then fill the last days in the background (status history and charges).
 
     A second run keeps every account, wallet, session and receipt and onboards
     the partners again into the same database; --fresh starts over."""
@@ -335,5 +409,6 @@ def demo(
         simulators(partners, hub_url, seed, *extra) as procs,
         contextlib.suppress(KeyboardInterrupt),
     ):
-        asyncio.run(run_hub(settings, partners, host, port, procs))
+        plan = BackfillPlan(backfill_days, drivers, seed)
+        asyncio.run(run_hub(settings, partners, host, port, procs, plan))
     console.print("stopped.")

@@ -41,6 +41,10 @@ class StatusService:
             await self._bus.publish(changed)
         return changed
 
+    def history_starts(self, pile_ids: Sequence[PileId]) -> dict[PileId, datetime]:
+        """When each pile's history starts (piles without one left out)."""
+        return self._store.first_recorded(pile_ids)
+
     def import_history(
         self, timelines: Mapping[PileId, Sequence[StatusAt]], ends_at: datetime
     ) -> int:

@@ -291,6 +291,25 @@ class SqlStationRepository:
             found.update({r.id: int(r.sid) for r in rows})
         return found
 
+    def pile_rows(self) -> list[tuple[str, str, str, str, float, float, float, bool]]:
+        """(pile, station, operator, city, lat, lon, power kW, is swap) of every
+        pile: what simulated usage needs of the network."""
+        query = select(
+            piles.c.id,
+            stations.c.id,
+            stations.c.operator_id,
+            stations.c.city,
+            stations.c.lat,
+            stations.c.lon,
+            piles.c.max_power_kw,
+            stations.c.is_swap,
+        ).join(stations, piles.c.station_sid == stations.c.sid)
+        with self._engine.connect() as conn:
+            return [
+                (p, st, op, city, float(lat), float(lon), float(kw), bool(swap))
+                for p, st, op, city, lat, lon, kw, swap in conn.execute(query)
+            ]
+
     def find_station(self, station_id: StationId) -> Station | None:
         with self._engine.connect() as conn:
             row = (

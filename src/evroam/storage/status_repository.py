@@ -69,11 +69,12 @@ class SqlStatusStore:
             held = self._held(conn, list(latest))
             known = [r for r in latest.values() if r.pile_id in held]
             newer = [r for r in known if _is_newer(r, held[r.pile_id])]
+            fresh = {r.pile_id for r in newer}
             # Old news still tells us the partner speaks of the pile.
             heard = [
                 r
                 for r in known
-                if r not in newer and _later(r.heard, held[r.pile_id].heard_at)
+                if r.pile_id not in fresh and _later(r.heard, held[r.pile_id].heard_at)
             ]
             self._write(conn, newer, heard, held)
             changed = [r for r in newer if held[r.pile_id].status != r.status.value]

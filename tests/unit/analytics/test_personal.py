@@ -18,9 +18,9 @@ from evroam.analytics.personal import (
     usage_report,
 )
 from evroam.charging.model import ChargingSession, Receipt, SessionStatus
-from evroam.cli.simulate_usage import LOCAL, plan_charges, plan_driver
 from evroam.shared.ids import AccountId, OperatorId, PileId, SessionId, StationId
 from evroam.shared.money import Money
+from evroam.simulated_usage.drivers import LOCAL, plan_charges, plan_driver
 
 ME = AccountId("acc_me")
 MONDAY_9_LOCAL = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 Shanghai

@@ -188,6 +188,41 @@ class TestStarting:
         assert world.wallet.balance(account.id).held == Money.zero()
 
 
+class TestBookingAPastCharge:
+    """The import path of the demo's backfill (ADR 0025)."""
+
+    async def test_is_held_at_the_tariff_of_its_moment(self):
+        world = World()
+        account = world.driver()
+        night = EPOCH - timedelta(hours=8)  # 02:00 in Shanghai: valley
+        past = await world.charging.start_charging(
+            account.id, world.pile, "k-night", Decimal(40), occurred_at=night
+        )
+        now = await world.charging.start_charging(
+            account.id, world.pile, "k-now", Decimal(40)
+        )
+        assert past.hold_amount == Money.of(29)  # 40 kWh x 0.71, whole yuan up
+        assert now.hold_amount == Money.of(73)  # 40 kWh x 1.82 at 10:00 (peak)
+        assert past.created_at == EPOCH  # booked now, as the ledger is
+
+    async def test_the_live_status_of_the_pile_says_nothing_of_the_past(self):
+        world = World()
+        account = world.driver()
+        offline_now = world.station.piles[1].id
+        session = await world.charging.start_charging(
+            account.id, offline_now, "k-past", occurred_at=EPOCH - timedelta(days=1)
+        )
+        assert session.hold_id
+
+    async def test_the_future_is_refused(self):
+        world = World()
+        account = world.driver()
+        with pytest.raises(InvalidSessionRequestError, match="occurred_at"):
+            await world.charging.start_charging(
+                account.id, world.pile, "k-soon", occurred_at=EPOCH + timedelta(1)
+            )
+
+
 class TestBillingExactlyOnce:
     async def test_a_record_delivered_three_times_is_billed_once(self):
         world = World()
