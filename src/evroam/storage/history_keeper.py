@@ -20,6 +20,8 @@ BATCH_ROWS = 200_000
 # old: reports read them from there meanwhile, and a day gets few files.
 EXPORT_ROWS = 100_000
 EXPORT_EVERY = timedelta(hours=1)
+# Retention deletes scan the table on SQLite: once an hour is enough.
+PRUNE_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class StatusHistoryKeeper:
         self._clock = clock
         self._retention = retention
         self._last_export: datetime | None = None
+        self._last_prune: datetime | None = None
 
     def keep(
         self, max_rows: int | None = None, *, is_forced: bool = True
@@ -74,14 +77,20 @@ class StatusHistoryKeeper:
                 self._last_export = now
             today = utc_day(now)
             merged = self._archive.compact(before=today)
-            watermark = self._archive.watermark()
-            pruned = self._history.prune(
-                self._clock.now() - timedelta(days=self._retention.database_days),
-                watermark,
-            )
-            dropped = self._archive.drop_before(
-                today - timedelta(days=self._retention.archive_days)
-            )
+            pruned = dropped = 0
+            if (
+                is_forced
+                or self._last_prune is None
+                or (now - self._last_prune >= PRUNE_EVERY)
+            ):
+                self._last_prune = now
+                pruned = self._history.prune(
+                    now - timedelta(days=self._retention.database_days),
+                    self._archive.watermark(),
+                )
+                dropped = self._archive.drop_before(
+                    today - timedelta(days=self._retention.archive_days)
+                )
             return KeptHistory(archived, merged, pruned, dropped)
 
     def chore(self) -> None:

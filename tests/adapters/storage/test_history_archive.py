@@ -112,3 +112,21 @@ class TestKeeping:
         assert archived_ids(archive) == list(range(1, 31))
         history.append(rows(now, 1))
         assert history.rows_after(30, None)[0][0] == 31  # ids are never reused
+
+    def test_the_maintenance_chore_forgets_old_rows_at_most_hourly(
+        self, history, tmp_path
+    ):
+        archive = ParquetStatusArchive(tmp_path / "a")
+        clock = FixedClock(EPOCH + timedelta(days=20))
+        keeper = StatusHistoryKeeper(
+            history, archive, clock, Retention(database_days=8)
+        )
+        keeper.chore()  # the first round prunes (nothing yet)
+        history.append(rows(EPOCH, 3))  # old rows, archived by the next forced keep
+        keeper.keep(is_forced=False)
+        clock.set(clock.now() + timedelta(minutes=5))
+        keeper.chore()
+        assert len(history.changes_of([PILE], EPOCH, clock.now())) == 3
+        clock.set(clock.now() + timedelta(hours=1))
+        keeper.chore()
+        assert history.changes_of([PILE], EPOCH, clock.now()) == []
