@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -619,8 +619,9 @@ class FakeRemoteCharging:
         self.stops: list[str] = []
         self.accept = True
         self.unreachable = False
+        self.accept_stop: Callable[[str], bool] = lambda _ref: True
 
-    async def start(self, partner, pile, session_ref, token_uid):
+    def start(self, partner, pile, session_ref, token_uid):
         if self.unreachable:
             raise PartnerUnreachableError("connection refused")
         self.starts.append(session_ref)
@@ -628,9 +629,9 @@ class FakeRemoteCharging:
             session_ref, self.accept, None, None if self.accept else "busy"
         )
 
-    async def stop(self, partner, pile, session_ref, partner_session_id):
+    def stop(self, partner, pile, session_ref, partner_session_id):
         self.stops.append(session_ref)
-        return StopResult(session_ref, True)
+        return StopResult(session_ref, self.accept_stop(session_ref))
 
 
 class InMemoryDriverTokenStore:

@@ -18,6 +18,7 @@ from evroam.analytics.coverage import AreaPoint
 from evroam.analytics.personal import PersonalDataService, StationPlace
 from evroam.analytics.service import NetworkAnalyticsService
 from evroam.boundary import Boundary, guarded
+from evroam.bridges import LoopRemoteCharging
 from evroam.catalogue.model import Protocol
 from evroam.catalogue.service import CatalogueService
 from evroam.charging.remote import OrderCheck, OrderDispute, RemoteCharging, RemoteEvent
@@ -321,7 +322,7 @@ def build_services(
         catalogue,
         partners,
         accounts,
-        _remotes(settings, gateways, http, clock, tokens),
+        _remotes(settings, gateways, http, clock, tokens, boundary),
         clock,
         discounts(settings),
         disputes=disputes,
@@ -513,21 +514,25 @@ def _remotes(
     http: Callable[[], httpx.AsyncClient],
     clock: Clock,
     tokens: TokenService,
+    boundary: Boundary,
 ) -> dict[Protocol, RemoteCharging]:
     tcec = gateways[Protocol.TCEC]
     if not isinstance(tcec, TcecPartnerGateway):  # pragma: no cover - wiring bug
         raise TypeError("the T/CEC gateway gives remote charging its clients")
     role = hub_credentials_role(settings)
+    ocpi = OcpiRemoteCharging(
+        http,
+        response_url_base=f"{_ocpi_config(settings).version_url}/commands",
+        country_code=role.country_code,
+        party_id=role.party_id,
+        clock=clock,
+        token_for=token_for_account(tokens, role.country_code, role.party_id),
+    )
     return {
-        Protocol.OCPI: OcpiRemoteCharging(
-            http,
-            response_url_base=f"{_ocpi_config(settings).version_url}/commands",
-            country_code=role.country_code,
-            party_id=role.party_id,
-            clock=clock,
-            token_for=token_for_account(tokens, role.country_code, role.party_id),
+        Protocol.OCPI: LoopRemoteCharging(ocpi, boundary),
+        Protocol.TCEC: LoopRemoteCharging(
+            TcecRemoteCharging(tcec.client, settings.tcec_operator_id), boundary
         ),
-        Protocol.TCEC: TcecRemoteCharging(tcec.client, settings.tcec_operator_id),
     }
 
 
@@ -602,8 +607,10 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
     tokens = PartnerTokenStore(services.partner_records)
     clock = services.clock
 
+    run = services.boundary.run
+
     async def on_event(partner_key: str, event: RemoteEvent) -> None:
-        await services.charging.handle(OperatorId(partner_key), event)
+        await run(services.charging.handle, OperatorId(partner_key), event)
 
     ocpi = build_emsp_router(
         config=_ocpi_config(settings),
@@ -647,9 +654,7 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
     peers = PartnerPeers(services.partner_records)
 
     async def on_check(partner_key: str, check: OrderCheck) -> list[OrderDispute]:
-        return await services.boundary.run(
-            services.answer_order_check, OperatorId(partner_key), check
-        )
+        return await run(services.answer_order_check, OperatorId(partner_key), check)
 
     handlers = {
         **build_hub_handlers(peers, services.partners, clock),

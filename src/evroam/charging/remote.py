@@ -93,15 +93,18 @@ class StopResult:
 
 
 class RemoteCharging(Protocol):
-    """Starts and stops sessions at a partner's pile (one adapter per protocol)."""
+    """Starts and stops sessions at a partner's pile (one adapter per protocol).
 
-    async def start(
+    Called by the charging use cases in their worker thread; the composition
+    root bridges the protocols' async clients to it (``evroam.bridges``)."""
+
+    def start(
         self, partner: Partner, pile: PileAddress, session_ref: str, token_uid: str
     ) -> StartResult:
         """Ask the partner to start; ``token_uid`` names the driver's account."""
         ...
 
-    async def stop(
+    def stop(
         self,
         partner: Partner,
         pile: PileAddress,

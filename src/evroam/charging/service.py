@@ -65,6 +65,7 @@ from evroam.wallet.ledger import Refund, RefundSource
 DEFAULT_TARGET_KWH = Decimal(40)
 _log = logging.getLogger(__name__)
 MIN_HOLD = Money.of(20)
+_STOPPED = (SessionStatus.STOPPING, SessionStatus.ENDED, SessionStatus.BILLED)
 
 
 class ChargingService:
@@ -93,7 +94,7 @@ class ChargingService:
         self._disputes = disputes
 
     # -- driver actions ---------------------------------------------------------------
-    async def start_charging(
+    def start_charging(
         self,
         account_id: AccountId,
         pile_id: PileId,
@@ -119,7 +120,8 @@ class ChargingService:
             )
         goal = ChargeTarget(target_kwh, target_soc, target_amount)
         target = target_kwh or DEFAULT_TARGET_KWH
-        station, pile_uid = self._pile(pile_id, must_be_free=occurred_at is None)
+        station, pile = self._locate(pile_id)
+        pile_uid = pile.external_uid
         # Who we would ask, checked before any money moves.
         partner = self._partners.get_partner(station.operator_id)
         remote = self._remote(partner.protocol)
@@ -144,6 +146,11 @@ class ChargingService:
         session = self._sessions.add(draft, idempotency_key, fingerprint)
         if session.id != draft.id or session.hold_id:
             return session  # a retry: the first call did (or is doing) the work
+        if occurred_at is None and pile.status is not PileStatus.AVAILABLE:
+            # Checked after the key: a retry finds its session whatever the
+            # pile does now (the car may be charging on it).
+            self._sessions.discard_unheld(session.id)
+            raise PileUnavailableError(f"pile {pile_id} is {pile.status}")
         try:
             hold = self._wallet.place_hold(
                 account_id, session.hold_amount, session.id, f"hold:{session.id}"
@@ -155,31 +162,32 @@ class ChargingService:
             raise
         session = replace(session, hold_id=hold.id)
         self._sessions.update(session)
-        return await self._send_start(session, remote, partner, station, pile_uid)
+        return self._send_start(session, remote, partner, station, pile_uid)
 
-    async def stop_charging(
+    def stop_charging(
         self, account_id: AccountId, session_id: SessionId
     ) -> ChargingSession:
         """Ask the partner to stop; stopping twice is harmless."""
         session = self.get_session(account_id, session_id)
-        if session.status in (
-            SessionStatus.STOPPING,
-            SessionStatus.ENDED,
-            SessionStatus.BILLED,
-        ):
+        if session.status in _STOPPED:
             return session
         if session.status is not SessionStatus.CHARGING:
             raise SessionStateError(f"a {session.status} session cannot be stopped")
-        return await self._stop(session)
+        return self._stop(session)
 
-    async def _stop(self, session: ChargingSession) -> ChargingSession:
+    def _stop(self, session: ChargingSession) -> ChargingSession:
         station, pile = self._locate(session.pile_id)
         pile_uid = pile.external_uid
         partner = self._partners.get_partner(session.operator_id)
-        result = await self._remote(partner.protocol).stop(
+        result = self._remote(partner.protocol).stop(
             partner, _address(station, pile_uid), session.id, session.partner_session_id
         )
         if not result.is_accepted:
+            # Stopped meanwhile (the hub at the driver's target, another
+            # worker): the partner has nothing left to stop; that is no error.
+            current = self._sessions.find(session.id)
+            if current is not None and current.status in _STOPPED:
+                return current
             raise SessionStateError(f"the partner refused to stop: {result.reason}")
         stopping = replace(session, status=SessionStatus.STOPPING)
         self._sessions.update(stopping)
@@ -204,7 +212,7 @@ class ChargingService:
         return self._wallet.refund(session.hold_id, amount, source, idempotency_key)
 
     # -- partner events ---------------------------------------------------------------
-    async def handle(
+    def handle(
         self, partner_id: OperatorId, event: RemoteEvent
     ) -> ChargingSession | None:
         """Apply one event from a partner; events are idempotent and may repeat.
@@ -224,7 +232,7 @@ class ChargingService:
         self._sessions.update(updated)
         if updated.status is SessionStatus.CHARGING and is_reached(updated):
             try:
-                return await self._stop(updated)
+                return self._stop(updated)
             except EvroamError as exc:  # the next progress report tries again
                 _log.warning("stopping %s at its target failed: %s", updated.id, exc)
         return updated
@@ -316,7 +324,7 @@ class ChargingService:
         return self._sessions.list_receipts(account_id, limit)
 
     # -- internals --------------------------------------------------------------------
-    async def _send_start(
+    def _send_start(
         self,
         session: ChargingSession,
         remote: RemoteCharging,
@@ -325,7 +333,7 @@ class ChargingService:
         pile_uid: str,
     ) -> ChargingSession:
         try:
-            result = await remote.start(
+            result = remote.start(
                 partner, _address(station, pile_uid), session.id, session.account_id
             )
         except EvroamError as exc:  # unreachable partner: nobody will charge
@@ -443,13 +451,6 @@ class ChargingService:
                 if pile.id == pile_id:
                     return station, pile
         raise PileNotFoundError(pile_id)
-
-    def _pile(self, pile_id: PileId, must_be_free: bool) -> tuple[Station, str]:
-        """A pile to start at: it must be free now (unless the charge is past)."""
-        station, pile = self._locate(pile_id)
-        if must_be_free and pile.status is not PileStatus.AVAILABLE:
-            raise PileUnavailableError(f"pile {pile_id} is {pile.status}")
-        return station, pile.external_uid
 
     def _remote(self, protocol: Protocol) -> RemoteCharging:
         remote = self._remotes.get(protocol)

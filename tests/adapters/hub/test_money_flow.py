@@ -118,15 +118,21 @@ class TestChargingEverywhere:
         account = driver(hub, f"driver-{operator}")
         services = hub.services
         pile = free_pile(hub, operator)
-        session = await services.charging.start_charging(
-            account.id, pile, f"start-{operator}", Decimal(8)
+        session = await services.boundary.run(
+            services.charging.start_charging,
+            account.id,
+            pile,
+            f"start-{operator}",
+            Decimal(8),
         )
         assert session.status is SessionStatus.REQUESTED
         held = services.wallet.balance(account.id)
         assert held.held == session.hold_amount
         charging = await until(hub, account, session.id, SessionStatus.CHARGING)
         await asyncio.sleep(0.2)  # let some energy flow
-        await services.charging.stop_charging(account.id, charging.id)
+        await services.boundary.run(
+            services.charging.stop_charging, account.id, charging.id
+        )
         billed = await until(hub, account, session.id, SessionStatus.BILLED)
         receipt = services.charging.get_receipt(account.id, session.id)
         kinds = [line.kind for line in receipt.lines]
@@ -144,25 +150,35 @@ class TestChargingEverywhere:
     async def test_a_retry_with_the_same_key_is_the_same_session(self, hub):
         account = driver(hub, "retrier")
         pile = free_pile(hub, "rapidgrid", skip=3)
-        first = await hub.services.charging.start_charging(account.id, pile, "k-1")
-        again = await hub.services.charging.start_charging(account.id, pile, "k-1")
+        first = await hub.services.boundary.run(
+            hub.services.charging.start_charging, account.id, pile, "k-1"
+        )
+        again = await hub.services.boundary.run(
+            hub.services.charging.start_charging, account.id, pile, "k-1"
+        )
         assert again.id == first.id
         assert hub.services.wallet.balance(account.id).held == first.hold_amount
         with pytest.raises(IdempotencyKeyReusedError):
-            await hub.services.charging.start_charging(
-                account.id, pile, "k-1", Decimal(5)
+            await hub.services.boundary.run(
+                hub.services.charging.start_charging,
+                account.id,
+                pile,
+                "k-1",
+                Decimal(5),
             )
 
     async def test_an_empty_wallet_starts_nothing_and_the_key_stays_usable(self, hub):
         account = driver(hub, "broke", top_up=None)
         pile = free_pile(hub, "neighbourly", skip=5)
         with pytest.raises(InsufficientFunds):
-            await hub.services.charging.start_charging(account.id, pile, "k-broke")
+            await hub.services.boundary.run(
+                hub.services.charging.start_charging, account.id, pile, "k-broke"
+            )
         assert hub.services.charging.list_sessions(account.id) == []
         intent = hub.services.wallet.top_up(account.id, Money.of(300), "top-broke")
         hub.services.confirm_sandbox_top_up(account.id, intent.intent_id)
-        session = await hub.services.charging.start_charging(
-            account.id, pile, "k-broke"
+        session = await hub.services.boundary.run(
+            hub.services.charging.start_charging, account.id, pile, "k-broke"
         )
         assert session.status is SessionStatus.REQUESTED
 
@@ -175,7 +191,9 @@ class TestChargingEverywhere:
         name = f"{station_ext}/{uid}"
         ref = hub.fast.pile_named(name)  # the hub is not told: it still shows free
         hub.fast.apply(Change(ref.index, PileStatus.OFFLINE, datetime.now(UTC)))
-        session = await hub.services.charging.start_charging(account.id, pile, "k-busy")
+        session = await hub.services.boundary.run(
+            hub.services.charging.start_charging, account.id, pile, "k-busy"
+        )
         final = await until(hub, account, session.id, SessionStatus.REJECTED)
         assert final.reason
         assert hub.services.wallet.balance(account.id).held == Money.zero()
@@ -227,8 +245,8 @@ class TestTheTimeAtTheBayAfterAFullBattery:
         app = hub.fast_app if is_ocpi else hub.community_app
         account = driver(hub, f"lingerer-{operator}")
         name, pile = pile_with_fees(network, operator)
-        session = await hub.services.charging.start_charging(
-            account.id, pile, f"linger-{operator}"
+        session = await hub.services.boundary.run(
+            hub.services.charging.start_charging, account.id, pile, f"linger-{operator}"
         )
         await until(hub, account, session.id, SessionStatus.CHARGING)
         ref = (
@@ -243,7 +261,9 @@ class TestTheTimeAtTheBayAfterAFullBattery:
         await until_plugged_for(charge, bay_minutes_due(network, name))
         assert network.status(network.pile_named(name).index) is PileStatus.OCCUPIED
 
-        await hub.services.charging.stop_charging(account.id, session.id)
+        await hub.services.boundary.run(
+            hub.services.charging.stop_charging, account.id, session.id
+        )
         await until(hub, account, session.id, SessionStatus.BILLED)
         receipt = hub.services.charging.get_receipt(account.id, session.id)
         (record,) = [r for r in app.state.sessions.records if r.ref == ref]

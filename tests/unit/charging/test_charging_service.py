@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,6 +17,7 @@ from evroam.accounts.service import AccountService
 from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
 from evroam.catalogue.service import CatalogueService
 from evroam.charging.errors import (
+    IdempotencyKeyReusedError,
     InvalidSessionRequestError,
     PileUnavailableError,
     SessionNotFoundError,
@@ -37,6 +40,7 @@ from evroam.payments.sandbox import SandboxPaymentProvider
 from evroam.pricing.discount import brand_first_year
 from evroam.shared.ids import OperatorId, PileId
 from evroam.shared.money import Money
+from evroam.status.model import PileStatusReport
 from evroam.status.service import StatusService
 from evroam.wallet.errors import RefundExceedsChargeError
 from evroam.wallet.ledger import RefundSource, TransferKind
@@ -80,6 +84,7 @@ class World:
         status = StatusService(
             InMemoryStatusStore(stations), RecordingEventBus(), self.clock
         )
+        self.status = status
         partners = PartnersService(
             records,
             stations,
@@ -141,47 +146,59 @@ class World:
         )
 
 
-async def a_billed_session(world: World):
+def a_billed_session(world: World):
     account = world.driver()
-    session = await world.charging.start_charging(account.id, world.pile, "start-1")
-    await world.charging.handle(RAPIDGRID, SessionStarted(session.id, "S-1", EPOCH))
+    session = world.charging.start_charging(account.id, world.pile, "start-1")
+    world.charging.handle(RAPIDGRID, SessionStarted(session.id, "S-1", EPOCH))
     return account, session
 
 
 class TestStarting:
-    async def test_holds_the_estimate_and_asks_the_partner_once(self):
+    def test_holds_the_estimate_and_asks_the_partner_once(self):
         world = World()
         account = world.driver()
-        session = await world.charging.start_charging(account.id, world.pile, "k-start")
-        again = await world.charging.start_charging(account.id, world.pile, "k-start")
+        session = world.charging.start_charging(account.id, world.pile, "k-start")
+        again = world.charging.start_charging(account.id, world.pile, "k-start")
         assert again.id == session.id
         assert world.remote.starts == [session.id]
         assert world.wallet.balance(account.id).held == session.hold_amount
         assert session.hold_amount >= Money.of(20)
 
-    async def test_an_offline_pile_is_refused_before_any_money_moves(self):
+    def test_an_offline_pile_is_refused_before_any_money_moves(self):
         world = World()
         account = world.driver()
         with pytest.raises(PileUnavailableError):
-            await world.charging.start_charging(
+            world.charging.start_charging(
                 account.id, world.station.piles[1].id, "k-offline"
             )
         assert world.wallet.balance(account.id).held == Money.zero()
 
-    async def test_an_unreachable_partner_fails_the_session_and_releases_the_hold(self):
+    def test_an_unreachable_partner_fails_the_session_and_releases_the_hold(self):
         world = World()
         account = world.driver()
         world.remote.unreachable = True
         with pytest.raises(PartnerUnreachableError):
-            await world.charging.start_charging(account.id, world.pile, "k-down")
+            world.charging.start_charging(account.id, world.pile, "k-down")
         [session] = world.charging.list_sessions(account.id)
         assert session.status is SessionStatus.FAILED
         assert world.wallet.balance(account.id).held == Money.zero()
 
-    async def test_a_session_the_partner_never_starts_is_failed_and_released(self):
+    def test_a_retry_finds_its_session_after_the_car_made_the_pile_busy(self):
         world = World()
         account = world.driver()
-        session = await world.charging.start_charging(account.id, world.pile, "k-slow")
+        session = world.charging.start_charging(account.id, world.pile, "k-busy")
+        world.charging.handle(RAPIDGRID, SessionStarted(session.id, "S-1", EPOCH))
+        busy = [PileStatusReport(world.pile, PileStatus.CHARGING, EPOCH)]
+        asyncio.run(world.status.ingest(busy))
+        again = world.charging.start_charging(account.id, world.pile, "k-busy")
+        assert again.id == session.id
+        with pytest.raises(IdempotencyKeyReusedError):
+            world.charging.start_charging(account.id, world.pile, "k-busy", Decimal(5))
+
+    def test_a_session_the_partner_never_starts_is_failed_and_released(self):
+        world = World()
+        account = world.driver()
+        session = world.charging.start_charging(account.id, world.pile, "k-slow")
         world.clock.set(EPOCH + timedelta(minutes=4))
         [failed] = world.charging.fail_abandoned()
         assert failed.id == session.id
@@ -191,44 +208,68 @@ class TestStarting:
 class TestBookingAPastCharge:
     """The import path of the demo's backfill (ADR 0025)."""
 
-    async def test_is_held_at_the_tariff_of_its_moment(self):
+    def test_is_held_at_the_tariff_of_its_moment(self):
         world = World()
         account = world.driver()
         night = EPOCH - timedelta(hours=8)  # 02:00 in Shanghai: valley
-        past = await world.charging.start_charging(
+        past = world.charging.start_charging(
             account.id, world.pile, "k-night", Decimal(40), occurred_at=night
         )
-        now = await world.charging.start_charging(
+        now = world.charging.start_charging(
             account.id, world.pile, "k-now", Decimal(40)
         )
         assert past.hold_amount == Money.of(29)  # 40 kWh x 0.71, whole yuan up
         assert now.hold_amount == Money.of(73)  # 40 kWh x 1.82 at 10:00 (peak)
         assert past.created_at == EPOCH  # booked now, as the ledger is
 
-    async def test_the_live_status_of_the_pile_says_nothing_of_the_past(self):
+    def test_the_live_status_of_the_pile_says_nothing_of_the_past(self):
         world = World()
         account = world.driver()
         offline_now = world.station.piles[1].id
-        session = await world.charging.start_charging(
+        session = world.charging.start_charging(
             account.id, offline_now, "k-past", occurred_at=EPOCH - timedelta(days=1)
         )
         assert session.hold_id
 
-    async def test_the_future_is_refused(self):
+    def test_the_future_is_refused(self):
         world = World()
         account = world.driver()
         with pytest.raises(InvalidSessionRequestError, match="occurred_at"):
-            await world.charging.start_charging(
+            world.charging.start_charging(
                 account.id, world.pile, "k-soon", occurred_at=EPOCH + timedelta(1)
             )
 
 
-class TestBillingExactlyOnce:
-    async def test_a_record_delivered_three_times_is_billed_once(self):
+class TestStopping:
+    def test_a_stop_refused_because_the_hub_stopped_it_meanwhile_is_no_error(self):
         world = World()
-        account, session = await a_billed_session(world)
+        account, session = a_billed_session(world)
+
+        def hub_stopped_first(ref: str) -> bool:
+            # The hub stopped the session at its target while this stop was on
+            # its way: the partner has no running session left to stop.
+            stored = world.sessions.find(ref)
+            world.sessions.update(replace(stored, status=SessionStatus.STOPPING))
+            return False
+
+        world.remote.accept_stop = hub_stopped_first
+        stopped = world.charging.stop_charging(account.id, session.id)
+        assert stopped.status is SessionStatus.STOPPING
+
+    def test_a_stop_the_partner_refuses_is_an_error_while_it_charges(self):
+        world = World()
+        account, session = a_billed_session(world)
+        world.remote.accept_stop = lambda _ref: False
+        with pytest.raises(SessionStateError, match="refused to stop"):
+            world.charging.stop_charging(account.id, session.id)
+
+
+class TestBillingExactlyOnce:
+    def test_a_record_delivered_three_times_is_billed_once(self):
+        world = World()
+        account, session = a_billed_session(world)
         for _ in range(3):
-            await world.charging.handle(RAPIDGRID, world.record(session.id))
+            world.charging.handle(RAPIDGRID, world.record(session.id))
         receipt = world.charging.get_receipt(account.id, session.id)
         balance = world.wallet.balance(account.id)
         assert balance.available == Money.of(200) - receipt.driver_total
@@ -238,15 +279,15 @@ class TestBillingExactlyOnce:
         )
         assert world.ledger.trial_balance().is_consistent
 
-    async def test_a_crash_between_the_wallet_and_the_receipt_heals_on_redelivery(self):
+    def test_a_crash_between_the_wallet_and_the_receipt_heals_on_redelivery(self):
         world = World()
-        account, session = await a_billed_session(world)
+        account, session = a_billed_session(world)
         world.sessions.fail_next_bill = True
         with pytest.raises(ConnectionError):
-            await world.charging.handle(RAPIDGRID, world.record(session.id))
+            world.charging.handle(RAPIDGRID, world.record(session.id))
         # The wallet has settled; the receipt did not get written. The partner
         # sends its record again (it was never acknowledged):
-        await world.charging.handle(RAPIDGRID, world.record(session.id))
+        world.charging.handle(RAPIDGRID, world.record(session.id))
         receipt = world.charging.get_receipt(account.id, session.id)
         assert (
             world.wallet.balance(account.id).available
@@ -257,19 +298,19 @@ class TestBillingExactlyOnce:
         ]
         assert len(settles) == 1
 
-    async def test_another_partner_cannot_touch_my_session(self):
+    def test_another_partner_cannot_touch_my_session(self):
         world = World()
-        account, session = await a_billed_session(world)
+        account, session = a_billed_session(world)
         with pytest.raises(UnknownSessionError):
-            await world.charging.handle(OperatorId("swapway"), world.record(session.id))
+            world.charging.handle(OperatorId("swapway"), world.record(session.id))
         assert (
             world.charging.get_session(account.id, session.id).status
             is SessionStatus.CHARGING
         )
 
-    async def test_a_driver_sees_only_their_own_sessions(self):
+    def test_a_driver_sees_only_their_own_sessions(self):
         world = World()
-        _, session = await a_billed_session(world)
+        _, session = a_billed_session(world)
         stranger = world.driver()
         with pytest.raises(SessionNotFoundError):
             world.charging.get_session(stranger.id, session.id)
@@ -277,9 +318,9 @@ class TestBillingExactlyOnce:
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), repeats=st.integers(1, 3))
-async def test_any_order_and_repetition_of_events_bills_once(seed, repeats):
+def test_any_order_and_repetition_of_events_bills_once(seed, repeats):
     world = World()
-    account, session = await a_billed_session(world)
+    account, session = a_billed_session(world)
     events = [
         SessionProgress(
             session.id,
@@ -298,7 +339,7 @@ async def test_any_order_and_repetition_of_events_bills_once(seed, repeats):
     stream = events * repeats
     random.Random(seed).shuffle(stream)
     for event in stream:
-        await world.charging.handle(RAPIDGRID, event)
+        world.charging.handle(RAPIDGRID, event)
     final = world.charging.get_session(account.id, session.id)
     assert final.status is SessionStatus.BILLED
     receipt = world.charging.get_receipt(account.id, session.id)
@@ -310,10 +351,10 @@ async def test_any_order_and_repetition_of_events_bills_once(seed, repeats):
 
 
 class TestRefunds:
-    async def test_a_credit_note_returns_money_once_and_never_more_than_paid(self):
+    def test_a_credit_note_returns_money_once_and_never_more_than_paid(self):
         world = World()
-        account, session = await a_billed_session(world)
-        await world.charging.handle(RAPIDGRID, world.record(session.id))
+        account, session = a_billed_session(world)
+        world.charging.handle(RAPIDGRID, world.record(session.id))
         paid = world.charging.get_receipt(account.id, session.id).driver_total
         before = world.wallet.balance(account.id).available
         for _ in range(2):  # a retry with the same key refunds once
@@ -325,9 +366,9 @@ class TestRefunds:
             world.charging.refund(session.id, paid, RefundSource.PLATFORM, "rf-2")
         assert world.ledger.trial_balance().is_consistent
 
-    async def test_only_a_billed_session_is_refunded(self):
+    def test_only_a_billed_session_is_refunded(self):
         world = World()
-        _, session = await a_billed_session(world)
+        _, session = a_billed_session(world)
         with pytest.raises(SessionStateError):
             world.charging.refund(
                 session.id, Money.of(1), RefundSource.PLATFORM, "rf-3"
@@ -335,9 +376,9 @@ class TestRefunds:
 
 
 class TestEmptyCharges:
-    async def test_a_zero_kwh_record_in_no_time_is_billed_at_zero(self):
+    def test_a_zero_kwh_record_in_no_time_is_billed_at_zero(self):
         world = World()
-        account, session = await a_billed_session(world)
+        account, session = a_billed_session(world)
         instant = EPOCH + timedelta(minutes=1)
         record = ChargeRecord(
             session.id,
@@ -352,7 +393,7 @@ class TestEmptyCharges:
             Decimal(0),
             "tcec",
         )
-        await world.charging.handle(RAPIDGRID, record)
+        world.charging.handle(RAPIDGRID, record)
         receipt = world.charging.get_receipt(account.id, session.id)
         assert receipt.driver_total == Money.zero()
         balance = world.wallet.balance(account.id)
@@ -360,12 +401,12 @@ class TestEmptyCharges:
 
 
 class TestTargets:
-    async def charging_with(self, world: World, **target):
+    def charging_with(self, world: World, **target):
         account = world.driver()
-        session = await world.charging.start_charging(
+        session = world.charging.start_charging(
             account.id, world.pile, f"t-{len(world.remote.starts)}", **target
         )
-        await world.charging.handle(RAPIDGRID, SessionStarted(session.id, "S-9", EPOCH))
+        world.charging.handle(RAPIDGRID, SessionStarted(session.id, "S-9", EPOCH))
         return account, session
 
     def progress(
@@ -380,28 +421,26 @@ class TestTargets:
             EPOCH + timedelta(minutes=float(kwh)),
         )
 
-    async def test_the_hub_stops_the_session_at_its_energy_target(self):
+    def test_the_hub_stops_the_session_at_its_energy_target(self):
         world = World()
-        _, session = await self.charging_with(world, target_kwh=Decimal(10))
-        await world.charging.handle(RAPIDGRID, self.progress(session, "9.5"))
+        _, session = self.charging_with(world, target_kwh=Decimal(10))
+        world.charging.handle(RAPIDGRID, self.progress(session, "9.5"))
         assert world.remote.stops == []
-        stopped = await world.charging.handle(RAPIDGRID, self.progress(session, "10.1"))
+        stopped = world.charging.handle(RAPIDGRID, self.progress(session, "10.1"))
         assert stopped.status is SessionStatus.STOPPING
         assert world.remote.stops == [session.id]
 
-    async def test_a_soc_target_and_a_money_target_stop_it_too(self):
+    def test_a_soc_target_and_a_money_target_stop_it_too(self):
         world = World()
-        _, by_soc = await self.charging_with(world, target_soc=Decimal(80))
-        await world.charging.handle(RAPIDGRID, self.progress(by_soc, "20", soc="80.2"))
-        _, by_money = await self.charging_with(world, target_amount=Money.of(30))
-        await world.charging.handle(RAPIDGRID, self.progress(by_money, "16", fen=3000))
+        _, by_soc = self.charging_with(world, target_soc=Decimal(80))
+        world.charging.handle(RAPIDGRID, self.progress(by_soc, "20", soc="80.2"))
+        _, by_money = self.charging_with(world, target_amount=Money.of(30))
+        world.charging.handle(RAPIDGRID, self.progress(by_money, "16", fen=3000))
         assert world.remote.stops == [by_soc.id, by_money.id]
 
-    async def test_a_money_target_is_the_amount_held(self):
+    def test_a_money_target_is_the_amount_held(self):
         world = World()
-        account, session = await self.charging_with(
-            world, target_amount=Money.of("55.50")
-        )
+        account, session = self.charging_with(world, target_amount=Money.of("55.50"))
         assert session.hold_amount == Money.of(56)
         assert world.wallet.balance(account.id).held == Money.of(56)
 
@@ -413,8 +452,8 @@ class TestTargets:
             ({"target_amount": Money.of(0)}, "target_amount"),
         ],
     )
-    async def test_an_impossible_target_names_its_field(self, target, field):
+    def test_an_impossible_target_names_its_field(self, target, field):
         world = World()
         account = world.driver()
         with pytest.raises(InvalidSessionRequestError, match=field):
-            await world.charging.start_charging(account.id, world.pile, "bad", **target)
+            world.charging.start_charging(account.id, world.pile, "bad", **target)

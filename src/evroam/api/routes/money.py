@@ -106,7 +106,8 @@ async def payment_webhook(
     """The payment provider's signed webhook (HMAC-SHA256 of timestamp + raw body,
     5-minute tolerance); each event credits the wallet once."""
     raw = await request.body()
-    return top_up_public(services.wallet.confirm_top_up(raw, signature))
+    top_up = await services.boundary.run(services.wallet.confirm_top_up, raw, signature)
+    return top_up_public(top_up)
 
 
 @router.post("/charging-sessions", response_model=SessionPublic, status_code=201)
@@ -117,7 +118,8 @@ async def start_charging(
     body: SessionCreate,
 ) -> SessionPublic:
     """Hold the expected amount and ask the pile's operator to start charging."""
-    session = await services.charging.start_charging(
+    session = await services.boundary.run(
+        services.charging.start_charging,
         account.id,
         PileId(body.pile_id),
         key,
@@ -154,7 +156,9 @@ async def stop_charging(
     session_id: str,
 ) -> SessionPublic:
     """Ask the operator to stop; the receipt follows its charge record."""
-    session = await services.charging.stop_charging(account.id, SessionId(session_id))
+    session = await services.boundary.run(
+        services.charging.stop_charging, account.id, SessionId(session_id)
+    )
     return session_public(session)
 
 
