@@ -237,6 +237,9 @@ class Services:
         )
 
     def close(self) -> None:
+        # Use cases still running in worker threads finish before the ledger
+        # writer and the engine go (a partner's message may be mid-way).
+        self.boundary.wait_idle()
         if self.ledger_writer is not None:
             self.ledger_writer.close()
         self.engine.dispose()

@@ -17,6 +17,7 @@ on) database and ledger work on the event-loop thread raises
 from __future__ import annotations
 
 import asyncio
+import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import partial
@@ -73,6 +74,8 @@ class Boundary:
             raise ValueError("threads must be at least 1")
         self.threads = threads
         self.is_guarded = is_guarded
+        self._running = 0  # use cases in a worker thread now
+        self._idle = threading.Condition()
         # One limiter per event loop: tests and the CLI run several loops in turn.
         self._limiters: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, CapacityLimiter
@@ -81,9 +84,25 @@ class Boundary:
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``fn(*args, **kwargs)`` in a worker thread; awaited, never abandoned
         (a cancelled caller still waits for a use case that moves money)."""
-        return await anyio.to_thread.run_sync(
-            partial(fn, *args, **kwargs), limiter=self._limiter()
-        )
+        call = partial(fn, *args, **kwargs)
+
+        def counted() -> T:
+            with self._idle:
+                self._running += 1
+            try:
+                return call()
+            finally:
+                with self._idle:
+                    self._running -= 1
+                    self._idle.notify_all()
+
+        return await anyio.to_thread.run_sync(counted, limiter=self._limiter())
+
+    def wait_idle(self, timeout_s: float = 30.0) -> bool:
+        """Wait until no use case runs (before the database closes); False if
+        some still ran after ``timeout_s``."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout_s)
 
     def on_loop(
         self, fn: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs

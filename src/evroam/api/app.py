@@ -82,8 +82,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            if owned:
-                running.close()
+            if owned:  # off the loop: use cases still running may need it
+                await asyncio.to_thread(running.close)
 
     app = FastAPI(
         title="evroam",

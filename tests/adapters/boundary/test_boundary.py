@@ -145,3 +145,21 @@ class TestGuard:
     def test_an_unguarded_boundary_hands_the_object_back_as_it_is(self):
         ledger: list[int] = []
         assert guarded(ledger, Boundary()) is ledger
+
+
+class TestWaitIdle:
+    async def test_closing_waits_for_the_use_cases_still_running(self):
+        boundary = Boundary()
+        started, release = threading.Event(), threading.Event()
+
+        def use_case() -> str:
+            started.set()
+            release.wait(30)
+            return "done"
+
+        running = asyncio.ensure_future(boundary.run(use_case))
+        await asyncio.to_thread(started.wait, 30)
+        assert boundary.wait_idle(timeout_s=0) is False
+        release.set()
+        assert await asyncio.to_thread(boundary.wait_idle) is True
+        assert await running == "done"

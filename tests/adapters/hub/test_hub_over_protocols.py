@@ -7,6 +7,7 @@ run through the real protocol code without sockets (e2e/ covers sockets).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -143,7 +144,7 @@ async def running_world(
         yield World(services, router, fast, community, fast_app, community_app)
     finally:
         await to_hub.aclose()
-        services.close()
+        await asyncio.to_thread(services.close)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
