@@ -84,7 +84,9 @@ async def started_session(world: HubAndCpo, desk: RecordingDesk):
     intent = services.wallet.top_up(account.id, Money.of("500"), "top-ann")
     services.confirm_sandbox_top_up(account.id, intent.intent_id)
     pile = world.station("LOC1").piles[0].id
-    session = await services.charging.start_charging(account.id, pile, "k1")
+    session = await services.boundary.run(
+        services.charging.start_charging, account.id, pile, "k1"
+    )
     for _ in range(750):  # the start may go out through an outbox: wait ≤ 15 s
         if desk.starts:
             break

@@ -104,10 +104,10 @@ class World:
         self.wallet.confirm_top_up(webhook.body, webhook.signature_header)
         self.account = account
 
-    async def charge(self, partner_total: str, tariffs: tuple[ElementTariff, ...] = ()):
+    def charge(self, partner_total: str, tariffs: tuple[ElementTariff, ...] = ()):
         pile = self.station.piles[0].id
-        session = await self.charging.start_charging(self.account.id, pile, "k-1")
-        await self.charging.handle(RAPIDGRID, SessionStarted(session.id, "S-1", EPOCH))
+        session = self.charging.start_charging(self.account.id, pile, "k-1")
+        self.charging.handle(RAPIDGRID, SessionStarted(session.id, "S-1", EPOCH))
         self.clock.set(EPOCH + timedelta(hours=2))
         start, end = EPOCH + timedelta(minutes=1), EPOCH + timedelta(minutes=31)
         record = ChargeRecord(
@@ -116,7 +116,7 @@ class World:
             Decimal(partner_total), Decimal(0), Decimal(0), Decimal(partner_total),
             "ocpi", tariffs,
         )  # fmt: skip
-        await self.charging.handle(RAPIDGRID, record)
+        self.charging.handle(RAPIDGRID, record)
         return self.charging.get_receipt(self.account.id, session.id)
 
 
@@ -126,15 +126,15 @@ def flat_per_kwh(price: str) -> ElementTariff:
 
 
 class TestRerating:
-    async def test_figures_within_one_fen_are_billed_as_ours_without_dispute(self):
+    def test_figures_within_one_fen_are_billed_as_ours_without_dispute(self):
         world = World()
-        receipt = await world.charge("20.01")
+        receipt = world.charge("20.01")
         assert receipt.driver_total == Money.of("20.00")
         assert world.disputes.disputes == []
 
-    async def test_a_partner_asking_more_is_billed_ours_and_disputed(self):
+    def test_a_partner_asking_more_is_billed_ours_and_disputed(self):
         world = World()
-        receipt = await world.charge("20.50")
+        receipt = world.charge("20.50")
         assert receipt.partner_total == Money.of("20.00")
         [dispute] = world.disputes.disputes
         assert dispute.reason is DisputeReason.RERATED
@@ -143,18 +143,18 @@ class TestRerating:
         assert dispute.billed == Money.of("20.00")
         assert "t-standard@" in dispute.detail
 
-    async def test_a_partner_asking_less_is_billed_its_figure(self):
+    def test_a_partner_asking_less_is_billed_its_figure(self):
         world = World()
-        receipt = await world.charge("18.00")
+        receipt = world.charge("18.00")
         assert receipt.driver_total == Money.of("18.00")
         assert [line.kind for line in receipt.lines][-1] == "adjustment"
         assert world.disputes.disputes[0].billed == Money.of("18.00")
 
-    async def test_the_tariff_in_force_when_the_session_started_is_used(self):
+    def test_the_tariff_in_force_when_the_session_started_is_used(self):
         world = World()
         pile = world.station.piles[0].id
-        session = await world.charging.start_charging(world.account.id, pile, "k-1")
-        await world.charging.handle(RAPIDGRID, SessionStarted(session.id, "S-1", EPOCH))
+        session = world.charging.start_charging(world.account.id, pile, "k-1")
+        world.charging.handle(RAPIDGRID, SessionStarted(session.id, "S-1", EPOCH))
         world.clock.set(EPOCH + timedelta(minutes=10))
         world.catalogue.save_network_batch([per_kwh("1.50")], [])  # mid-session
         start, end = EPOCH + timedelta(minutes=1), EPOCH + timedelta(minutes=31)
@@ -162,14 +162,14 @@ class TestRerating:
             session.id, "CDR-1", start, end, KWH, (ChargePeriod(start, end, KWH),),
             Decimal(20), Decimal(0), Decimal(0), Decimal(20), "ocpi",
         )  # fmt: skip
-        await world.charging.handle(RAPIDGRID, record)
+        world.charging.handle(RAPIDGRID, record)
         receipt = world.charging.get_receipt(world.account.id, session.id)
         assert receipt.partner_total == Money.of("20.00")
         assert world.disputes.disputes == []
 
-    async def test_an_ocpi_cdr_is_also_rated_with_the_tariff_it_carries(self):
+    def test_an_ocpi_cdr_is_also_rated_with_the_tariff_it_carries(self):
         world = World()
-        receipt = await world.charge("20.00", tariffs=(flat_per_kwh("0.90"),))
+        receipt = world.charge("20.00", tariffs=(flat_per_kwh("0.90"),))
         assert receipt.partner_total == Money.of("18.00")
         [dispute] = world.disputes.disputes
         assert dict(dispute.figures) == {
