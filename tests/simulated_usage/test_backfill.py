@@ -48,8 +48,8 @@ def services(tmp_path: Path) -> Iterator[Services]:
 
 
 @pytest.fixture
-async def report(services: Services):
-    return await build_backfill(services).run(DAYS, drivers=80, seed=7)
+def report(services: Services):
+    return build_backfill(services).run(DAYS, drivers=80, seed=7)
 
 
 def sessions(services: Services) -> list:
@@ -58,7 +58,7 @@ def sessions(services: Services) -> list:
 
 
 class TestTheNetworksPast:
-    async def test_every_partner_pile_gets_days_of_history(self, services, report):
+    def test_every_partner_pile_gets_days_of_history(self, services, report):
         assert report.piles == 63  # 30 stations of 2, a swap station, one of 2
         with services.engine.connect() as conn:
             oldest, newest, rows = conn.execute(
@@ -72,7 +72,7 @@ class TestTheNetworksPast:
         assert oldest.replace(tzinfo=NOW.tzinfo) >= NOW - timedelta(days=DAYS, hours=1)
         assert newest.replace(tzinfo=NOW.tzinfo) <= NOW
 
-    async def test_makes_utilisation_and_occupancy_plausible(self, services, report):
+    def test_makes_utilisation_and_occupancy_plausible(self, services, report):
         shares = {
             r.key: r.share for r in services.analytics.utilisation(Grouping.PARTNER, 7)
         }
@@ -81,13 +81,13 @@ class TestTheNetworksPast:
         busy_hours = [v for day in heatmap.shares for v in day if v > 0]
         assert len(busy_hours) > 24
 
-    async def test_a_second_run_adds_nothing(self, services, report):
-        again = await build_backfill(services).run(DAYS, drivers=80, seed=7)
+    def test_a_second_run_adds_nothing(self, services, report):
+        again = build_backfill(services).run(DAYS, drivers=80, seed=7)
         assert (again.piles, again.placed, again.status_rows) == (0, 0, 0)
 
 
 class TestTheDriversPast:
-    async def test_charges_are_billed_with_energy_and_money(self, services, report):
+    def test_charges_are_billed_with_energy_and_money(self, services, report):
         assert report.billed == report.placed >= 5
         assert report.kwh > 10 * report.billed
         assert report.paid.amount > 0
@@ -96,12 +96,12 @@ class TestTheDriversPast:
         days = {s.started_at.date() for s in billed}
         assert len(days) >= DAYS - 1  # spread over the days, not stamped now
 
-    async def test_the_ledger_books_every_transfer_now(self, services, report):
+    def test_the_ledger_books_every_transfer_now(self, services, report):
         account = sessions(services)[0].account_id
         lines = services.wallet.history(account, 500).lines
         assert {line.transfer.created_at for line in lines} == {NOW}
 
-    async def test_settlement_and_hot_spots_see_the_charges(self, services, report):
+    def test_settlement_and_hot_spots_see_the_charges(self, services, report):
         months = {Period.parse(m) for m in ("2026-10", "2026-11")}  # 3 days to Nov 2
         statements = [
             services.settlement.settle_period(OperatorId(p), month)

@@ -77,8 +77,8 @@ def run_backfill(db: str, days: int, drivers: int, seed: int) -> BackfillReport:
     services = build_services(Settings(database_url=db, payment_provider="sandbox"))
     try:
         _require_partners(services, db)
-        report = asyncio.run(
-            build_backfill(services).run(days, drivers, seed, on_step=console.print)
+        report = build_backfill(services).run(
+            days, drivers, seed, on_step=console.print
         )
         console.print("archiving the status history for the reports")
         services.history_keeper.keep()

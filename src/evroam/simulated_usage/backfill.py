@@ -122,7 +122,7 @@ class Backfill:
         self._piles = piles
         self._clock = clock
 
-    async def run(
+    def run(
         self,
         days: int,
         drivers: int,
@@ -152,7 +152,7 @@ class Backfill:
         accounts = self._open_accounts(plans, seed)
         kwh, paid, billed = Decimal(0), Money.zero(), 0
         for i, one in enumerate(placed):
-            billed_kwh, charged = await self._charge(one, accounts, seed, i)
+            billed_kwh, charged = self._charge(one, accounts, seed, i)
             if charged is not None:
                 kwh, paid, billed = kwh + billed_kwh, paid + charged, billed + 1
         return BackfillReport(
@@ -236,7 +236,7 @@ class Backfill:
             accounts.append(account.id)
         return accounts
 
-    async def _charge(
+    def _charge(
         self, one: _Placed, accounts: Sequence[AccountId], seed: int, index: int
     ) -> tuple[Decimal, Money | None]:
         """One past charge through the charging use cases; (kWh, what the driver
@@ -244,7 +244,7 @@ class Backfill:
         account = accounts[one.charge.driver]
         place = one.place
         try:
-            session = await self._charging.start_charging(
+            session = self._charging.start_charging(
                 account,
                 place.spec.pile_id,
                 f"backfill-{seed}-{index}",
@@ -271,7 +271,7 @@ class Backfill:
                 done.record,
             )
             for event in events:
-                after = await self._charging.handle(place.operator_id, event)
+                after = self._charging.handle(place.operator_id, event)
         except EvroamError:
             return Decimal(0), None
         if after is None or after.status is not SessionStatus.BILLED:

@@ -33,7 +33,7 @@ MAX_STEPS = 50
 class PastPartner:
     """``charging.remote.RemoteCharging`` for charges that already happened."""
 
-    async def start(
+    def start(
         self,
         partner: Partner,  # noqa: ARG002 - the port's parameters; all accepted
         pile: PileAddress,  # noqa: ARG002
@@ -42,7 +42,7 @@ class PastPartner:
     ) -> StartResult:
         return StartResult(session_ref, True, partner_session_id=f"P{session_ref}")
 
-    async def stop(
+    def stop(
         self,
         partner: Partner,  # noqa: ARG002 - the port's parameters; all accepted
         pile: PileAddress,  # noqa: ARG002
