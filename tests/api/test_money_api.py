@@ -139,6 +139,17 @@ class TestWebhook:
         wallet = (await client.get("/api/v1/wallet", headers=auth)).json()
         assert wallet["available"] == "0.00"
 
+    async def test_a_signature_with_a_digit_that_is_not_ascii_is_a_400_problem(
+        self, client
+    ):
+        r = await client.post(
+            "/api/v1/payments/webhook",
+            content=b'{"id": "evt_1"}',
+            headers={SIGNATURE_HEADER: b"t=\xb2,v1=" + b"0" * 64},
+        )
+        assert r.status_code == 400, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+
 
 class TestSessionsAreYoursAlone:
     async def test_another_drivers_session_and_receipt_are_not_found(self, client):

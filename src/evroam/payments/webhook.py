@@ -38,7 +38,8 @@ def _parse_header(header: str) -> tuple[int, list[str]]:
     macs: list[str] = []
     for part in header.split(","):
         name, _, value = part.strip().partition("=")
-        if name == "t" and value.isdigit() and timestamp is None:
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+        if name == "t" and value.isascii() and value.isdigit() and timestamp is None:
             timestamp = int(value)
         elif name == "v1" and value:
             macs.append(value)

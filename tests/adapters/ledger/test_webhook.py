@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evroam.payments.webhook import WebhookVerifier, sign
 from evroam.shared.money import Money
@@ -67,6 +70,20 @@ class TestWebhookSignature:
     )
     def test_rejects_a_malformed_header(self, verifier, header):
         with pytest.raises(WebhookSignatureError):
+            verifier.verify(BODY, header)
+
+    @pytest.mark.parametrize(
+        "header", ["t=\xb2,v1=00", "t=\u0663\u0660,v1=00", f"t={NOW},v1=\xe9\xe9"]
+    )
+    def test_rejects_a_header_with_digits_that_are_not_ascii(self, verifier, header):
+        # str.isdigit() takes "²" and "٣": int() of them must not be reached.
+        with pytest.raises(WebhookSignatureError):
+            verifier.verify(BODY, header)
+
+    @given(st.text())
+    def test_any_header_is_verified_or_refused_never_crashes(self, header):
+        verifier = WebhookVerifier(SECRET, FixedClock(START))
+        with contextlib.suppress(WebhookSignatureError):
             verifier.verify(BODY, header)
 
     def test_accepts_any_matching_entry_during_secret_rotation(self, verifier):
