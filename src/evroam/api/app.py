@@ -69,6 +69,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                 running.token_pusher.push_changes,
                 running.pile_requests.expire,
             ),
+            offload=running.boundary.run,
         )
         task = (
             asyncio.create_task(watcher.run_forever())

@@ -6,8 +6,10 @@ import asyncio
 import inspect
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from functools import partial
+from typing import Protocol, TypeVar
 
 from evroam.partners.errors import PartnerError
 from evroam.partners.ports import LeaseStore
@@ -16,6 +18,18 @@ from evroam.shared.clock import Clock
 
 LEASE = "feed-watcher"
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Offload(Protocol):
+    """``await offload(fn)``: ``fn()`` off the event loop (the composition root's
+    ``Boundary.run``); blocking chores and lease calls go through it."""
+
+    def __call__(self, fn: Callable[[], T], /) -> Awaitable[T]: ...
+
+
+async def _inline(fn: Callable[[], T]) -> T:
+    return fn()
 
 
 class FeedWatcher:
@@ -30,6 +44,7 @@ class FeedWatcher:
         check_every_s: float,
         reconcile_every_s: float = 0.0,
         chores: Sequence[Callable[[], object]] = (),
+        offload: Offload = _inline,
     ) -> None:
         self._partners = partners
         self._leases = leases
@@ -41,6 +56,7 @@ class FeedWatcher:
         # Other contexts' periodic work (abandoned sessions, expired holds), run
         # by the same lease holder each round.
         self._chores = tuple(chores)
+        self._offload = offload
         self._last_check: datetime | None = None
         self._last_reconcile: datetime | None = None
 
@@ -53,24 +69,30 @@ class FeedWatcher:
                     _log.exception("feed watcher round failed")
                 await asyncio.sleep(self._interval_s)
         finally:
-            self._leases.release(LEASE, self._holder)
+            await self._offload(partial(self._leases.release, LEASE, self._holder))
 
     async def run_once(self) -> bool:
         """One round; False when another worker holds the lease."""
         now = self._clock.now()
-        if not self._leases.try_acquire(LEASE, self._holder, self._interval_s * 3, now):
+        acquire = partial(
+            self._leases.try_acquire, LEASE, self._holder, self._interval_s * 3, now
+        )
+        if not await self._offload(acquire):
             return False
         await self._partners.expire_silent_piles()
         for chore in self._chores:
-            done = chore()
-            if inspect.isawaitable(done):
-                await done
+            # A coroutine function is an async adapter's chore (it awaits on the
+            # loop); anything else blocks, so it runs off the loop.
+            if inspect.iscoroutinefunction(chore):
+                await chore()
+            else:
+                await self._offload(chore)
         due = self._last_check is None or (
             (now - self._last_check).total_seconds() >= self._check_every_s
         )
         if due:
             self._last_check = now
-            for partner in self._partners.list_partners():
+            for partner in await self._offload(self._partners.list_partners):
                 try:
                     await self._partners.check_partner(partner.id)
                 except PartnerError as exc:  # recorded in feed health by the service
@@ -90,7 +112,7 @@ class FeedWatcher:
         return elapsed >= self._reconcile_every_s
 
     async def _reconcile_all(self) -> None:
-        for partner in self._partners.list_partners():
+        for partner in await self._offload(self._partners.list_partners):
             try:
                 changed = await self._partners.reconcile_status(partner.id)
             except PartnerError as exc:

@@ -290,6 +290,36 @@ class TestWatching:
         world.clock.set(LATER + timedelta(seconds=16))  # lease (3 rounds) ran out
         assert await second.run_once() is True
 
+    async def test_blocking_chores_and_the_lease_run_off_the_loop(self):
+        world = World(network())
+        offloaded: list[str] = []
+        ran: list[str] = []
+
+        async def offload(fn):
+            offloaded.append(getattr(fn, "__name__", None) or fn.func.__name__)
+            return fn()
+
+        def release_expired_holds() -> None:
+            ran.append("holds")
+
+        async def push_changes() -> None:  # an async adapter's chore
+            ran.append("push")
+
+        watcher = FeedWatcher(
+            world.service,
+            InMemoryLeaseStore(),
+            world.clock,
+            5,
+            30,
+            chores=(release_expired_holds, push_changes),
+            offload=offload,
+        )
+        assert await watcher.run_once() is True
+        assert ran == ["holds", "push"]
+        assert "try_acquire" in offloaded
+        assert "release_expired_holds" in offloaded
+        assert "push_changes" not in offloaded
+
 
 class TestReconciling:
     async def test_reading_status_again_heals_a_lost_push(self):
