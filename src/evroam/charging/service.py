@@ -297,6 +297,13 @@ class ChargingService:
             self._discounts,
         )
 
+    def expected_hold(self, pile_id: PileId, target_kwh: Decimal | None) -> Money:
+        """What starting a charge for ``target_kwh`` (else the default) would hold
+        on the wallet: the same figure ``start_charging`` holds now."""
+        station, _ = self._locate(pile_id)
+        target = target_kwh or DEFAULT_TARGET_KWH
+        return self._hold_for(station, pile_id, target, None, None)
+
     # -- queries ----------------------------------------------------------------------
     def get_session(
         self, account_id: AccountId, session_id: SessionId

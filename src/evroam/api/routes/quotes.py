@@ -13,6 +13,7 @@ from evroam.api.problem import AUTH_RESPONSES
 from evroam.api.schemas.money import ReceiptLinePublic, yuan
 from evroam.pricing.bill import Bill
 from evroam.shared.ids import PileId
+from evroam.shared.money import Money
 
 router = APIRouter(prefix="/api/v1", tags=["quotes"])
 
@@ -34,9 +35,14 @@ class QuotePublic(BaseModel):
     discount_total: str = Field(description="brand discount, borne by the platform")
     total: str = Field(description="what the driver would pay")
     currency: str
+    hold: str = Field(
+        description="what starting this charge now would hold on the wallet (the "
+        "estimate for these kWh, whole yuan up, at least 20); the rest returns at "
+        "billing"
+    )
 
 
-def quote_public(bill: Bill) -> QuotePublic:
+def quote_public(bill: Bill, hold: Money) -> QuotePublic:
     return QuotePublic(
         kwh=str(bill.energy_kwh),
         lines=[
@@ -51,6 +57,7 @@ def quote_public(bill: Bill) -> QuotePublic:
         discount_total=yuan(bill.discount_total),
         total=yuan(bill.driver_total),
         currency=bill.currency,
+        hold=yuan(hold),
     )
 
 
@@ -60,12 +67,13 @@ def quote(
 ) -> QuotePublic:
     """Electricity and service fee per time-of-use period, parking after the free
     minutes, and (with a bearer token) the driver's brand discount."""
+    pile = PileId(body.pile_id)
     bill = services.charging.quote(
-        PileId(body.pile_id),
+        pile,
         body.start_at,
         body.kwh,
         body.minutes,
         body.parking_minutes,
         account.id if account else None,
     )
-    return quote_public(bill)
+    return quote_public(bill, services.charging.expected_hold(pile, body.kwh))
