@@ -46,7 +46,7 @@ def session_of_periods(
 ) -> ChargeSession:
     """The energy timeline of periods of charging from ``started_at`` and a
     car unplugged at ``ended_at``: the whole minutes after the last period are
-    parking time. Partners' simulators price their records with it too.
+    parking time.
 
     Periods that do not move forward in time (a stop before the first meter
     tick; T/CEC times are whole seconds) add their energy to the previous sample

@@ -4,34 +4,33 @@ A car takes the pile's power, capped by a simple curve (full power to 80 % SoC,
 then tapering to 10 % at full), its energy split where the tariff changes
 period. Once full it stays plugged in until its driver comes back. The record
 prices the energy at each period's rates and the time plugged in after
-charging with the station's parking fee and the tariff's idle fee
-(``pricing.quote``, the hub's own functions), so that the hub, reading the
-record back, bills the same to the fen.
+charging with the station's car park fee and the tariff's idle fee, with the
+operator's own price list and arithmetic (``simulator.prices``, not the hub's
+pricing): the hub re-rates the record with its own engine, and a disagreement
+is a dispute (ADR 0038).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from evroam.catalogue.model import ParkingRule
-from evroam.charging.receipt import session_of_periods
-from evroam.charging.remote import ChargePeriod
-from evroam.pricing.bill import LineKind
-from evroam.pricing.quote import quote_charge
-from evroam.pricing.session import ChargeSession
-from evroam.pricing.tariff import PeriodKind, Tariff
 from evroam.shared.money import Money
+from evroam.simulator.prices import (
+    NO_CAR_PARK_FEE,
+    CarPark,
+    PriceList,
+    car_park_fee,
+    idle_fee,
+)
 
 KWH = Decimal("0.01")
 TAPER_FROM_SOC = 0.8
 MIN_POWER_SHARE = 0.1
-NO_PARKING_FEE = ParkingRule(0, Money.zero())
 
 
 class StopCause(enum.Enum):
@@ -47,18 +46,10 @@ def charge_power_kw(max_power_kw: float, soc: float) -> float:
     return max_power_kw * max(MIN_POWER_SHARE, share)
 
 
-def next_price_change(tariff: Tariff, local: datetime) -> datetime:
+def next_price_change(tariff: PriceList, local: datetime) -> datetime:
     """The first moment after ``local`` (aware, station zone) where the tariff's
     period may change: a window edge or midnight (month-limited windows)."""
-    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    edges = {w.start for w in tariff.windows} | {w.end for w in tariff.windows}
-    candidates = [
-        datetime.combine((day + timedelta(days=d)).date(), t, local.tzinfo)
-        for d in (0, 1)
-        for t in edges
-    ]
-    candidates.append(day + timedelta(days=1))
-    return min(c for c in candidates if c > local)
+    return tariff.next_change(local)
 
 
 @dataclass(slots=True)
@@ -67,7 +58,7 @@ class Period:
 
     started_at: datetime
     ended_at: datetime
-    kind: PeriodKind
+    kind: str  # the price list's period name (sharp, peak, flat, valley)
     kwh: float = 0.0
 
 
@@ -145,13 +136,13 @@ def whole_second(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-def price_periods(tariff: Tariff, periods: list[Period]) -> tuple[PricedPeriod, ...]:
+def price_periods(tariff: PriceList, periods: list[Period]) -> tuple[PricedPeriod, ...]:
     """Each period's kWh (to 0.01) at its period's prices; each money line is
     rounded half up to the fen once (``Money``). Times are cut to the second, so
     every protocol carries them exactly."""
     priced = []
     for period in periods:
-        price = tariff.price_for(period.kind)
+        price = tariff.prices_for(period.kind)
         kwh = Decimal(repr(period.kwh)).quantize(KWH)
         priced.append(
             PricedPeriod(
@@ -172,13 +163,14 @@ class Charge:
     """One running session. ``context`` holds protocol data (response URLs ...).
 
     ``full_at`` is when the battery became full (None: still charging); the
-    driver comes back ``linger_s`` later. ``parking`` is the station's rule.
+    driver comes back ``linger_s`` later. ``tariff`` is the operator's price
+    list, ``parking`` the station's car park fee.
     """
 
     ref: str
     session_id: str
     pile: str
-    tariff: Tariff
+    tariff: PriceList
     zone: ZoneInfo
     max_power_kw: float
     battery_kwh: float
@@ -188,7 +180,7 @@ class Charge:
     periods: list[Period] = field(default_factory=list)
     stop_cause: StopCause | None = None
     context: dict[str, Any] = field(default_factory=dict)
-    parking: ParkingRule = NO_PARKING_FEE
+    parking: CarPark = NO_CAR_PARK_FEE
     linger_s: float = 0.0
     full_at: datetime | None = None
 
@@ -234,52 +226,31 @@ class Charge:
                 to_full = timedelta(hours=energy / power_kw) if energy else timedelta()
                 step_end = min(step_end, self.now + to_full)
                 self.full_at = step_end
-            self.period_at(self.tariff.kind_at(local)).kwh += energy
+            self.period_at(self.tariff.period_at(local)).kwh += energy
             self.soc = 1.0 if self.is_full else self.soc + energy / self.battery_kwh
             self.now = step_end
             self.periods[-1].ended_at = step_end
         leaves_at = self.leaves_at
         self.now = end if leaves_at is None else max(self.now, min(end, leaves_at))
 
-    def period_at(self, kind: PeriodKind) -> Period:
-        if not self.periods or self.periods[-1].kind is not kind:
+    def period_at(self, kind: str) -> Period:
+        if not self.periods or self.periods[-1].kind != kind:
             self.periods.append(Period(self.now, self.now, kind))
         return self.periods[-1]
 
 
-def bay_session(periods: Sequence[PricedPeriod], ended_at: datetime) -> ChargeSession:
-    """The charge as the hub reads it back from the record (``session_of`` in
-    ``charging/receipt.py``, the same function): charging until the last period
-    ends, then the whole minutes still plugged in until ``ended_at`` are parking
-    time."""
-    charged = [ChargePeriod(p.started_at, p.ended_at, p.kwh) for p in periods]
-    started_at = min((p.started_at for p in periods), default=ended_at)
-    kwh = sum((p.kwh for p in periods), Decimal(0))
-    return session_of_periods(charged, started_at, ended_at, kwh)
-
-
-def _bay_fees(charge: Charge, session: ChargeSession) -> tuple[Decimal, Decimal]:
-    """(parking, idle) of the time plugged in after charging, priced by the
-    hub's engine (``pricing.quote``) as the hub prices it."""
-    bill = quote_charge(charge.tariff, charge.parking, session, charge.zone.key)
-    fees = {LineKind.PARKING: Decimal(0), LineKind.IDLE: Decimal(0)}
-    for line in bill.lines:
-        if line.kind in fees:
-            fees[line.kind] += line.amount.amount
-    return fees[LineKind.PARKING], fees[LineKind.IDLE]
-
-
 def charge_record(charge: Charge) -> SentRecord:
     """The record of ``charge`` if it ended now: the energy at time-of-use prices,
-    then the parking and idle fees (``pricing.quote``, the hub's own functions)
-    of the time plugged in after charging. Times are whole seconds, so the hub
-    prices the very session read back from either protocol."""
+    then the car park and idle fees of the whole minutes plugged in after
+    charging (``simulator.prices``: the operator's own terms). Times are whole
+    seconds, so both protocols carry them exactly."""
     periods = price_periods(charge.tariff, charge.periods)
     ended_at = whole_second(charge.now)
-    session = bay_session(periods, ended_at)
+    charged_until = max((p.ended_at for p in periods), default=ended_at)
     electricity = sum((p.electricity_money for p in periods), Decimal(0))
     service = sum((p.service_money for p in periods), Decimal(0))
-    parking, idle = _bay_fees(charge, session)
+    parking = car_park_fee(charge.parking, charged_until, ended_at, charge.zone)
+    idle = idle_fee(charge.tariff.idle, charged_until, ended_at)
     return SentRecord(
         ref=charge.ref,
         record_id=f"CDR-{charge.session_id}"[-36:],

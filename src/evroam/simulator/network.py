@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from evroam.catalogue.model import (
     ConnectorStandard,
@@ -29,10 +30,15 @@ from evroam.catalogue.model import (
     StatusCategory,
     SwapBay,
 )
-from evroam.pricing.tariff import Tariff
 from evroam.scenario import Scenario, reference_scenario
 from evroam.shared.geo import BoundingBox
 from evroam.shared.ids import TariffId
+from evroam.simulator.prices import CarPark, PriceList, car_park_of, price_list_of
+
+# A tariff as the scenario generated it and the operator publishes it. The
+# simulator reads it by attribute only (``simulator.prices``), for its own
+# price list; the wire mapping it still borrows from the hub takes it as is.
+PublishedTariff = Any
 
 OPERATOR_BY_PROFILE = {
     OperatorProfile.SWAP: "swapway",
@@ -138,12 +144,13 @@ class SimulatedNetwork:
         operator: Operator,
         protocol: Protocol,
         stations: Sequence[Station],
-        tariffs: Mapping[TariffId, Tariff],
+        tariffs: Mapping[TariffId, PublishedTariff],
     ) -> None:
         self.operator = operator
         self.protocol = protocol
         self._stations = tuple(_renamed(s, protocol) for s in stations)
         self.tariffs = dict(tariffs)
+        self._price_lists = {k: price_list_of(t) for k, t in self.tariffs.items()}
         self.tariffs_changed_at: datetime | None = None
         self.tariff_version = 0
         self._index = {s.external_id: i for i, s in enumerate(self._stations)}
@@ -251,8 +258,13 @@ class SimulatedNetwork:
             raise UnknownPileError(name)
         return found
 
-    def tariff_of(self, station_index: int) -> Tariff:
+    def tariff_of(self, station_index: int) -> PublishedTariff:
+        """The station's tariff as published (to the hub, on the wire)."""
         return self.tariffs[self._stations[station_index].tariff_id]
+
+    def prices_of(self, station_index: int) -> PriceList:
+        """The operator's own price list of the station: what it bills with."""
+        return self._price_lists[self._stations[station_index].tariff_id]
 
     def raise_service_fee(self, per_kwh: Decimal, at: datetime) -> None:
         """Every tariff's service fee up by ``per_kwh`` from ``at`` (a price
@@ -267,11 +279,16 @@ class SimulatedNetwork:
             )
             for tariff_id, tariff in self.tariffs.items()
         }
+        self._price_lists = {k: price_list_of(t) for k, t in self.tariffs.items()}
         self.tariff_version += 1
         self.tariffs_changed_at = at
 
     def parking_of(self, station_index: int) -> ParkingRule:
         return self._stations[station_index].parking
+
+    def car_park_of(self, station_index: int) -> CarPark:
+        """The station's car park fee on the operator's own terms."""
+        return car_park_of(self._stations[station_index].parking)
 
     def pile_statuses(self) -> dict[str, PileStatus]:
         """``{pile name: status}``: the ground truth to compare the hub against."""

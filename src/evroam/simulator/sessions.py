@@ -171,7 +171,7 @@ class SessionSimulator:
             ref=ref,
             session_id=session_id,
             pile=pile_name,
-            tariff=self.network.tariff_of(pile.station_index),
+            tariff=self.network.prices_of(pile.station_index),
             zone=ZoneInfo(station.time_zone),
             max_power_kw=station.piles[pile.position].max_power_kw,
             battery_kwh=self._rng.uniform(60.0, 100.0),
@@ -179,7 +179,7 @@ class SessionSimulator:
             started_at=started,
             now=started,
             context=dict(context),
-            parking=self.network.parking_of(pile.station_index),
+            parking=self.network.car_park_of(pile.station_index),
             linger_s=60.0 * self._linger_rng.randint(*self.settings.linger_minutes()),
         )
         self._spawn(self._run(charge))
@@ -228,7 +228,7 @@ class SessionSimulator:
         self._charges[charge.ref] = charge
         charge.started_at = charge.now = self._clock.now()
         local = charge.now.astimezone(charge.zone)
-        charge.period_at(charge.tariff.kind_at(local))  # a CDR needs one period
+        charge.period_at(charge.tariff.period_at(local))  # a CDR needs one period
         await self.runner.force(charge.pile, PileStatus.CHARGING)
         await self._deliver("started", charge)
 

@@ -34,6 +34,7 @@ from evroam.simulator.charge import (
     next_price_change,
     price_periods,
 )
+from evroam.simulator.prices import price_list_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TARIFF = Tariff(
@@ -69,7 +70,7 @@ def a_charge(started_local: datetime, power_kw: float = 120.0, soc: float = 0.2)
         ref=new_session_ref(),
         session_id="s-1",
         pile="S1/E01",
-        tariff=TARIFF,
+        tariff=price_list_of(TARIFF),
         zone=SHANGHAI,
         max_power_kw=power_kw,
         battery_kwh=80.0,
@@ -97,7 +98,9 @@ class TestChargingCurve:
 class TestTimeOfUseSplit:
     def test_the_next_price_change_is_the_next_window_edge(self):
         local = datetime(2024, 11, 1, 16, 30, tzinfo=SHANGHAI)
-        assert next_price_change(TARIFF, local) == local.replace(hour=17, minute=0)
+        assert next_price_change(price_list_of(TARIFF), local) == local.replace(
+            hour=17, minute=0
+        )
 
     def test_a_charge_across_a_price_change_is_split_into_two_periods(self):
         charge = a_charge(datetime(2024, 11, 1, 16, 45, tzinfo=SHANGHAI))
@@ -110,7 +113,7 @@ class TestTimeOfUseSplit:
     def test_each_period_is_priced_at_its_own_rates(self):
         charge = a_charge(datetime(2024, 11, 1, 16, 45, tzinfo=SHANGHAI))
         charge.advance(30 * 60)
-        flat, peak = price_periods(TARIFF, charge.periods)
+        flat, peak = price_periods(price_list_of(TARIFF), charge.periods)
         assert (flat.kwh, flat.electricity_money) == (
             Decimal("30.00"),
             Decimal("15.41"),

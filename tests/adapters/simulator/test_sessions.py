@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from evroam.catalogue.model import ParkingRule, PileStatus
-from evroam.charging.receipt import bill_for_record
+from evroam.charging.receipt import bill_for_record, session_of_periods
+from evroam.charging.remote import ChargePeriod
 from evroam.gateways.tcec.charging import charge_record_from_order
 from evroam.pricing.bill import LineKind
 from evroam.pricing.quote import quote_charge
@@ -23,10 +24,10 @@ from evroam.simulator.charge import (
     Charge,
     SentRecord,
     StopCause,
-    bay_session,
     charge_record,
 )
 from evroam.simulator.network import SimulatedNetwork
+from evroam.simulator.prices import car_park_of, price_list_of
 from evroam.simulator.runner import SimulationRunner, SimulationSettings
 from evroam.simulator.sessions import SessionSettings, SessionSimulator
 from evroam.simulator.tcec_sessions import order_info
@@ -51,14 +52,14 @@ def a_charge(soc: float = 0.9, linger_minutes: int = 600) -> Charge:
         ref="R1",
         session_id="s-1",
         pile="S1/E01",
-        tariff=TARIFF,
+        tariff=price_list_of(TARIFF),
         zone=SHANGHAI,
         max_power_kw=120.0,
         battery_kwh=80.0,
         soc=soc,
         started_at=started,
         now=started,
-        parking=PARKING,
+        parking=car_park_of(PARKING),
         linger_s=60.0 * linger_minutes,
     )
 
@@ -135,7 +136,13 @@ class TestTheRecord:
         record = charge_record(full_then_plugged(47))
         assert record.ended_at.microsecond == 0
         assert all(p.ended_at.microsecond == 0 for p in record.periods)
-        assert bay_session(record.periods, record.ended_at).parking_minutes == 47
+        charged = [
+            ChargePeriod(p.started_at, p.ended_at, p.kwh) for p in record.periods
+        ]
+        hub_read = session_of_periods(
+            charged, record.started_at, record.ended_at, record.kwh
+        )
+        assert hub_read.parking_minutes == 47
 
     def test_the_hub_bills_a_t_cec_order_of_it_to_the_fen(self):
         record = charge_record(full_then_plugged(50))
