@@ -5,7 +5,8 @@ envelopes must be within five minutes of now, ADR 0025). So the backfill asks
 this stand-in: it accepts every start and stop, and the charge record it sends
 is made as the partner simulators make theirs (``simulator.charge``: energy by
 the car's curve, split where the tariff changes period, then the time plugged
-in priced with the station's parking and idle fees).
+in priced with the station's parking and idle fees, by the partner's own
+price list: ``simulator.prices``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from evroam.charging.remote import (
 from evroam.partners.model import Partner
 from evroam.pricing.tariff import Tariff
 from evroam.simulator.charge import Charge, charge_record
+from evroam.simulator.prices import car_park_of, price_list_of
 
 MAX_STEPS = 50
 
@@ -81,14 +83,14 @@ def past_charge(
         ref=ref,
         session_id=f"P{ref}",
         pile=ref,
-        tariff=tariff,
+        tariff=price_list_of(tariff),
         zone=zone,
         max_power_kw=power_kw,
         battery_kwh=battery_kwh,
         soc=soc,
         started_at=started_at,
         now=started_at,
-        parking=parking,
+        parking=car_park_of(parking),
     )
     for _ in range(MAX_STEPS):
         missing = target_kwh - charge.kwh
