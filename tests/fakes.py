@@ -514,9 +514,13 @@ class InMemoryAccountRepository:
                 return account
         return None
 
-    def add_vehicle(self, account_id: str, vehicle: Vehicle) -> None:
+    def add_vehicle(self, account_id: str, vehicle: Vehicle) -> str:
+        for holder, cars in self.cars.items():
+            if holder != account_id and any(v.vin == vehicle.vin for v in cars):
+                return holder
         cars = [v for v in self.cars.get(account_id, []) if v.vin != vehicle.vin]
         self.cars[account_id] = [*cars, vehicle]
+        return account_id
 
     def vehicles(self, account_id: str) -> Sequence[Vehicle]:
         return list(self.cars.get(account_id, []))

@@ -98,3 +98,37 @@ class TestVehicles:
         r = await client.post("/api/v1/accounts/me/vehicles", json=car, headers=auth)
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "catalogue_id"
+
+
+CAR = {"vin": VIN, "brand": "Xiaomi", "model": "SU7", "delivery_date": "2026-03-01"}
+
+
+class TestAVinBelongsToOneAccount:
+    async def register(self, client, auth):
+        return await client.post("/api/v1/accounts/me/vehicles", json=CAR, headers=auth)
+
+    async def test_another_account_cannot_take_a_registered_car(self, client):
+        _, owner = await open_account(client, "Owner")
+        _, taker = await open_account(client, "Taker")
+        assert (await self.register(client, owner)).status_code == 201
+        r = await self.register(client, taker)
+        assert r.status_code == 409, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        problem = r.json()
+        assert problem["title"] == "VIN taken"
+        assert problem["errors"][0]["field"] == "vin"
+        assert "ask the operator" in problem["detail"]
+        mine = (await client.get("/api/v1/accounts/me/vehicles", headers=owner)).json()
+        theirs = (
+            await client.get("/api/v1/accounts/me/vehicles", headers=taker)
+        ).json()
+        assert [v["vin"] for v in mine["items"]] == [VIN]
+        assert theirs["items"] == []
+
+    async def test_the_owner_registers_it_again_and_erasure_frees_it(self, client):
+        _, owner = await open_account(client, "First owner")
+        _, buyer = await open_account(client, "Second owner")
+        assert (await self.register(client, owner)).status_code == 201
+        assert (await self.register(client, owner)).status_code == 201
+        assert (await client.delete("/api/v1/me", headers=owner)).status_code == 204
+        assert (await self.register(client, buyer)).status_code == 201

@@ -5,7 +5,8 @@ EvroamError
 │   └── AccountNotFoundError
 ├── InvalidInputError
 │   ├── InvalidVehicleError     a VIN or date that cannot be right
-│   └── LoginTakenError         another account signs in with this login
+│   ├── LoginTakenError         another account signs in with this login
+│   └── VinTakenError           another account holds this vehicle (409)
 └── AuthenticationError         no or unknown bearer token or session
     └── SignInFailedError       unknown login or wrong password (not which)
 """
@@ -24,6 +25,20 @@ class InvalidVehicleError(InvalidInputError):
 
 class AuthenticationError(EvroamError):
     """The caller is not a known account."""
+
+
+class VinTakenError(InvalidInputError):
+    """Another account holds this VIN; a driver cannot take it (and its brand
+    discount) by registering it. The owner claims it through the operator."""
+
+    def __init__(self, vin: str) -> None:
+        super().__init__(
+            "vin",
+            f"{vin} is registered to another account; if the car is yours, "
+            "ask the operator to move it to your account (docs/privacy.md, "
+            "'A VIN belongs to one account')",
+        )
+        self.vin = vin
 
 
 class LoginTakenError(InvalidInputError):

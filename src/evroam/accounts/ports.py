@@ -17,8 +17,11 @@ class AccountRepository(Protocol):
 
     def find_by_token_hash(self, token_hash: str) -> Account | None: ...
 
-    def add_vehicle(self, account_id: AccountId, vehicle: Vehicle) -> None:
-        """Register (or re-register) a vehicle by VIN for this account."""
+    def add_vehicle(self, account_id: AccountId, vehicle: Vehicle) -> AccountId:
+        """Register (or re-register) a vehicle by VIN for this account, unless
+        another account holds the VIN: then nothing changes. Returns the
+        account that holds the VIN afterwards (atomic: two accounts racing for
+        one VIN cannot both get it)."""
         ...
 
     def vehicles(self, account_id: AccountId) -> Sequence[Vehicle]: ...

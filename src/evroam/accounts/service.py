@@ -11,6 +11,7 @@ from evroam.accounts.errors import (
     AccountNotFoundError,
     AuthenticationError,
     InvalidVehicleError,
+    VinTakenError,
 )
 from evroam.accounts.model import Account, NewAccount, Vehicle
 from evroam.accounts.ports import AccountRepository
@@ -72,7 +73,8 @@ class AccountService:
             vehicle.catalogue_id
         ):
             raise InvalidVehicleError("catalogue_id", "no such model in the catalogue")
-        self._accounts.add_vehicle(account_id, vehicle)
+        if self._accounts.add_vehicle(account_id, vehicle) != account_id:
+            raise VinTakenError(vehicle.vin)
         return vehicle
 
     def list_vehicles(self, account_id: AccountId) -> Sequence[Vehicle]:

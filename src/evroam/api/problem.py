@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from evroam.accounts.errors import AuthenticationError, LoginTakenError
+from evroam.accounts.errors import AuthenticationError, LoginTakenError, VinTakenError
 from evroam.api.same_origin import CrossOriginRequestError
 from evroam.charging.errors import ChargingError
 from evroam.partners.errors import HandshakeError, PartnerError
@@ -117,12 +117,15 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "Invalid request", detail, errors=errors)
 
 
+_TAKEN = {"login": "Login taken", "vin": "VIN taken"}
+
+
 async def _invalid_input(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInputError)
-    taken = isinstance(exc, LoginTakenError)
+    taken = isinstance(exc, LoginTakenError | VinTakenError)
     return problem(
         409 if taken else 422,
-        "Login taken" if taken else "Invalid request",
+        _TAKEN.get(exc.field, "Invalid request") if taken else "Invalid request",
         str(exc),
         errors=[{"field": exc.field, "message": exc.message}],
     )

@@ -13,6 +13,7 @@ carry the times the charges happened.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import time
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from evroam.accounts.errors import VinTakenError
 from evroam.accounts.model import Vehicle
 from evroam.accounts.service import AccountService
 from evroam.analytics.personal import PersonalDataService
@@ -226,10 +228,13 @@ class Backfill:
         accounts = []
         for i, plan in enumerate(plans):
             account = self._accounts.open_account(plan.name).account
-            self._accounts.register_vehicle(
-                account.id,
-                Vehicle(plan.vin, plan.brand, plan.model, date(2026, 1, 15)),
-            )
+            # An earlier run's driver of the same seed may hold the VIN: this
+            # one then charges without a registered car.
+            with contextlib.suppress(VinTakenError):
+                self._accounts.register_vehicle(
+                    account.id,
+                    Vehicle(plan.vin, plan.brand, plan.model, date(2026, 1, 15)),
+                )
             intent = self._wallet.top_up(account.id, TOP_UP, f"backfill-{seed}-{i}")
             self._confirm_top_up(account.id, intent.intent_id)
             self._personal.set_consent(account.id, True)

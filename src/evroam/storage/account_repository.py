@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Engine, RowMapping, delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from evroam.accounts.model import Account, Vehicle
@@ -42,22 +43,35 @@ class SqlAccountRepository:
             row = conn.execute(select(accounts).where(where)).mappings().first()
         return _account(row) if row else None
 
-    def add_vehicle(self, account_id: AccountId, vehicle: Vehicle) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(delete(vehicles).where(vehicles.c.vin == vehicle.vin))
-            conn.execute(
-                insert(vehicles),
-                [
-                    {
-                        "vin": vehicle.vin,
-                        "account_id": account_id,
-                        "brand": vehicle.brand,
-                        "model": vehicle.model,
-                        "delivery_date": vehicle.delivery_date,
-                        "catalogue_id": vehicle.catalogue_id,
-                    }
-                ],
-            )
+    def add_vehicle(self, account_id: AccountId, vehicle: Vehicle) -> AccountId:
+        row = {
+            "vin": vehicle.vin,
+            "account_id": account_id,
+            "brand": vehicle.brand,
+            "model": vehicle.model,
+            "delivery_date": vehicle.delivery_date,
+            "catalogue_id": vehicle.catalogue_id,
+        }
+        try:
+            with self._engine.begin() as conn:
+                holder = conn.execute(
+                    select(vehicles.c.account_id)
+                    .where(vehicles.c.vin == vehicle.vin)
+                    .with_for_update()
+                ).scalar_one_or_none()
+                if holder is not None and holder != account_id:
+                    return AccountId(holder)
+                conn.execute(delete(vehicles).where(vehicles.c.vin == vehicle.vin))
+                conn.execute(insert(vehicles), [row])
+        except IntegrityError:  # another account registered it meanwhile
+            with self._engine.connect() as conn:
+                holder = conn.execute(
+                    select(vehicles.c.account_id).where(vehicles.c.vin == vehicle.vin)
+                ).scalar_one_or_none()
+            if holder is None:
+                raise
+            return AccountId(holder)
+        return account_id
 
     def vehicles(self, account_id: AccountId) -> Sequence[Vehicle]:
         query = (
