@@ -39,6 +39,7 @@ ORDER = (
     "live_bytes",
     "trip_success",
     "migrate",
+    "tokens",
 )
 MAKE_TEST_COMMAND = (
     "$ make test          # creates .venv, installs with test extras, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -82,34 +83,52 @@ def _peer_credentials(peer: Peer) -> dict[str, str]:
 
 
 class PartnerTokenStore:
-    """OCPI peers kept in the partner records, so every API worker sees them."""
+    """OCPI peers kept in the partner records, so every API worker sees them.
 
-    def __init__(self, partners: PartnerRepository) -> None:
+    Looking a token up reads (and unseals) every partner, so answers are kept
+    for ``ttl_s`` seconds per token: a token another worker revokes is refused
+    here at most that much later (real-time authorization answers in
+    milliseconds, ADR 0027).
+    """
+
+    def __init__(self, partners: PartnerRepository, ttl_s: float = 5.0) -> None:
         self._partners = partners
+        self._ttl_s = ttl_s
+        self._seen: dict[str, tuple[float, Peer | None]] = {}
 
     def _ocpi_partners(self) -> Iterator[Partner]:
         return (p for p in self._partners.list() if p.protocol.value == "ocpi")
 
     def find_by_token(self, token: str) -> Peer | None:
+        now = time.monotonic()
+        held = self._seen.get(token)
+        if held is not None and now - held[0] < self._ttl_s:
+            return held[1]
         found = None
         wanted = token.encode()
         for partner in self._ocpi_partners():  # touch all: no timing leak
-            held = partner.credentials.get(TOKEN_B, "").encode()
-            if held and hmac.compare_digest(held, wanted):
+            held_token = partner.credentials.get(TOKEN_B, "").encode()
+            if held_token and hmac.compare_digest(held_token, wanted):
                 found = partner
-        return peer_from_partner(found) if found else None
+        peer = peer_from_partner(found) if found else None
+        if len(self._seen) > 1000:
+            self._seen.clear()
+        self._seen[token] = (now, peer)
+        return peer
 
     def find(self, key: str) -> Peer | None:
         partner = self._partners.find(OperatorId(key))
         return peer_from_partner(partner) if partner else None
 
     def save(self, peer: Peer) -> None:
+        self._seen.clear()
         partner = self._partners.find(OperatorId(peer.key))
         if partner is not None:
             self._partners.save(partner.with_credentials(**_peer_credentials(peer)))
 
     def remove(self, key: str) -> None:
         """The CPO unregistered (DELETE credentials): forget the tokens."""
+        self._seen.clear()
         partner = self._partners.find(OperatorId(key))
         if partner is not None:
             cleared = dict.fromkeys((TOKEN_B, TOKEN_C, ENDPOINTS, ROLES), "")
