@@ -40,6 +40,7 @@ ORDER = (
     "trip_success",
     "migrate",
     "tokens",
+    "real_feeds",
 )
 MAKE_TEST_COMMAND = (
     "$ make test          # creates .venv, installs with test extras, "
