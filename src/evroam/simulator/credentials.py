@@ -11,15 +11,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from evroam.catalogue.model import OperatorProfile
 from evroam.protocols.tcec_102.envelope import TcecSecrets
 from evroam.protocols.tcec_102.profiles import SpellingProfile
 
 HUB_TCEC_OPERATOR_ID = "MA0EVROAM"
+# by partner profile (the scenario's operator profiles: swap, fast, community)
 TCEC_OPERATOR_IDS = {
-    OperatorProfile.SWAP: "MA0SWPWAY",
-    OperatorProfile.FAST: "MA0RAPIDG",
-    OperatorProfile.COMMUNITY: "MA0NEIGHB",
+    "swap": "MA0SWPWAY",
+    "fast": "MA0RAPIDG",
+    "community": "MA0NEIGHB",
 }
 _DEMO_SALT = "evroam demo only: public, never use in production"
 
@@ -57,16 +57,24 @@ class TcecPartnerCredentials:
         )
 
 
-def _demo_secret(profile: OperatorProfile, purpose: str) -> str:
-    digest = hashlib.sha256(f"{_DEMO_SALT}:{profile.value}:{purpose}".encode())
+def _profile(profile: str) -> str:
+    """A profile's name (``OperatorProfile`` members are their names)."""
+    name = str(profile)
+    if name not in TCEC_OPERATOR_IDS:
+        raise ValueError(f"{name!r} is not a partner profile")
+    return name
+
+
+def _demo_secret(profile: str, purpose: str) -> str:
+    digest = hashlib.sha256(f"{_DEMO_SALT}:{profile}:{purpose}".encode())
     return digest.hexdigest()[:16]
 
 
-def default_tcec_credentials(profile: OperatorProfile | str) -> TcecPartnerCredentials:
+def default_tcec_credentials(profile: str) -> TcecPartnerCredentials:
     """DEMO ONLY: fixed, publicly derivable secrets for a profile's simulator,
     so ``make demo`` can onboard it without a key exchange. Never use them
     for a real partner."""
-    profile = OperatorProfile(profile)
+    profile = _profile(profile)
     return TcecPartnerCredentials(
         partner_operator_id=TCEC_OPERATOR_IDS[profile],
         hub_operator_id=HUB_TCEC_OPERATOR_ID,
@@ -77,7 +85,7 @@ def default_tcec_credentials(profile: OperatorProfile | str) -> TcecPartnerCrede
     )
 
 
-def default_ocpi_token_a(profile: OperatorProfile | str) -> str:
+def default_ocpi_token_a(profile: str) -> str:
     """DEMO ONLY: the TOKEN_A a profile's OCPI simulator accepts by default."""
-    profile = OperatorProfile(profile)
-    return f"demo-token-a-{profile.value}-{_demo_secret(profile, 'TOKEN_A')}"
+    profile = _profile(profile)
+    return f"demo-token-a-{profile}-{_demo_secret(profile, 'TOKEN_A')}"

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import httpx
 from fastapi import FastAPI
 
-from evroam.gateways.ocpi.mapping import evse_status_from_pile_status
 from evroam.protocols.ocpi_2_2_1.authorization import build_tokens_receiver_router
 from evroam.protocols.ocpi_2_2_1.client import OcpiClient
 from evroam.protocols.ocpi_2_2_1.commands import build_cpo_commands_router
@@ -50,6 +49,7 @@ from evroam.simulator.sessions import (
     SessionSimulator,
     build_sessions_control_router,
 )
+from evroam.simulator.wire_status import ocpi_status
 
 HUB_KEY = "hub"  # the token store's key of the one peer a simulator serves
 OCPI_PREFIX = "/ocpi/cpo"
@@ -119,7 +119,7 @@ class OcpiPusher:
             return
         location_id, evse_uid = ref.name.split("/", 1)
         patch = EvsePatch(
-            status=evse_status_from_pile_status(change.status),
+            status=ocpi_status(change.status),
             last_updated=change.at,
         )
         await client.patch_evse(

@@ -23,7 +23,6 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from evroam.gateways.tcec.mapping import code_from_pile_status
 from evroam.protocols.tcec_102.charging_models import (
     ChargeDetail,
     ChargeOrder,
@@ -64,6 +63,7 @@ from evroam.simulator.charge import (
     charge_record,
 )
 from evroam.simulator.sessions import Refusal, SessionSimulator
+from evroam.simulator.wire_status import tcec_code
 
 DC_VOLTAGE = Decimal(500)
 AC_VOLTAGE = Decimal(220)
@@ -106,7 +106,7 @@ def charge_status(
         StartChargeSeq=charge.ref,
         StartChargeSeqStat=int(stat),
         ConnectorID=charge.pile,
-        ConnectorStatus=code_from_pile_status(sessions.network.status(pile.index)),
+        ConnectorStatus=tcec_code(sessions.network.status(pile.index)),
         CurrentA=_money(power_w / voltage),
         VoltageA=voltage,
         Soc=_money(Decimal(repr(charge.soc * 100))),
@@ -156,7 +156,7 @@ def final_status(sessions: SessionSimulator, record: SentRecord) -> EquipChargeS
         StartChargeSeq=record.ref,
         StartChargeSeqStat=int(StartChargeSeqStat.ENDED),
         ConnectorID=record.pile,
-        ConnectorStatus=code_from_pile_status(sessions.network.status(pile.index)),
+        ConnectorStatus=tcec_code(sessions.network.status(pile.index)),
         StartTime=format_query_time(record.started_at),
         EndTime=format_query_time(record.ended_at),
         TotalPower=record.kwh,
