@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,3 +153,25 @@ class TestAccountSheetAccessibility:
             assert serious_violations(phone_zh) == [], tab.inner_text()
             small = phone_zh.evaluate(SMALLER_THAN_A_FINGER, IN_THE_SHEET)
             assert small == [], tab.inner_text()
+
+
+class TestPrivacy:
+    def test_consent_shows_the_usage_export_downloads_and_erasure_signs_out(
+        self, desktop: Page, real_site: RealSite
+    ) -> None:
+        open_app(desktop, real_site.base_url)
+        sign_up(desktop, "private@example.cn", "Private Person")
+        desktop.locator("#tab-privacy").click()
+        expect(desktop.locator("#usage")).to_be_empty()
+        desktop.locator("#consent").check()
+        expect(desktop.locator("#usage-sessions")).to_have_text("0")
+        with desktop.expect_download() as download:
+            desktop.locator("#export").click()
+        exported = json.loads(Path(download.value.path()).read_text())
+        assert exported["account"]["name"] == "Private Person"
+        assert exported["consent_history"][0]["is_granted"] is True
+        desktop.locator("#erase").click()
+        desktop.locator("#erase").click()  # "Yes, delete it for good"
+        expect(desktop.locator("#auth-form")).to_be_visible()
+        sign_in(desktop, "private@example.cn")
+        expect(desktop.locator("#auth-error")).to_have_text("Wrong login or password.")
