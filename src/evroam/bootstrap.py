@@ -41,6 +41,7 @@ from evroam.gateways.ocpi.tokens import (
     TokenPusher,
     token_for_account,
 )
+from evroam.gateways.partner_index import PartnerIndex
 from evroam.gateways.settlement_records import (
     OcpiCdrRecords,
     ProtocolPartnerRecords,
@@ -186,6 +187,8 @@ class Services:
     # The async boundary: ``await services.boundary.run(use_case, *args)`` from
     # async code (docs/architecture.md, "The async boundary").
     boundary: Boundary = field(default_factory=Boundary)
+    # Partners in memory for the peer lookups of every push (gateways.partner_index).
+    partner_index: PartnerIndex | None = None
 
     def ping_database(self) -> bool:
         try:
@@ -281,7 +284,8 @@ def build_services(
     status = StatusService(SqlStatusStore(engine), bus, clock)
     records = SqlPartnerRepository(engine, CredentialSeal(settings.data_key))
     http = http or _http_factory(settings)
-    gateways = _gateways(settings, records, http, clock)
+    partner_index = PartnerIndex(records)
+    gateways = _gateways(settings, records, partner_index, http, clock)
     partners = PartnersService(records, stations, catalogue, status, gateways, clock)
     payments = (
         SandboxPaymentProvider(settings.webhook_secret.encode(), clock)
@@ -389,6 +393,7 @@ def build_services(
         ),
         ledger_writer=ledger_writer,
         boundary=boundary,
+        partner_index=partner_index,
     )
 
 
@@ -582,13 +587,14 @@ def _ocpi_config(settings: Settings) -> ServerConfig:
 def _gateways(
     settings: Settings,
     records: SqlPartnerRepository,
+    partner_index: PartnerIndex,
     http: Callable[[], httpx.AsyncClient],
     clock: Clock,
 ) -> dict[Protocol, PartnerGateway]:
     return {
         Protocol.OCPI: OcpiPartnerGateway(
             http,
-            PartnerTokenStore(records),
+            PartnerTokenStore(records, partner_index),
             _ocpi_config(settings).versions_url,
             hub_credentials_role(settings),
             clock,
@@ -607,7 +613,8 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
         async with services.http() as http:
             return await OcpiClient(http).fetch_endpoints(versions_url, token)
 
-    tokens = PartnerTokenStore(services.partner_records)
+    index = services.partner_index or PartnerIndex(services.partner_records)
+    tokens = PartnerTokenStore(services.partner_records, index)
     clock = services.clock
 
     run = services.boundary.run
@@ -654,7 +661,7 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
             public_url=settings.public_url,
         ),
     ]
-    peers = PartnerPeers(services.partner_records)
+    peers = PartnerPeers(index)
 
     async def on_check(partner_key: str, check: OrderCheck) -> list[OrderDispute]:
         return await run(services.answer_order_check, OperatorId(partner_key), check)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -25,6 +24,7 @@ from evroam.gateways.ocpi.tariff_mapping import (
     display_tariff_from_ocpi,
     tariff_id_for,
 )
+from evroam.gateways.partner_index import PartnerIndex
 from evroam.partners.errors import HandshakeError, PartnerUnreachableError
 from evroam.partners.model import NetworkBatch, Partner
 from evroam.partners.ports import PartnerRepository
@@ -85,55 +85,56 @@ def _peer_credentials(peer: Peer) -> dict[str, str]:
 class PartnerTokenStore:
     """OCPI peers kept in the partner records, so every API worker sees them.
 
-    Looking a token up reads (and unseals) every partner, so answers are kept
-    for ``ttl_s`` seconds per token: a token another worker revokes is refused
-    here at most that much later (real-time authorization answers in
-    milliseconds, ADR 0027).
+    Lookups go through the partner index (``gateways.partner_index``): no
+    table read per request; a token another worker revokes is refused here
+    at most the index's ttl later, and a token it has just issued is found at
+    once (real-time authorization answers in milliseconds, ADR 0027).
     """
 
-    def __init__(self, partners: PartnerRepository, ttl_s: float = 5.0) -> None:
+    def __init__(
+        self, partners: PartnerRepository, index: PartnerIndex | None = None
+    ) -> None:
         self._partners = partners
-        self._ttl_s = ttl_s
-        self._seen: dict[str, tuple[float, Peer | None]] = {}
+        self._index = index or PartnerIndex(partners, ttl_s=0.0)
 
     def _ocpi_partners(self) -> Iterator[Partner]:
-        return (p for p in self._partners.list() if p.protocol.value == "ocpi")
+        return (p for p in self._index.partners() if p.protocol.value == "ocpi")
 
-    def find_by_token(self, token: str) -> Peer | None:
-        now = time.monotonic()
-        held = self._seen.get(token)
-        if held is not None and now - held[0] < self._ttl_s:
-            return held[1]
+    def _holder_of(self, token: str) -> Partner | None:
         found = None
         wanted = token.encode()
         for partner in self._ocpi_partners():  # touch all: no timing leak
             held_token = partner.credentials.get(TOKEN_B, "").encode()
             if held_token and hmac.compare_digest(held_token, wanted):
                 found = partner
-        peer = peer_from_partner(found) if found else None
-        if len(self._seen) > 1000:
-            self._seen.clear()
-        self._seen[token] = (now, peer)
-        return peer
+        return found
+
+    def find_by_token(self, token: str) -> Peer | None:
+        """From the partner index; a token it does not hold re-reads it once (a
+        CPO may call with the token another worker has just given it)."""
+        found = self._holder_of(token)
+        if found is None and self._index.refresh():
+            found = self._holder_of(token)
+        return peer_from_partner(found) if found else None
 
     def find(self, key: str) -> Peer | None:
         partner = self._partners.find(OperatorId(key))
         return peer_from_partner(partner) if partner else None
 
     def save(self, peer: Peer) -> None:
-        self._seen.clear()
         partner = self._partners.find(OperatorId(peer.key))
         if partner is not None:
             self._partners.save(partner.with_credentials(**_peer_credentials(peer)))
+            self._index.invalidate()
 
     def remove(self, key: str) -> None:
         """The CPO unregistered (DELETE credentials): forget the tokens."""
-        self._seen.clear()
         partner = self._partners.find(OperatorId(key))
         if partner is not None:
             cleared = dict.fromkeys((TOKEN_B, TOKEN_C, ENDPOINTS, ROLES), "")
             cleared[ENDPOINTS], cleared[ROLES] = "{}", "[]"
             self._partners.save(partner.with_credentials(**cleared))
+            self._index.invalidate()
 
 
 class OcpiPartnerGateway:

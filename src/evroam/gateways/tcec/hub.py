@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from evroam.catalogue.model import Station
+from evroam.gateways.partner_index import PartnerIndex
 from evroam.gateways.tcec.mapping import (
     observed_at_of,
     pile_status_from_code,
@@ -30,7 +31,6 @@ from evroam.partners.errors import (
     PartnerUnreachableError,
 )
 from evroam.partners.model import NetworkBatch, Partner
-from evroam.partners.ports import PartnerRepository
 from evroam.partners.service import PartnersService
 from evroam.pricing.tariff import IdleFee, Tariff
 from evroam.protocols.tcec_102.client import SeqCounter, TcecClient
@@ -107,20 +107,22 @@ def peer_config_of(partner: Partner) -> PeerConfig:
 
 
 class PartnerPeers(Mapping[str, PeerConfig]):
-    """T/CEC peers read live from the partner records (partners added while
-    serving are known at once; every worker sees the same)."""
+    """T/CEC peers from the partner index (partners added while serving are
+    known at once; every worker sees the same; no table read per push)."""
 
-    def __init__(self, partners: PartnerRepository) -> None:
+    def __init__(self, partners: PartnerIndex) -> None:
         self._partners = partners
 
     def partner_for(self, tcec_operator_id: str) -> Partner | None:
-        for partner in self._tcec_partners():
-            if partner.credentials.get(OPERATOR_ID) == tcec_operator_id:
-                return partner
-        return None
+        return self._partners.first(
+            lambda p: (
+                p.protocol.value == "tcec"
+                and p.credentials.get(OPERATOR_ID) == tcec_operator_id
+            )
+        )
 
     def _tcec_partners(self) -> Iterator[Partner]:
-        return (p for p in self._partners.list() if p.protocol.value == "tcec")
+        return (p for p in self._partners.partners() if p.protocol.value == "tcec")
 
     def __getitem__(self, tcec_operator_id: str) -> PeerConfig:
         partner = self.partner_for(tcec_operator_id)
