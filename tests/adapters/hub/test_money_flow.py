@@ -100,7 +100,7 @@ def free_pile(hub: World, operator: str, skip: int = 0) -> PileId:
     raise AssertionError("no free pile")
 
 
-async def until(hub: World, account, session_id, status: SessionStatus, timeout_s=10.0):
+async def until(hub: World, account, session_id, status: SessionStatus, timeout_s=30.0):
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
         session = hub.services.charging.get_session(account.id, session_id)
@@ -226,7 +226,7 @@ def bay_minutes_due(network: SimulatedNetwork, name: str) -> int:
     return max(grace, network.parking_of(index).free_minutes) + 5
 
 
-async def until_plugged_for(charge: Charge, minutes: int, timeout_s=20.0) -> None:
+async def until_plugged_for(charge: Charge, minutes: int, timeout_s=60.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout_s
     while charge.full_at is None or charge.now - charge.full_at < timedelta(
         minutes=minutes
