@@ -145,7 +145,9 @@ class Backfill:
         charges: list[PlannedCharge] = []
         if places and drivers:
             rng = random.Random(f"{seed}:drivers")
-            plans = [plan_driver(rng, i, _centre(places)) for i in range(drivers)]
+            plans = [
+                plan_driver(rng, i, _home_town(places, rng)) for i in range(drivers)
+            ]
             charges = plan_charges(rng, plans, _local_day(start), days)
             placed = self._place(charges, plans, places, occupancy, until, rng)
         on_step(f"importing the status history of {len(places):,} piles")
@@ -289,16 +291,15 @@ def _protocol(value: str) -> RemoteProtocol:
     return "ocpi" if value == "ocpi" else "tcec"
 
 
-def _centre(places: Sequence[PilePlace]) -> tuple[float, float]:
-    """Where the drivers live: Shanghai if the network reaches it, else the
-    middle of the network."""
+def _home_town(places: Sequence[PilePlace], rng: random.Random) -> tuple[float, float]:
+    """Where a driver lives: half of them in Shanghai (when the network reaches
+    it: the brand's first market), the others near a pile of the network drawn at
+    random, so towns that only a community network serves have drivers too."""
     near = [p for p in places if abs(p.lat - CENTRE[0]) + abs(p.lon - CENTRE[1]) < 0.5]
-    if near:
+    if near and rng.random() < 0.5:
         return CENTRE
-    return (
-        sum(p.lat for p in places) / len(places),
-        sum(p.lon for p in places) / len(places),
-    )
+    place = rng.choice(places)
+    return place.lat, place.lon
 
 
 def _nearest(lat: np.ndarray, lon: np.ndarray, where: tuple[float, float]) -> list[int]:
