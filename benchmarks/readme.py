@@ -35,6 +35,7 @@ ORDER = (
     "crash_recovery",
     "recommend",
     "analytics",
+    "demo_dashboard",
     "trip",
     "live_bytes",
     "trip_success",
