@@ -142,13 +142,13 @@ class SimulatedNetwork:
     def __init__(
         self,
         operator: Operator,
-        protocol: Protocol,
+        protocol: Protocol | str,
         stations: Sequence[Station],
         tariffs: Mapping[TariffId, PublishedTariff],
     ) -> None:
         self.operator = operator
-        self.protocol = protocol
-        self._stations = tuple(_renamed(s, protocol) for s in stations)
+        self.protocol = Protocol(protocol)
+        self._stations = tuple(_renamed(s, self.protocol) for s in stations)
         self.tariffs = dict(tariffs)
         self._price_lists = {k: price_list_of(t) for k, t in self.tariffs.items()}
         self.tariffs_changed_at: datetime | None = None
@@ -171,7 +171,7 @@ class SimulatedNetwork:
         cls,
         scenario: Scenario,
         operator_id: str,
-        protocol: Protocol,
+        protocol: Protocol | str,
         area: BoundingBox | None = None,
     ) -> SimulatedNetwork:
         """The operator's stations of ``scenario`` (only those inside ``area``)."""
@@ -188,15 +188,16 @@ class SimulatedNetwork:
     @classmethod
     def for_profile(
         cls,
-        profile: OperatorProfile,
-        protocol: Protocol,
+        profile: OperatorProfile | str,
+        protocol: Protocol | str,
         seed: int,
         area: BoundingBox | None = None,
     ) -> SimulatedNetwork:
         """The profile's partner network from the reference scenario (a smaller
         one with ``area``: the same stations, ids and prices, fewer of them)."""
         scenario = reference_scenario(seed)
-        return cls.from_scenario(scenario, OPERATOR_BY_PROFILE[profile], protocol, area)
+        operator_id = OPERATOR_BY_PROFILE[OperatorProfile(profile)]
+        return cls.from_scenario(scenario, operator_id, protocol, area)
 
     # --- reading -------------------------------------------------------------
 

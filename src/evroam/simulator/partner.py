@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
-from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.shared.geo import BoundingBox
 from evroam.simulator.credentials import (
     TcecPartnerCredentials,
@@ -32,10 +31,6 @@ class PartnerProtocol(enum.StrEnum):
     OCPI = "ocpi"
     TCEC = "tcec"
 
-    @property
-    def catalogue_protocol(self) -> Protocol:
-        return Protocol.OCPI if self is PartnerProtocol.OCPI else Protocol.TCEC
-
 
 @dataclass(frozen=True, slots=True)
 class PartnerSimulator:
@@ -46,7 +41,7 @@ class PartnerSimulator:
 
 
 def build_partner_simulator(
-    profile: OperatorProfile,
+    profile: str,
     protocol: PartnerProtocol,
     *,
     public_url: str,
@@ -56,14 +51,13 @@ def build_partner_simulator(
     tcec_credentials: TcecPartnerCredentials | None = None,
     area: BoundingBox | None = None,
 ) -> PartnerSimulator:
-    """The profile's reference-scenario network (its stations inside ``area``
+    """The reference-scenario network of ``profile`` (``swap``, ``fast`` or
+    ``community``; its stations (its stations inside ``area``
     only, when given) served in ``protocol``; the demo defaults (TOKEN_A, T/CEC
     secrets) fill whatever is not given."""
-    network = SimulatedNetwork.for_profile(
-        profile, protocol.catalogue_protocol, settings.seed, area
-    )
+    network = SimulatedNetwork.for_profile(profile, protocol, settings.seed, area)
     what = (
-        f"{network.operator.id} ({profile.value}): {network.station_count:,} stations,"
+        f"{network.operator.id} ({profile}): {network.station_count:,} stations,"
         f" {network.pile_count:,} piles"
     )
     if protocol is PartnerProtocol.OCPI:
