@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from evroam.catalogue.model import PileStatus
 from evroam.simulator.network import UnknownPileError
 from evroam.simulator.runner import SimulationRunner
 
+# The statuses a simulated pile can be forced to (the scenario's status names).
+StatusName = Literal[
+    "available", "occupied", "charging", "reserved", "offline", "faulted", "unknown"
+]
+
 
 class ForcedStatus(BaseModel):
-    status: PileStatus
+    status: StatusName
 
 
 class ServiceFeeRaise(BaseModel):
@@ -43,7 +47,7 @@ def build_control_router(runner: SimulationRunner) -> APIRouter:
             raise HTTPException(404, f"no pile {pile_name!r}") from exc
         return {
             "pile": pile_name,
-            "status": change.status.value,
+            "status": str(change.status),
             "at": change.at.isoformat(),
             "pushes": runner.counters.as_dict(),
         }

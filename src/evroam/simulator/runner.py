@@ -148,10 +148,10 @@ class SimulationRunner:
     def raise_service_fee(self, per_kwh: Decimal) -> None:
         self.network.raise_service_fee(per_kwh, self._clock.now())
 
-    async def force(self, pile_name: str, status: PileStatus) -> Change:
+    async def force(self, pile_name: str, status: PileStatus | str) -> Change:
         """Set one pile's status now and push it at once (no chaos)."""
         pile = self.network.pile_named(pile_name)
-        change = Change(pile.index, status, self._clock.now())
+        change = Change(pile.index, PileStatus(status), self._clock.now())
         self.network.apply(change)
         self.changes_made += 1
         if self._pusher.is_ready:

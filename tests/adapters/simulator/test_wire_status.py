@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import typing
+
 import pytest
 
 from evroam.catalogue.model import PileStatus
 from evroam.gateways.ocpi.mapping import pile_status_from_evse_status
 from evroam.gateways.tcec.mapping import pile_status_from_code
+from evroam.simulator.control import StatusName
 from evroam.simulator.wire_status import ocpi_status, tcec_code
 
 
@@ -24,3 +27,8 @@ def test_the_hub_reads_every_t_cec_code_back_as_sent(status):
 
 def test_an_unknown_status_goes_out_on_t_cec_as_offline():
     assert tcec_code(PileStatus.UNKNOWN) == 0
+
+
+def test_the_control_api_can_force_every_pile_status():
+    forced = set(typing.get_args(StatusName))
+    assert forced == {status.value for status in PileStatus}
