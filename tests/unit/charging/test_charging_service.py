@@ -116,7 +116,14 @@ class World:
     def driver(self, money: str = "200", brand: str = "Xiaomi"):
         account = self.accounts.open_account("driver").account
         self.accounts.register_vehicle(
-            account.id, Vehicle("LXMSU7A12R0000001", brand, "SU7", date(2026, 6, 1))
+            account.id,
+            # One VIN per driver: a VIN belongs to one account.
+            Vehicle(
+                "LXMSU7A" + account.id[-10:].upper(),
+                brand,
+                "SU7",
+                date(2026, 6, 1),
+            ),
         )
         intent = self.wallet.top_up(account.id, Money.of(money), f"top-{account.id}")
         webhook = self.provider.confirm(intent.intent_id)
