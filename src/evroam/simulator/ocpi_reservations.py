@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 
-from evroam.catalogue.model import PileStatus
 from evroam.protocols.ocpi_2_2_1.client import ocpi_call
 from evroam.protocols.ocpi_2_2_1.commands import (
     CancelReservation,
@@ -38,10 +37,11 @@ from evroam.simulator.runner import SimulationRunner
 
 HUB_KEY = "hub"
 TIMEOUT_S = 30
+AVAILABLE, RESERVED, UNKNOWN = "available", "reserved", "unknown"  # status names
 _BUSY = {
-    PileStatus.OFFLINE: CommandResultType.EVSE_INOPERATIVE,
-    PileStatus.FAULTED: CommandResultType.EVSE_INOPERATIVE,
-    PileStatus.UNKNOWN: CommandResultType.EVSE_INOPERATIVE,
+    "offline": CommandResultType.EVSE_INOPERATIVE,
+    "faulted": CommandResultType.EVSE_INOPERATIVE,
+    UNKNOWN: CommandResultType.EVSE_INOPERATIVE,
 }
 
 
@@ -78,8 +78,10 @@ class OcpiPileDesk:
         self.unlocked: list[str] = []  # pile names, in order
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def _status(self, pile: str) -> PileStatus | None:
-        return self._runner.network.pile_statuses().get(pile)
+    def _status(self, pile: str) -> str | None:
+        """The pile's status name; None: no such pile."""
+        status = self._runner.network.pile_statuses().get(pile)
+        return None if status is None else str(status)
 
     async def reserve_now(
         self,
@@ -98,24 +100,22 @@ class OcpiPileDesk:
     async def _take(self, command: ReserveNow, pile: str) -> None:
         status = self._status(pile)
         replacing = self.held.get(command.reservation_id)
-        if status is not PileStatus.AVAILABLE and replacing is None:
-            busy = _BUSY.get(
-                status or PileStatus.UNKNOWN, CommandResultType.EVSE_OCCUPIED
-            )
+        if status != AVAILABLE and replacing is None:
+            busy = _BUSY.get(status or UNKNOWN, CommandResultType.EVSE_OCCUPIED)
             await self._result(command.response_url, busy)
             return
         self.held[command.reservation_id] = Held(
             command.reservation_id, pile, command.token.uid, command.expiry_date
         )
-        await self._runner.force(pile, PileStatus.RESERVED)
+        await self._runner.force(pile, RESERVED)
         await self._result(command.response_url, CommandResultType.ACCEPTED)
         self._later(self._expire(command.reservation_id, command.expiry_date))
 
     async def _expire(self, reservation_id: str, at: datetime) -> None:
         await asyncio.sleep(max(0.0, (at - self._clock.now()).total_seconds()))
         held = self.held.pop(reservation_id, None)
-        if held is not None and self._status(held.pile) is PileStatus.RESERVED:
-            await self._runner.force(held.pile, PileStatus.AVAILABLE)
+        if held is not None and self._status(held.pile) == RESERVED:
+            await self._runner.force(held.pile, AVAILABLE)
 
     async def cancel_reservation(
         self,
@@ -131,8 +131,8 @@ class OcpiPileDesk:
             result = CommandResultType.UNKNOWN_RESERVATION
             await self._result(command.response_url, result)
             return
-        if self._status(held.pile) is PileStatus.RESERVED:
-            await self._runner.force(held.pile, PileStatus.AVAILABLE)
+        if self._status(held.pile) == RESERVED:
+            await self._runner.force(held.pile, AVAILABLE)
         await self._result(command.response_url, CommandResultType.ACCEPTED)
 
     async def release_for(self, pile: str, token_uid: str) -> bool:
@@ -141,8 +141,8 @@ class OcpiPileDesk:
         for reservation_id, held in list(self.held.items()):
             if held.pile == pile and held.token_uid == token_uid:
                 del self.held[reservation_id]
-                if self._status(pile) is PileStatus.RESERVED:
-                    await self._runner.force(pile, PileStatus.AVAILABLE)
+                if self._status(pile) == RESERVED:
+                    await self._runner.force(pile, AVAILABLE)
                 return True
         return False
 
