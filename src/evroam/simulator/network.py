@@ -315,6 +315,11 @@ class SimulatedNetwork:
 
     # --- changing ------------------------------------------------------------
 
+    def change_to(self, pile: int, status: str, at: datetime) -> Change:
+        """A change of pile ``pile`` to the status named ``status`` at ``at``
+        (``ValueError`` if the scenario knows no such status)."""
+        return Change(pile, PileStatus(status), at)
+
     def apply(self, change: Change) -> None:
         pile = self.piles[change.pile]
         old = _bucket_for(self._status[pile.index], pile.is_swap_bay)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from evroam.catalogue.model import ParkingRule
 from evroam.gateways.ocpi.mapping import (
     location_from_station,
     ocpi_tariff_from_tariff,
@@ -19,6 +19,7 @@ from evroam.gateways.ocpi.mapping import (
 from evroam.protocols.ocpi_2_2_1.enums import Capability
 from evroam.protocols.ocpi_2_2_1.models import Location, Tariff
 from evroam.simulator.network import SimulatedNetwork
+from evroam.simulator.prices import car_park_of
 
 _CAPABILITIES = (
     Capability.REMOTE_START_STOP_CAPABLE,
@@ -27,9 +28,11 @@ _CAPABILITIES = (
 )
 
 
-def _parking_key(rule: ParkingRule) -> tuple[int, object, object]:
-    cap = rule.daily_cap.amount if rule.daily_cap is not None else -1
-    return (rule.free_minutes, rule.fee_per_hour.amount, cap)
+def _parking_key(rule: Any) -> tuple[int, object, object]:
+    """A station's parking rule in a fixed order, by its car park terms."""
+    car_park = car_park_of(rule)
+    cap = car_park.daily_cap if car_park.daily_cap is not None else -1
+    return (car_park.free_minutes, car_park.per_hour, cap)
 
 
 def _in_window(

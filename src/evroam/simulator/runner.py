@@ -23,7 +23,6 @@ from typing import Any, Protocol
 
 from fastapi import FastAPI
 
-from evroam.catalogue.model import PileStatus
 from evroam.shared.clock import Clock
 from evroam.simulator.churn import Churn
 from evroam.simulator.network import Change, SimulatedNetwork
@@ -148,10 +147,11 @@ class SimulationRunner:
     def raise_service_fee(self, per_kwh: Decimal) -> None:
         self.network.raise_service_fee(per_kwh, self._clock.now())
 
-    async def force(self, pile_name: str, status: PileStatus | str) -> Change:
-        """Set one pile's status now and push it at once (no chaos)."""
+    async def force(self, pile_name: str, status: str) -> Change:
+        """Set pile ``pile_name`` to the status named ``status`` now and push it
+        at once (no chaos)."""
         pile = self.network.pile_named(pile_name)
-        change = Change(pile.index, PileStatus(status), self._clock.now())
+        change = self.network.change_to(pile.index, status, self._clock.now())
         self.network.apply(change)
         self.changes_made += 1
         if self._pusher.is_ready:
