@@ -39,8 +39,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         yield hub
 
 
-def a_free_charging_pile(demo: Demo) -> tuple[str, str]:
-    """(station name, pile id) of a partner pile that is free now (not a swap bay)."""
+def a_free_charging_pile(demo: Demo, reservable: bool = False) -> tuple[str, str]:
+    """(station name, pile id) of a partner pile that is free now (not a swap bay),
+    one whose partner takes reservations if ``reservable``."""
     with httpx.Client(base_url=demo.url, timeout=30) as http:
         found = http.get(
             "/api/v1/stations",
@@ -51,7 +52,9 @@ def a_free_charging_pile(demo: Demo) -> tuple[str, str]:
                 continue
             detail = http.get(f"/api/v1/stations/{item['id']}").json()
             for pile in detail["piles_detail"]:
-                if pile["status"] == "available":
+                if pile["status"] == "available" and (
+                    pile["is_reservable"] or not reservable
+                ):
                     return detail["name"], pile["id"]
     raise AssertionError("no free pile in the demo's area")
 
@@ -70,7 +73,7 @@ def journey(page: Page, demo: Demo, login: str) -> None:
     pile.locator(".charge-here").click()
 
     sheet = page.locator("#charge-sheet")
-    expect(sheet.locator("#quote .line.kind-electricity")).to_be_visible()
+    expect(sheet.locator("#quote .line.kind-electricity").first).to_be_visible()
     expect(sheet.locator("#hold-explained")).to_contain_text("冻结")
     sheet.locator("#charge-start").click()
 
@@ -85,9 +88,11 @@ def journey(page: Page, demo: Demo, login: str) -> None:
     receipt = sheet.locator(".receipt")
     expect(receipt).to_be_visible(timeout=SLOW_CHARGE_S)
     expect(receipt.locator(".receipt-station")).to_contain_text(name)
-    expect(receipt.locator(".line.kind-electricity")).to_be_visible()
-    expect(receipt.locator(".line.kind-service")).to_be_visible()
-    expect(receipt.locator(".line.kind-discount")).to_be_visible()  # Xiaomi, new car
+    expect(receipt.locator(".line.kind-electricity").first).to_be_visible()
+    expect(receipt.locator(".line.kind-service").first).to_be_visible()
+    expect(
+        receipt.locator(".line.kind-discount").first
+    ).to_be_visible()  # Xiaomi, new car
     paid = yuan(receipt.locator("#receipt-total").inner_text())
     assert paid > 0
 
@@ -103,3 +108,19 @@ def test_a_driver_in_chinese_on_a_phone_charges_and_gets_the_receipt(
 ) -> None:
     for page in open_page(browser, PHONE, "zh-CN"):
         journey(page, demo, "journey@example.cn")
+
+
+def test_a_driver_reserves_a_free_pile_where_the_partner_takes_reservations(
+    browser: Browser, demo: Demo
+) -> None:
+    for page in open_page(browser, PHONE, "zh-CN"):
+        open_app(page, demo.url, VIEW)
+        sign_up(page, "reserve@example.cn")
+        name, pile_id = a_free_charging_pile(demo, reservable=True)
+        page.locator("#search").fill(name)
+        page.locator("#search-results li", has_text=name).first.click()
+        pile = page.locator(f".pile[data-pile-id='{pile_id}']")
+        pile.locator(".reserve").click()
+        expect(pile.locator(".reservation")).to_contain_text(
+            "已为您预约", timeout=30_000
+        )

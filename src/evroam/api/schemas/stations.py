@@ -102,6 +102,9 @@ class PilePublic(BaseModel):
     status_at: datetime | None
     max_power_kw: float
     connectors: list[ConnectorPublic]
+    is_reservable: bool = Field(
+        default=False, description="the partner takes reservations here (OCPI)"
+    )
 
 
 class TouWindowPublic(BaseModel):
@@ -289,6 +292,7 @@ def station_detail_public(detail: StationDetail) -> StationDetailPublic:
                     )
                     for c in p.connectors
                 ],
+                is_reservable=p.is_reservable,
             )
             for p in st.piles
         ],
