@@ -2,7 +2,7 @@
 
 Serves the real hub over the reference scenario's Shanghai stations on a loopback
 port and photographs the driver app in Debian chromium: the map and a station at
-390x844 in Chinese, the recommendation at 1440x900 in English.
+390x844 in Chinese, the wallet after a sandbox top-up, the recommendation at 1440x900 in English.
 
     python benchmarks/screenshots.py docs/img
 """
@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from playwright.sync_api import Page, expect, sync_playwright
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.driver_steps import add_car, sign_up, top_up
 from tests.browser.real_site import DESKTOP, PHONE, serve_real_site
 from tests.browser.test_driver_app import UNCOVERED
 from tests.hub_keys import install_test_secrets
@@ -41,6 +42,11 @@ def phone_shots(page: Page, base: str, folder: Path) -> None:
     page.locator(f".station-marker[data-station-id='{station_id}']").tap()
     expect(page.locator("#station-sheet .outlook")).to_be_visible()
     page.screenshot(path=folder / "station-phone-zh.png")
+    sign_up(page, "li.wei@example.cn")
+    add_car(page, "xiaomi-su7-max")
+    top_up(page, "200")
+    page.wait_for_timeout(500)
+    page.screenshot(path=folder / "wallet-phone-zh.png")
 
 
 def desktop_shots(page: Page, base: str, folder: Path) -> None:
@@ -63,7 +69,9 @@ def main() -> None:
     args = parser.parse_args()
     args.folder.mkdir(parents=True, exist_ok=True)
     install_test_secrets()
-    sites = serve_real_site(Path(tempfile.mkdtemp()))
+    sites = serve_real_site(
+        Path(tempfile.mkdtemp()), payment_provider="sandbox", password_scrypt_p=1
+    )
     site = next(sites)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
