@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -46,6 +47,7 @@ from evroam.status.history import PileStatusChange, first_seen
 from evroam.status.model import PileStatusChanged, PileStatusReport, SwapStockReport
 from evroam.tokens.errors import CardTakenError
 from evroam.tokens.model import DriverToken, TokenKind, TokenState
+from evroam.wallet.memory import InMemoryLedgerStore
 
 
 class FixedClock:
@@ -554,31 +556,56 @@ class InMemorySignInStore:
 
 
 class InMemorySessionStore:
-    """SessionStore in dicts; ``fail_next_bill`` simulates a crash mid-billing."""
+    """SessionStore in dicts over an in-memory ledger: a transaction copies the
+    sessions and opens the ledger's unit of work, and commits both or neither.
+    ``fail_next_bill`` simulates a crash while a receipt is written."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        ledger: InMemoryLedgerStore | None = None,
+        dispute_store: InMemoryDisputeStore | None = None,
+    ) -> None:
+        self.ledger = ledger or InMemoryLedgerStore()
+        self.dispute_store = dispute_store  # also gets every dispute opened
         self.sessions: dict[str, ChargingSession] = {}
         self.keys: dict[tuple[str, str], tuple[str, str]] = {}
         self.receipts: dict[str, Receipt] = {}
         self.charges: dict[str, BilledCharge] = {}
+        self.disputes: dict[str, ChargeDispute] = {}
         self.fail_next_bill = False
 
     def add(self, session, idempotency_key, fingerprint):
         held = self.keys.get((session.account_id, idempotency_key))
         if held is not None:
             if held[1] != fingerprint:
-                raise IdempotencyKeyReusedError()
+                raise IdempotencyKeyReusedError(idempotency_key)
             return self.sessions[held[0]]
         self.keys[(session.account_id, idempotency_key)] = (session.id, fingerprint)
         self.sessions[session.id] = session
         return session
 
+    def find_by_key(self, account_id, idempotency_key):
+        held = self.keys.get((account_id, idempotency_key))
+        if held is None:
+            return None
+        return self.sessions[held[0]], held[1]
+
     def find(self, session_id):
         return self.sessions.get(session_id)
 
-    def update(self, session):
-        if self.sessions[session.id].status is not SessionStatus.BILLED:
-            self.sessions[session.id] = session
+    @contextmanager
+    def transaction(self):
+        with self.ledger.unit_of_work() as ledger:
+            tx = _InMemorySessionTransaction(self, ledger)
+            yield tx
+            if ledger.committed:
+                self.sessions.update(tx.sessions)
+                self.receipts.update(tx.receipts)
+                self.charges.update(tx.charges)
+                self.disputes.update(tx.disputes)
+                for dispute in tx.disputes.values():
+                    if self.dispute_store is not None:
+                        self.dispute_store.open(dispute)
 
     def discard_unheld(self, session_id):
         session = self.sessions.get(session_id)
@@ -590,23 +617,11 @@ class InMemorySessionStore:
         mine = [s for s in self.sessions.values() if s.account_id == account_id]
         return sorted(mine, key=lambda s: s.created_at, reverse=True)[:limit]
 
-    def open_created_before(self, cutoff):
-        return [
-            s
-            for s in self.sessions.values()
-            if s.status is SessionStatus.REQUESTED and s.created_at < cutoff
+    def list_requested(self, limit):
+        waiting = [
+            s for s in self.sessions.values() if s.status is SessionStatus.REQUESTED
         ]
-
-    def bill(self, session, receipt, charge):
-        if self.fail_next_bill:
-            self.fail_next_bill = False
-            raise ConnectionError("crash: the database went away mid-billing")
-        if self.sessions[session.id].status is SessionStatus.BILLED:
-            return False
-        self.sessions[session.id] = session
-        self.receipts[session.id] = receipt
-        self.charges[session.id] = charge
-        return True
+        return sorted(waiting, key=lambda s: (s.created_at, s.id))[:limit]
 
     def find_receipt(self, session_id):
         return self.receipts.get(session_id)
@@ -614,9 +629,48 @@ class InMemorySessionStore:
     def list_receipts(self, account_id, limit):
         return [r for r in self.receipts.values() if r.account_id == account_id][:limit]
 
+    def list_disputes(self, session_id):
+        return [d for d in self.disputes.values() if d.session_id == session_id]
+
+
+class _InMemorySessionTransaction:
+    def __init__(self, store: InMemorySessionStore, ledger) -> None:
+        self._store = store
+        self.ledger = ledger
+        self.sessions: dict[str, ChargingSession] = {}
+        self.receipts: dict[str, Receipt] = {}
+        self.charges: dict[str, BilledCharge] = {}
+        self.disputes: dict[str, ChargeDispute] = {}
+
+    def save(self, session):
+        stored = self.sessions.get(session.id) or self._store.sessions[session.id]
+        if stored.version != session.version - 1:
+            return False
+        self.sessions[session.id] = session
+        return True
+
+    def add_receipt(self, receipt, charge):
+        if self._store.fail_next_bill:
+            self._store.fail_next_bill = False
+            raise ConnectionError("crash: the database went away mid-billing")
+        if receipt.session_id in self._store.receipts:
+            raise AssertionError(f"a second receipt for {receipt.session_id}")
+        self.receipts[receipt.session_id] = receipt
+        self.charges[charge.session_id] = charge
+
+    def open_dispute(self, dispute):
+        if dispute.id in self._store.disputes:
+            raise AssertionError(f"dispute {dispute.id} opened twice")
+        self.disputes[dispute.id] = dispute
+
+    def commit(self):
+        self.ledger.commit()
+
 
 class FakeRemoteCharging:
     """A partner's remote charging that accepts or refuses starts on command."""
+
+    can_resend_start = False
 
     def __init__(self) -> None:
         self.starts: list[str] = []

@@ -21,7 +21,14 @@ from evroam.boundary import Boundary, guarded
 from evroam.bridges import LoopRemoteCharging
 from evroam.catalogue.model import Protocol
 from evroam.catalogue.service import CatalogueService
-from evroam.charging.remote import OrderCheck, OrderDispute, RemoteCharging, RemoteEvent
+from evroam.charging.model import SessionStatus
+from evroam.charging.remote import (
+    ChargeRecord,
+    OrderCheck,
+    OrderDispute,
+    RemoteCharging,
+    RemoteEvent,
+)
 from evroam.charging.service import ChargingService
 from evroam.config import Settings
 from evroam.gateways.ocpi.commands import OcpiRemoteCharging, command_result_sink
@@ -332,7 +339,6 @@ def build_services(
         _remotes(settings, gateways, http, clock, tokens, boundary),
         clock,
         discounts(settings),
-        disputes=disputes,
     )
     roads = _roads(settings)
     personal = _personal_data(
@@ -622,6 +628,11 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
     async def on_event(partner_key: str, event: RemoteEvent) -> None:
         await run(services.charging.handle, OperatorId(partner_key), event)
 
+    async def on_order(partner_key: str, record: ChargeRecord) -> bool:
+        """False when the record is disputed (T/CEC ConfirmResult 1)."""
+        session = await run(services.charging.handle, OperatorId(partner_key), record)
+        return session is None or session.status is not SessionStatus.DISPUTED
+
     ocpi = build_emsp_router(
         config=_ocpi_config(settings),
         tokens=tokens,
@@ -673,7 +684,7 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
                 on_start_result=on_event,
                 on_status=on_event,
                 on_stop_result=on_event,
-                on_order=on_event,
+                on_order=on_order,
                 on_check=on_check,
                 clock=clock,
                 hub_operator_id=settings.tcec_operator_id,

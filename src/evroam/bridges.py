@@ -24,6 +24,9 @@ from evroam.partners.model import Partner
 class AsyncRemoteCharging(Protocol):
     """A protocol's remote charging client (``gateways.*``): async HTTP."""
 
+    @property
+    def can_resend_start(self) -> bool: ...
+
     async def start(
         self, partner: Partner, pile: PileAddress, session_ref: str, token_uid: str
     ) -> StartResult: ...
@@ -43,6 +46,10 @@ class LoopRemoteCharging:
     def __init__(self, remote: AsyncRemoteCharging, boundary: Boundary) -> None:
         self._remote = remote
         self._boundary = boundary
+
+    @property
+    def can_resend_start(self) -> bool:
+        return self._remote.can_resend_start
 
     def start(
         self, partner: Partner, pile: PileAddress, session_ref: str, token_uid: str

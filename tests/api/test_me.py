@@ -79,7 +79,11 @@ def bill_a_session(services, account_id, n, hours_ago, station="S000"):
         Decimal("30"), partner, Money.zero(), Money.zero(), partner, discount,
         partner, NOW,
     )  # fmt: skip
-    assert store.bill(replace(session, status=SessionStatus.BILLED), receipt, charge)
+    with store.transaction() as tx:
+        tx.add_receipt(receipt, charge)
+        billed = replace(session, status=SessionStatus.BILLED, version=1)
+        assert tx.save(billed)
+        tx.commit()
 
 
 async def a_charging_driver(client, services, name="Zhao Lei", vin=VIN):

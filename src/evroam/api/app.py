@@ -64,7 +64,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             settings.partner_check_interval_s,
             settings.reconcile_interval_s,
             chores=(
-                running.charging.fail_abandoned,
+                running.charging.chase_starts,
                 running.wallet.release_expired_holds,
                 running.history_keeper.chore,
                 running.token_pusher.push_changes,

@@ -9,6 +9,7 @@ EvroamError
 └── ChargingError
     ├── PileUnavailableError        offline or busy pile
     ├── SessionStateError           e.g. stopping a session that ended
+    ├── SessionConflictError        changed under us too often (retry later)
     └── IdempotencyKeyReusedError   same key, different request (409)
 """
 
@@ -42,5 +43,18 @@ class SessionStateError(ChargingError):
 
 
 class IdempotencyKeyReusedError(ChargingError):
-    def __init__(self) -> None:
-        super().__init__("this Idempotency-Key was used for a different request")
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"Idempotency-Key {key!r} was used for a different request"
+            " (a new request needs a new key)"
+        )
+        self.key = key
+
+
+class SessionConflictError(ChargingError):
+    """A session changed under us more often than we retried (very busy)."""
+
+
+class InvalidChargeRecordError(InvalidInputError):
+    """A partner's charge record that is malformed (negative values, an end
+    before its start): refused, nothing stored (OCPI 2001, T/CEC Ret 4004)."""

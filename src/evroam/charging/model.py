@@ -26,6 +26,7 @@ class SessionStatus(enum.StrEnum):
     BILLED = "billed"  # charged from the hold; receipt issued
     REJECTED = "rejected"  # the partner would not start; hold released
     FAILED = "failed"  # never started in time; hold released
+    DISPUTED = "disputed"  # its record was implausible: not billed, disputed
 
     @property
     def is_open(self) -> bool:
@@ -59,6 +60,13 @@ class ChargingSession:
     progress_at: datetime | None = None
     reason: str | None = None  # why it was rejected or failed
     tariff_id: TariffId | None = None  # the station's tariff when it started
+    version: int = 0  # bumped by every stored change (compare-and-set)
+    start_sent_at: datetime | None = None  # the start command left the outbox
+    start_acknowledged_at: datetime | None = None  # the partner took the start
+    start_timeout_s: int | None = None  # how long the partner may take to start
+    start_attempts: int = 0  # sends of the start command (T/CEC re-sends)
+    last_heard_at: datetime | None = None  # the partner's last word on it
+    closed_at: datetime | None = None  # the driver closed it (silent partner)
 
 
 @dataclass(frozen=True, slots=True)

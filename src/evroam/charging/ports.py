@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -16,6 +17,31 @@ from evroam.charging.model import (
 from evroam.shared.ids import AccountId, OperatorId, SessionId
 from evroam.shared.money import Money
 from evroam.wallet.ledger import Refund, RefundSource
+from evroam.wallet.ports import LedgerUnitOfWork
+
+
+class SessionTransaction(Protocol):
+    """One unit of work over sessions and the wallet's ledger: everything done
+    through it commits together or not at all (ADR 0018)."""
+
+    @property
+    def ledger(self) -> LedgerUnitOfWork:
+        """The wallet's unit of work in the same database transaction."""
+        ...
+
+    def save(self, session: ChargingSession) -> bool:
+        """Store ``session`` if the stored one is still at ``session.version - 1``
+        (compare-and-set); False, writing nothing, when another change came first."""
+        ...
+
+    def add_receipt(self, receipt: Receipt, charge: BilledCharge) -> None: ...
+
+    def open_dispute(self, dispute: ChargeDispute) -> None:
+        """Open ``dispute`` with the rest of the unit (one per record and reason:
+        a record judged once opens each of its disputes once)."""
+        ...
+
+    def commit(self) -> None: ...
 
 
 class SessionStore(Protocol):
@@ -26,9 +52,18 @@ class SessionStore(Protocol):
         account's key; raise IdempotencyKeyReusedError if its request differed."""
         ...
 
+    def find_by_key(
+        self, account_id: AccountId, idempotency_key: str
+    ) -> tuple[ChargingSession, str] | None:
+        """The session stored under the account's key, with its request's
+        fingerprint."""
+        ...
+
     def find(self, session_id: SessionId) -> ChargingSession | None: ...
 
-    def update(self, session: ChargingSession) -> None: ...
+    def transaction(self) -> AbstractContextManager[SessionTransaction]:
+        """A writing unit of work; leaving it without ``commit()`` rolls back."""
+        ...
 
     def discard_unheld(self, session_id: SessionId) -> None:
         """Forget a session that never got its hold (frees its idempotency key)."""
@@ -38,18 +73,16 @@ class SessionStore(Protocol):
         self, account_id: AccountId, limit: int
     ) -> Sequence[ChargingSession]: ...
 
-    def open_created_before(self, cutoff: datetime) -> Sequence[ChargingSession]: ...
-
-    def bill(
-        self, session: ChargingSession, receipt: Receipt, charge: BilledCharge
-    ) -> bool:
-        """Atomically mark the session billed with its receipt and charge record;
-        False (and nothing written) when it was billed before."""
+    def list_requested(self, limit: int) -> Sequence[ChargingSession]:
+        """Sessions waiting for their start (the start command's outbox), oldest
+        first."""
         ...
 
     def find_receipt(self, session_id: SessionId) -> Receipt | None: ...
 
     def list_receipts(self, account_id: AccountId, limit: int) -> Sequence[Receipt]: ...
+
+    def list_disputes(self, session_id: SessionId) -> Sequence[ChargeDispute]: ...
 
 
 class HoldRecord(Protocol):
@@ -64,8 +97,9 @@ class Wallet(Protocol):
         self, account_id: str, amount: Money, reference: str, idempotency_key: str
     ) -> HoldRecord: ...
 
-    def settle_hold(
+    def settle_within(
         self,
+        uow: LedgerUnitOfWork,
         hold_id: str,
         partner_amount: Money,
         discount_amount: Money,
@@ -73,7 +107,9 @@ class Wallet(Protocol):
         idempotency_key: str,
     ) -> HoldRecord: ...
 
-    def release_hold(self, hold_id: str, idempotency_key: str) -> HoldRecord: ...
+    def release_within(
+        self, uow: LedgerUnitOfWork, hold_id: str, idempotency_key: str
+    ) -> HoldRecord: ...
 
     def refund(
         self, hold_id: str, amount: Money, source: RefundSource, idempotency_key: str

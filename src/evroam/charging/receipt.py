@@ -18,7 +18,7 @@ from evroam.charging.model import (
 )
 from evroam.charging.remote import ChargePeriod, ChargeRecord
 from evroam.charging.rerate import Rerating
-from evroam.pricing.bill import Bill, LineKind
+from evroam.pricing.bill import Bill, LineKind, price_text
 from evroam.pricing.discount import DiscountContext, DiscountRule
 from evroam.pricing.elements import ElementTariff
 from evroam.pricing.quote import quote_charge
@@ -28,6 +28,19 @@ from evroam.shared.ids import OperatorId
 from evroam.shared.money import Money
 
 Vehicle = tuple[str | None, date | None]  # (brand, delivery date)
+CAP_LINE = "overrun_cap"  # a receipt line: what the overrun cap did not charge
+MIN_OVERRUN_CAP = Money.of(20)
+OVERRUN_CAP_SHARE = Decimal("0.20")
+
+
+def overrun_cap(hold: Money) -> Money:
+    """How far a charge may go beyond its hold: max(¥20, 20 % of the hold)
+    (ADR 0007). Beyond it the driver is not charged; the partner is disputed."""
+    return max(MIN_OVERRUN_CAP, Money(hold.amount * OVERRUN_CAP_SHARE, hold.currency))
+
+
+def money_text(amount: Money) -> str:
+    return price_text(amount.amount, amount.currency, Decimal("0.01"))
 
 
 def session_of(record: ChargeRecord) -> ChargeSession:
@@ -118,8 +131,29 @@ def quote_for_session(
 
 
 def receipt_for(
-    session: ChargingSession, record: ChargeRecord, bill: Bill, issued_at: datetime
+    session: ChargingSession,
+    record: ChargeRecord,
+    bill: Bill,
+    issued_at: datetime,
+    capped: Money | None = None,
 ) -> Receipt:
+    """The driver's receipt; ``capped`` is what the overrun cap took off the
+    driver's price (ADR 0007): a line of its own, disputed with the partner."""
+    excess = capped or Money.zero(bill.currency)
+    lines = tuple(
+        ReceiptLine(line.kind.value, line.describe(), line.amount)
+        for line in bill.lines
+    )
+    if excess.amount > 0:
+        lines += (
+            ReceiptLine(
+                CAP_LINE,
+                f"above the hold {money_text(session.hold_amount)} plus the overrun"
+                f" cap {money_text(overrun_cap(session.hold_amount))}: not charged,"
+                " disputed with the operator",
+                excess,
+            ),
+        )
     return Receipt(
         id=f"rct_{session.id}",
         session_id=session.id,
@@ -129,20 +163,24 @@ def receipt_for(
         started_at=record.started_at,
         ended_at=record.ended_at,
         kwh=record.kwh,
-        lines=tuple(
-            ReceiptLine(line.kind.value, line.describe(), line.amount)
-            for line in bill.lines
-        ),
-        partner_total=bill.partner_total,
+        lines=lines,
+        partner_total=bill.partner_total - excess,
         discount_total=bill.discount_total,
-        driver_total=bill.driver_total,
+        driver_total=bill.driver_total - excess,
         issued_at=issued_at,
     )
 
 
 def billed_charge(
-    session: ChargingSession, record: ChargeRecord, bill: Bill, billed_at: datetime
+    session: ChargingSession,
+    record: ChargeRecord,
+    bill: Bill,
+    billed_at: datetime,
+    capped: Money | None = None,
 ) -> BilledCharge:
+    """The settlement row: we owe the partner its price less what the overrun
+    cap disputes (``capped``)."""
+
     def total(kind: LineKind) -> Money:
         amount = Money.zero(bill.currency)
         for line in bill.lines:
@@ -160,7 +198,7 @@ def billed_charge(
         electricity=total(LineKind.ELECTRICITY),
         service=total(LineKind.SERVICE),
         parking=total(LineKind.PARKING) + total(LineKind.IDLE),
-        partner_total=bill.partner_total,
+        partner_total=bill.partner_total - (capped or Money.zero(bill.currency)),
         discount_total=bill.discount_total,
         partner_reported_total=Money(record.total_money),
         billed_at=billed_at,

@@ -96,7 +96,13 @@ class RemoteCharging(Protocol):
     """Starts and stops sessions at a partner's pile (one adapter per protocol).
 
     Called by the charging use cases in their worker thread; the composition
-    root bridges the protocols' async clients to it (``evroam.bridges``)."""
+    root bridges the protocols' async clients to it (``evroam.bridges``).
+    ``can_resend_start``: sending the same start twice starts one session
+    (T/CEC: the same StartChargeSeq), so an interrupted start may be re-sent.
+    """
+
+    @property
+    def can_resend_start(self) -> bool: ...
 
     def start(
         self, partner: Partner, pile: PileAddress, session_ref: str, token_uid: str

@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -14,24 +14,48 @@ from decimal import Decimal
 from evroam.accounts.service import AccountService
 from evroam.catalogue.model import Pile, PileStatus, Protocol, Station
 from evroam.catalogue.service import CatalogueService
+from evroam.charging import outbox, plausibility
 from evroam.charging.errors import (
+    IdempotencyKeyReusedError,
     InvalidSessionRequestError,
     PileNotFoundError,
     PileUnavailableError,
+    SessionConflictError,
     SessionNotFoundError,
     SessionStateError,
 )
+from evroam.charging.lifecycle import (
+    Event,
+    HoldPlaced,
+    OpenDispute,
+    RecordImplausible,
+    RecordPriced,
+    ReleaseHold,
+    SendStart,
+    SendStop,
+    SettleHold,
+    StartAccepted,
+    StartRefused,
+    StartUndeliverable,
+    StopAccepted,
+    Transition,
+    apply,
+)
 from evroam.charging.model import (
+    ChargeDispute,
     ChargingSession,
     Receipt,
     SessionStatus,
 )
-from evroam.charging.ports import DisputeStore, SessionStore, Wallet
+from evroam.charging.ports import (
+    HoldRecord,
+    SessionStore,
+    SessionTransaction,
+    Wallet,
+)
 from evroam.charging.receipt import (
     bill_for_record,
-    billed_charge,
     quote_for_session,
-    receipt_for,
     rerating_dispute,
 )
 from evroam.charging.remote import (
@@ -39,17 +63,11 @@ from evroam.charging.remote import (
     PileAddress,
     RemoteCharging,
     RemoteEvent,
-    SessionEnded,
-    SessionProgress,
-    SessionRejected,
-    SessionStarted,
-    StopRejected,
     UnknownSessionError,
     new_session_ref,
 )
 from evroam.charging.rerate import CDR_TARIFF, Rerating, rerate
 from evroam.charging.target import ChargeTarget, is_reached
-from evroam.partners.model import Partner
 from evroam.partners.service import PartnersService
 from evroam.pricing.bill import Bill
 from evroam.pricing.discount import DiscountRule
@@ -60,12 +78,22 @@ from evroam.shared.clock import Clock
 from evroam.shared.errors import EvroamError
 from evroam.shared.ids import AccountId, OperatorId, PileId, SessionId
 from evroam.shared.money import Money
+from evroam.wallet.errors import LedgerContentionError
 from evroam.wallet.ledger import Refund, RefundSource
 
 DEFAULT_TARGET_KWH = Decimal(40)
 _log = logging.getLogger(__name__)
 MIN_HOLD = Money.of(20)
-_STOPPED = (SessionStatus.STOPPING, SessionStatus.ENDED, SessionStatus.BILLED)
+TRANSITION_ATTEMPTS = 16  # compare-and-set retries before SessionConflictError
+OUTBOX_BATCH = 500
+_STOPPED = frozenset(
+    {
+        SessionStatus.STOPPING,
+        SessionStatus.ENDED,
+        SessionStatus.BILLED,
+        SessionStatus.DISPUTED,
+    }
+)
 
 
 class ChargingService:
@@ -79,9 +107,9 @@ class ChargingService:
         remotes: Mapping[Protocol, RemoteCharging],
         clock: Clock,
         discounts: Sequence[DiscountRule] = (),
-        start_timeout: timedelta = timedelta(minutes=3),
-        disputes: DisputeStore | None = None,
+        new_ref: Callable[[], str] = new_session_ref,
     ) -> None:
+        """``new_ref`` makes session refs (tests pass a deterministic one)."""
         self._sessions = sessions
         self._wallet = wallet
         self._catalogue = catalogue
@@ -90,8 +118,7 @@ class ChargingService:
         self._remotes = remotes
         self._clock = clock
         self._discounts = tuple(discounts)
-        self._start_timeout = start_timeout
-        self._disputes = disputes
+        self._new_ref = new_ref
 
     # -- driver actions ---------------------------------------------------------------
     def start_charging(
@@ -105,8 +132,10 @@ class ChargingService:
         occurred_at: datetime | None = None,
     ) -> ChargingSession:
         """Hold the expected amount, then ask the partner to start; retries with the
-        same key return the same session and never hold or start twice. The hub
-        stops the session when a target is reached (``charging.target``).
+        same key return the same session (whatever the pile's state now) and
+        never hold or start twice; the same key with another request is
+        ``IdempotencyKeyReusedError``. The hub stops the session when a target
+        is reached (``charging.target``).
 
         ``occurred_at`` books a charge that happened in the past (the demo's
         backfill, ADR 0025): the hold is priced at the tariff of that moment and
@@ -119,15 +148,23 @@ class ChargingService:
                 "occurred_at", "must be an aware time not after now"
             )
         goal = ChargeTarget(target_kwh, target_soc, target_amount)
-        target = target_kwh or DEFAULT_TARGET_KWH
-        station, pile = self._locate(pile_id)
-        pile_uid = pile.external_uid
-        # Who we would ask, checked before any money moves.
-        partner = self._partners.get_partner(station.operator_id)
-        remote = self._remote(partner.protocol)
         fingerprint = _fingerprint({"pile_id": pile_id, **goal.fingerprint()})
+        known = self._sessions.find_by_key(account_id, idempotency_key)
+        if known is not None:  # idempotency first: a retry
+            return self._resume(known, fingerprint, idempotency_key)
+        station, pile = self._locate(pile_id)
+        # Who we would ask, checked before any money moves.
+        self._remote(self._partners.get_partner(station.operator_id).protocol)
+        if occurred_at is None and pile.status is not PileStatus.AVAILABLE:
+            # Busy, perhaps with this very key's session, stored meanwhile by
+            # a concurrent first call: that one is the answer.
+            known = self._sessions.find_by_key(account_id, idempotency_key)
+            if known is not None:
+                return self._resume(known, fingerprint, idempotency_key)
+            raise PileUnavailableError(f"pile {pile_id} is {pile.status}")
+        target = target_kwh or DEFAULT_TARGET_KWH
         draft = ChargingSession(
-            id=SessionId(new_session_ref()),
+            id=SessionId(self._new_ref()),
             account_id=account_id,
             operator_id=station.operator_id,
             station_id=station.id,
@@ -144,25 +181,36 @@ class ChargingService:
             tariff_id=station.tariff_id,
         )
         session = self._sessions.add(draft, idempotency_key, fingerprint)
-        if session.id != draft.id or session.hold_id:
-            return session  # a retry: the first call did (or is doing) the work
-        if occurred_at is None and pile.status is not PileStatus.AVAILABLE:
-            # Checked after the key: a retry finds its session whatever the
-            # pile does now (the car may be charging on it).
-            self._sessions.discard_unheld(session.id)
-            raise PileUnavailableError(f"pile {pile_id} is {pile.status}")
+        if session.id != draft.id:
+            return self._resume((session, fingerprint), fingerprint, "")
+        return self._hold_and_send(session)
+
+    def _resume(
+        self, known: tuple[ChargingSession, str], fingerprint: str, key: str
+    ) -> ChargingSession:
+        """A retried start: the stored session; one whose hold the first call
+        did not get to place (it crashed, or is at it now) is carried on."""
+        session, stored = known
+        if stored != fingerprint:
+            raise IdempotencyKeyReusedError(key)
+        if session.hold_id or session.status is not SessionStatus.REQUESTED:
+            return session
+        return self._hold_and_send(session)
+
+    def _hold_and_send(self, session: ChargingSession) -> ChargingSession:
+        """Place the hold (idempotent per session), then send the start: only
+        the call whose ``HoldPlaced`` changed the session sends it."""
         try:
-            hold = self._wallet.place_hold(
-                account_id, session.hold_amount, session.id, f"hold:{session.id}"
-            )
+            hold = self._place_hold(session)
         except EvroamError:
             # e.g. InsufficientFunds: nothing was held, so nothing is kept and a
             # retry with the same key is a fresh attempt.
             self._sessions.discard_unheld(session.id)
             raise
-        session = replace(session, hold_id=hold.id)
-        self._sessions.update(session)
-        return self._send_start(session, remote, partner, station, pile_uid)
+        placed = self._transition(session.id, HoldPlaced(hold.id))
+        if any(isinstance(e, SendStart) for e in placed.effects):
+            return self._send_start(placed.session)
+        return placed.session
 
     def stop_charging(
         self, account_id: AccountId, session_id: SessionId
@@ -177,10 +225,12 @@ class ChargingService:
 
     def _stop(self, session: ChargingSession) -> ChargingSession:
         station, pile = self._locate(session.pile_id)
-        pile_uid = pile.external_uid
         partner = self._partners.get_partner(session.operator_id)
         result = self._remote(partner.protocol).stop(
-            partner, _address(station, pile_uid), session.id, session.partner_session_id
+            partner,
+            _address(station, pile.external_uid),
+            session.id,
+            session.partner_session_id,
         )
         if not result.is_accepted:
             # Stopped meanwhile (the hub at the driver's target, another
@@ -189,9 +239,7 @@ class ChargingService:
             if current is not None and current.status in _STOPPED:
                 return current
             raise SessionStateError(f"the partner refused to stop: {result.reason}")
-        stopping = replace(session, status=SessionStatus.STOPPING)
-        self._sessions.update(stopping)
-        return stopping
+        return self._transition(session.id, StopAccepted()).session
 
     def refund(
         self,
@@ -218,39 +266,78 @@ class ChargingService:
         """Apply one event from a partner; events are idempotent and may repeat.
 
         A partner speaks only for sessions at its own piles; others are unknown.
+        A malformed charge record is ``InvalidChargeRecordError`` (nothing
+        stored); an implausible one is disputed, not billed.
         """
         session = self._sessions.find(SessionId(event.ref))
         if session is None or session.operator_id != partner_id:
             raise UnknownSessionError(event.ref)
+        change: Event
         if isinstance(event, ChargeRecord):
-            return self._bill(session, event)
-        updated = _after(session, event)
-        if updated is None:
-            return session
-        if updated.status is SessionStatus.REJECTED:
-            self._release(updated)
-        self._sessions.update(updated)
-        if updated.status is SessionStatus.CHARGING and is_reached(updated):
+            plausibility.check_form(event)
+            if session.status in (SessionStatus.BILLED, SessionStatus.DISPUTED):
+                return session  # billed once; a repeated record changes nothing
+            change = self._assess(session, event)
+        else:
+            change = event
+        done = self._transition(session.id, change)
+        session = done.session
+        wants_stop = any(isinstance(e, SendStop) for e in done.effects) or (
+            done.is_change
+            and session.status is SessionStatus.CHARGING
+            and is_reached(session)
+        )
+        if wants_stop:
             try:
-                return self._stop(updated)
+                return self._stop(session)
             except EvroamError as exc:  # the next progress report tries again
-                _log.warning("stopping %s at its target failed: %s", updated.id, exc)
-        return updated
+                _log.warning("stopping %s failed: %s", session.id, exc)
+        return session
 
-    def fail_abandoned(self) -> list[ChargingSession]:
-        """Sessions the partner never started in time: release their holds."""
-        failed = []
-        cutoff = self._clock.now() - self._start_timeout
-        for session in self._sessions.open_created_before(cutoff):
-            if session.status is not SessionStatus.REQUESTED:
+    def chase_starts(self) -> list[ChargingSession]:
+        """The start commands' outbox (``charging.outbox``): re-send an
+        interrupted start where the protocol allows it, fail the others and the
+        starts the partner took but never began, releasing their holds."""
+        changed = []
+        now = self._clock.now()
+        for session in self._sessions.list_requested(OUTBOX_BATCH):
+            event = outbox.due(session, now, self._can_resend(session))
+            if event is None:
                 continue
-            gone = replace(
-                session, status=SessionStatus.FAILED, reason="the partner never started"
-            )
-            self._release(gone)
-            self._sessions.update(gone)
-            failed.append(gone)
-        return failed
+            try:
+                done = self._transition(session.id, event)
+                if not done.session.hold_id:
+                    done = self._recover_hold(done.session)
+                if any(isinstance(e, SendStart) for e in done.effects):
+                    self._send_start(done.session)
+            except EvroamError as exc:  # the next round tries again
+                _log.warning("the outbox could not settle %s: %s", session.id, exc)
+                continue
+            changed.append(self._sessions.find(session.id) or done.session)
+        return changed
+
+    def _recover_hold(self, session: ChargingSession) -> Transition:
+        """A session given up before its hold was recorded: a hold placed under
+        its key (the first call crashed after placing it) is released."""
+        try:
+            hold = self._place_hold(session)
+        except EvroamError:
+            return Transition(session, session)  # nothing was or can be held
+        return self._transition(session.id, HoldPlaced(hold.id))
+
+    def _place_hold(self, session: ChargingSession) -> HoldRecord:
+        """The session's hold: placed once per session (its key), so placing
+        it again answers the hold placed before."""
+        return self._wallet.place_hold(
+            session.account_id, session.hold_amount, session.id, f"hold:{session.id}"
+        )
+
+    def _can_resend(self, session: ChargingSession) -> bool:
+        try:
+            partner = self._partners.get_partner(session.operator_id)
+            return self._remote(partner.protocol).can_resend_start
+        except EvroamError:
+            return False
 
     def quote(
         self,
@@ -330,73 +417,116 @@ class ChargingService:
     ) -> Sequence[Receipt]:
         return self._sessions.list_receipts(account_id, limit)
 
+    def list_disputes(
+        self, account_id: AccountId, session_id: SessionId
+    ) -> Sequence[ChargeDispute]:
+        self.get_session(account_id, session_id)
+        return self._sessions.list_disputes(session_id)
+
     # -- internals --------------------------------------------------------------------
-    def _send_start(
-        self,
-        session: ChargingSession,
-        remote: RemoteCharging,
-        partner: Partner,
-        station: Station,
-        pile_uid: str,
+    def _transition(self, session_id: SessionId, event: Event) -> Transition:
+        """Apply ``event`` with a compare-and-set: read, work out the transition,
+        then store it with its money effects in one unit of work; when another
+        change was stored first, start again from a fresh read (ADR 0018)."""
+        for _ in range(TRANSITION_ATTEMPTS):
+            current = self._sessions.find(session_id)
+            if current is None:
+                raise SessionNotFoundError(session_id)
+            done = apply(current, event, self._clock.now())
+            if not done.is_change:
+                return done
+            try:
+                with self._sessions.transaction() as tx:
+                    stored = self._money_within(tx, done)
+                    if tx.save(stored):
+                        tx.commit()
+                        return Transition(current, stored, done.effects)
+            except LedgerContentionError:
+                continue
+        raise SessionConflictError(f"session {session_id} is changing too fast")
+
+    def _money_within(
+        self, tx: SessionTransaction, done: Transition
     ) -> ChargingSession:
+        """Run the transition's money effects in ``tx``; the session to store."""
+        session = done.session
+        for effect in done.effects:
+            if isinstance(effect, ReleaseHold):
+                self._wallet.release_within(
+                    tx.ledger, effect.hold_id, f"release:{session.id}"
+                )
+            elif isinstance(effect, SettleHold):
+                hold = self._wallet.settle_within(
+                    tx.ledger,
+                    effect.hold_id,
+                    effect.partner,
+                    effect.discount,
+                    session.operator_id,
+                    f"settle:{session.id}",
+                )
+                session = replace(session, hold_id=hold.id)  # a late charge's own
+                tx.add_receipt(effect.receipt, effect.charge)
+            elif isinstance(effect, OpenDispute):
+                tx.open_dispute(effect.dispute)
+        return session
+
+    def _send_start(self, session: ChargingSession) -> ChargingSession:
+        station, pile = self._locate(session.pile_id)
+        partner = self._partners.get_partner(session.operator_id)
+        remote = self._remote(partner.protocol)
         try:
             result = remote.start(
-                partner, _address(station, pile_uid), session.id, session.account_id
+                partner,
+                _address(station, pile.external_uid),
+                session.id,
+                session.account_id,
             )
         except EvroamError as exc:  # unreachable partner: nobody will charge
-            failed = replace(session, status=SessionStatus.FAILED, reason=str(exc))
-            self._release(failed)
-            self._sessions.update(failed)
+            self._transition(session.id, StartUndeliverable(str(exc)))
             raise
-        if result.is_accepted:
-            updated = replace(session, partner_session_id=result.partner_session_id)
-        else:
-            updated = replace(
-                session,
-                status=SessionStatus.REJECTED,
-                reason=result.reason or "refused",
-            )
-            self._release(updated)
-        self._sessions.update(updated)
-        return updated
+        answer: Event = (
+            StartAccepted(result.partner_session_id, result.timeout_s)
+            if result.is_accepted
+            else StartRefused(result.reason or "refused")
+        )
+        return self._transition(session.id, answer).session
 
-    def _bill(self, session: ChargingSession, record: ChargeRecord) -> ChargingSession:
-        if session.status is SessionStatus.BILLED:
-            return session
-        rating, tariff_ref = self._rerate(session, record)
-        bill = rating.bill
-        self._wallet.settle_hold(
-            session.hold_id,
-            bill.partner_total,
-            bill.discount_total,
-            session.operator_id,
-            f"settle:{session.id}",
+    def _assess(
+        self, session: ChargingSession, record: ChargeRecord
+    ) -> RecordPriced | RecordImplausible:
+        """A well-formed record re-rated (ADR 0023: the lowest figure is billed,
+        a spread above one fen is disputed), or why we will not bill it."""
+        station = self._catalogue.find_station(session.station_id)
+        if station is None:
+            raise SessionStateError(f"station {session.station_id} is gone")
+        power = next(
+            (p.max_power_kw for p in station.piles if p.id == session.pile_id), None
         )
-        now = self._clock.now()
-        billed = replace(
-            session,
-            status=SessionStatus.BILLED,
-            kwh=record.kwh,
-            started_at=session.started_at or record.started_at,
-            ended_at=session.ended_at or record.ended_at,
+        found = plausibility.problems(
+            record, None if power is None else Decimal(str(power))
         )
-        receipt = receipt_for(billed, record, bill, now)
-        self._sessions.bill(billed, receipt, billed_charge(billed, record, bill, now))
-        if rating.is_disputed and self._disputes is not None:
-            self._disputes.open(
-                rerating_dispute(billed, record, rating, tariff_ref, now)
+        try:
+            rating, tariff_ref = self._rerate(session, record, station)
+        except EvroamError as exc:
+            return RecordImplausible(
+                record, (*found, f"cannot price: {exc}"), Money.zero()
             )
-        return billed
+        if found:
+            return RecordImplausible(record, found, rating.bill.partner_total)
+        now = self._clock.now()
+        rerated = (
+            (rerating_dispute(session, record, rating, tariff_ref, now),)
+            if rating.is_disputed
+            else ()
+        )
+        return RecordPriced(record, rating.bill, rerated)
 
     def _rerate(
-        self, session: ChargingSession, record: ChargeRecord
+        self, session: ChargingSession, record: ChargeRecord, station: Station
     ) -> tuple[Rerating, str]:
         """Every figure of the record (ADR 0023): ours under the tariff version
         in force at the session's start, the CDR's own tariff's, the partner's
         total; the lowest is billed. Also the version's ref, for the dispute."""
-        station = self._catalogue.find_station(session.station_id)
-        if station is None:
-            raise SessionStateError(f"station {session.station_id} is gone")
         started = session.started_at or record.started_at
         version = self._catalogue.priced_tariff(station, started, session.tariff_id)
         vehicles = [
@@ -418,10 +548,6 @@ class ChargingService:
         others = [(CDR_TARIFF, priced(t)) for t in record.tariffs[:1]]
         partner_total = Money(record.total_money)
         return rerate(priced(version.tariff), partner_total, others), version.ref
-
-    def _release(self, session: ChargingSession) -> None:
-        if session.hold_id:
-            self._wallet.release_hold(session.hold_id, f"release:{session.id}")
 
     def _hold_for(
         self,
@@ -464,44 +590,6 @@ class ChargingService:
         if remote is None:
             raise PileUnavailableError(f"remote start is not available over {protocol}")
         return remote
-
-
-def _after(session: ChargingSession, event: RemoteEvent) -> ChargingSession | None:
-    """The session after a status event, or None when it changes nothing."""
-    status = session.status
-    if isinstance(event, SessionStarted) and status is SessionStatus.REQUESTED:
-        return replace(
-            session,
-            status=SessionStatus.CHARGING,
-            started_at=event.started_at,
-            partner_session_id=event.partner_session_id,
-        )
-    if isinstance(event, SessionRejected) and status is SessionStatus.REQUESTED:
-        return replace(session, status=SessionStatus.REJECTED, reason=event.reason)
-    if isinstance(event, SessionProgress) and status in (
-        SessionStatus.CHARGING,
-        SessionStatus.STOPPING,
-    ):
-        if session.progress_at is not None and event.at <= session.progress_at:
-            return None  # an older report arrived late
-        cost = (
-            None
-            if event.cost_so_far_fen is None
-            else Money.from_fen(event.cost_so_far_fen)
-        )
-        return replace(
-            session,
-            kwh=event.kwh,
-            power_kw=event.power_kw,
-            soc=event.soc,
-            cost_so_far=cost,
-            progress_at=event.at,
-        )
-    if isinstance(event, SessionEnded) and status.is_open:
-        return replace(session, status=SessionStatus.ENDED, ended_at=event.ended_at)
-    if isinstance(event, StopRejected) and status is SessionStatus.STOPPING:
-        return replace(session, status=SessionStatus.CHARGING)
-    return None
 
 
 def _address(station: Station, pile_uid: str) -> PileAddress:

@@ -53,8 +53,8 @@ class FeedWatcher:
         self._check_every_s = check_every_s
         self._holder = uuid.uuid4().hex
         self._reconcile_every_s = reconcile_every_s
-        # Other contexts' periodic work (abandoned sessions, expired holds), run
-        # by the same lease holder each round.
+        # Other contexts' periodic work (the start outbox, expired holds), run
+        # by the same lease holder each round; a chore may be a coroutine.
         self._chores = tuple(chores)
         self._offload = offload
         self._last_check: datetime | None = None

@@ -35,6 +35,8 @@ MAX_STEPS = 50
 class PastPartner:
     """``charging.remote.RemoteCharging`` for charges that already happened."""
 
+    can_resend_start = False  # nothing to re-send: every start is taken at once
+
     def start(
         self,
         partner: Partner,  # noqa: ARG002 - the port's parameters; all accepted

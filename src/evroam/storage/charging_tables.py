@@ -1,10 +1,11 @@
-"""Tables of the charging context: sessions, receipts, billed charge records."""
+"""Tables of the charging context: sessions, receipts, billed charges, disputes."""
 
 from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
     Index,
+    Integer,
     String,
     Table,
     Text,
@@ -42,6 +43,15 @@ charging_sessions = Table(
     # The station's tariff when the session started: re-rating prices the
     # record with its version in force then (ADR 0023).
     Column("tariff_id", String(100)),
+    # compare-and-set: every stored change bumps it (charging.lifecycle, ADR 0018)
+    Column("version", Integer, nullable=False, server_default="0"),
+    # the start command's outbox: sent, taken by the partner, its time to start
+    Column("start_sent_at", DateTime(timezone=True)),
+    Column("start_acknowledged_at", DateTime(timezone=True)),
+    Column("start_timeout_s", Integer),
+    Column("start_attempts", Integer, nullable=False, server_default="0"),
+    Column("last_heard_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
     UniqueConstraint("account_id", "idempotency_key", name="uq_session_key"),
     Index("ix_sessions_account", "account_id", "created_at"),
     Index("ix_sessions_status", "status", "created_at"),
@@ -96,4 +106,5 @@ disputes = Table(
         "operator_id", "partner_record_id", "reason", name="uq_dispute_record"
     ),
     Index("ix_disputes_operator_opened", "operator_id", "opened_at"),
+    Index("ix_disputes_session", "session_id"),
 )

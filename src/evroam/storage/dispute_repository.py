@@ -77,6 +77,15 @@ def open_in(conn: Connection, dispute: ChargeDispute) -> None:
     conn.execute(insert(disputes), [_row(dispute)])
 
 
+def disputes_of_session(conn: Connection, session_id: str) -> list[ChargeDispute]:
+    """A session's disputes, oldest first."""
+    c = disputes.c
+    query = (
+        select(disputes).where(c.session_id == session_id).order_by(c.opened_at, c.id)
+    )
+    return [_dispute(r) for r in conn.execute(query).mappings()]
+
+
 def _row(d: ChargeDispute) -> dict[str, Any]:
     return {
         "id": d.id,

@@ -1,19 +1,21 @@
-"""SQL implementation of the charging context's SessionStore."""
+"""SQL implementation of the charging context's SessionStore and its transactions."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, RowMapping, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, RowMapping, delete, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from evroam.charging.errors import IdempotencyKeyReusedError
 from evroam.charging.model import (
     BilledCharge,
+    ChargeDispute,
     ChargingSession,
     Receipt,
     ReceiptLine,
@@ -28,8 +30,15 @@ from evroam.shared.ids import (
     TariffId,
 )
 from evroam.shared.money import Money
-from evroam.storage.charging_tables import billed_charges, charging_sessions, receipts
+from evroam.storage.charging_tables import (
+    billed_charges,
+    charging_sessions,
+    receipts,
+)
 from evroam.storage.codec import aware_utc
+from evroam.storage.dispute_repository import disputes_of_session, open_in
+from evroam.storage.ledger_repository import SqlLedgerUnitOfWork, is_transient
+from evroam.wallet.errors import LedgerContentionError
 
 
 class SqlSessionStore:
@@ -63,7 +72,7 @@ class SqlSessionStore:
                 .one()
             )
         if held["fingerprint"] != fingerprint:
-            raise IdempotencyKeyReusedError()
+            raise IdempotencyKeyReusedError(idempotency_key)
         return _session(held)
 
     def find(self, session_id: SessionId) -> ChargingSession | None:
@@ -79,19 +88,40 @@ class SqlSessionStore:
             )
         return _session(row) if row else None
 
-    def update(self, session: ChargingSession) -> None:
-        values = _row(session)
-        del values["id"]
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(charging_sessions)
-                .where(
-                    charging_sessions.c.id == session.id,
-                    # a billed session is final: nothing overwrites it
-                    charging_sessions.c.status != SessionStatus.BILLED.value,
+    def find_by_key(
+        self, account_id: AccountId, idempotency_key: str
+    ) -> tuple[ChargingSession, str] | None:
+        c = charging_sessions.c
+        with self._engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(charging_sessions).where(
+                        c.account_id == account_id, c.idempotency_key == idempotency_key
+                    )
                 )
-                .values(**values)
+                .mappings()
+                .first()
             )
+        return (_session(row), row["fingerprint"]) if row else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlSessionTransaction]:
+        """One database transaction for the session and the ledger (SQLite:
+        ``BEGIN IMMEDIATE``, the one writer, as the ledger's own units)."""
+        try:
+            with self._engine.connect() as conn:
+                if conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                tx = SqlSessionTransaction(conn)
+                try:
+                    yield tx
+                finally:
+                    if not tx.committed:
+                        conn.rollback()
+        except DBAPIError as exc:
+            if is_transient(exc):
+                raise LedgerContentionError(str(exc.orig)) from exc
+            raise
 
     def discard_unheld(self, session_id: SessionId) -> None:
         c = charging_sessions.c
@@ -113,41 +143,16 @@ class SqlSessionStore:
         with self._engine.connect() as conn:
             return [_session(r) for r in conn.execute(query).mappings()]
 
-    def open_created_before(self, cutoff: datetime) -> Sequence[ChargingSession]:
+    def list_requested(self, limit: int) -> Sequence[ChargingSession]:
         c = charging_sessions.c
-        query = select(charging_sessions).where(
-            c.status == SessionStatus.REQUESTED.value, c.created_at < cutoff
+        query = (
+            select(charging_sessions)
+            .where(c.status == SessionStatus.REQUESTED.value)
+            .order_by(c.created_at, c.id)
+            .limit(limit)
         )
         with self._engine.connect() as conn:
             return [_session(r) for r in conn.execute(query).mappings()]
-
-    def bill(
-        self, session: ChargingSession, receipt: Receipt, charge: BilledCharge
-    ) -> bool:
-        values = _row(session)
-        del values["id"]
-        c = charging_sessions.c
-        with self._engine.begin() as conn:
-            marked = conn.execute(
-                update(charging_sessions)
-                .where(c.id == session.id, c.status != SessionStatus.BILLED.value)
-                .values(**values)
-            )
-            if not marked.rowcount:
-                return False
-            conn.execute(
-                insert(receipts),
-                [
-                    {
-                        "session_id": receipt.session_id,
-                        "account_id": receipt.account_id,
-                        "issued_at": receipt.issued_at,
-                        "body": _receipt_json(receipt),
-                    }
-                ],
-            )
-            conn.execute(insert(billed_charges), [_charge_row(charge)])
-        return True
 
     def find_receipt(self, session_id: SessionId) -> Receipt | None:
         with self._engine.connect() as conn:
@@ -165,6 +170,52 @@ class SqlSessionStore:
         )
         with self._engine.connect() as conn:
             return [_receipt(body) for body in conn.execute(query).scalars()]
+
+    def list_disputes(self, session_id: SessionId) -> Sequence[ChargeDispute]:
+        with self._engine.connect() as conn:
+            return disputes_of_session(conn, session_id)
+
+
+class SqlSessionTransaction:
+    """``SessionTransaction`` on one connection: the session's compare-and-set,
+    its receipt, disputes and the ledger's unit of work commit together."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self.ledger = SqlLedgerUnitOfWork(conn)
+        self.committed = False
+
+    def save(self, session: ChargingSession) -> bool:
+        values = _row(session)
+        del values["id"]
+        c = charging_sessions.c
+        stored = self._conn.execute(
+            update(charging_sessions)
+            .where(c.id == session.id, c.version == session.version - 1)
+            .values(**values)
+        )
+        return stored.rowcount == 1
+
+    def add_receipt(self, receipt: Receipt, charge: BilledCharge) -> None:
+        self._conn.execute(
+            insert(receipts),
+            [
+                {
+                    "session_id": receipt.session_id,
+                    "account_id": receipt.account_id,
+                    "issued_at": receipt.issued_at,
+                    "body": _receipt_json(receipt),
+                }
+            ],
+        )
+        self._conn.execute(insert(billed_charges), [_charge_row(charge)])
+
+    def open_dispute(self, dispute: ChargeDispute) -> None:
+        open_in(self._conn, dispute)
+
+    def commit(self) -> None:
+        self._conn.commit()
+        self.committed = True
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -199,6 +250,13 @@ def _row(s: ChargingSession) -> dict[str, Any]:
         "progress_at": s.progress_at,
         "reason": s.reason,
         "tariff_id": s.tariff_id,
+        "version": s.version,
+        "start_sent_at": s.start_sent_at,
+        "start_acknowledged_at": s.start_acknowledged_at,
+        "start_timeout_s": s.start_timeout_s,
+        "start_attempts": s.start_attempts,
+        "last_heard_at": s.last_heard_at,
+        "closed_at": s.closed_at,
     }
 
 
@@ -228,6 +286,13 @@ def _session(r: RowMapping) -> ChargingSession:
         progress_at=aware_utc(r["progress_at"]),
         reason=r["reason"],
         tariff_id=None if r["tariff_id"] is None else TariffId(r["tariff_id"]),
+        version=r["version"],
+        start_sent_at=aware_utc(r["start_sent_at"]),
+        start_acknowledged_at=aware_utc(r["start_acknowledged_at"]),
+        start_timeout_s=r["start_timeout_s"],
+        start_attempts=r["start_attempts"],
+        last_heard_at=aware_utc(r["last_heard_at"]),
+        closed_at=aware_utc(r["closed_at"]),
     )
 
 

@@ -251,6 +251,16 @@ def settle(
     return settled, lines
 
 
+def late_charge(
+    hold: Hold, charge: Charge, available_fen: int, at: datetime, new_hold_id: str
+) -> tuple[Hold, tuple[Posting, ...]]:
+    """Charge a session whose hold was released or expired before its record
+    came (ADR 0007): a new hold of nothing, settled at once, so the driver pays
+    from the available balance and owes the rest. No postings for nothing."""
+    empty = Hold(new_hold_id, hold.account_id, 0, hold.reference, at)
+    return settle(empty, charge, available_fen, at)
+
+
 def top_up_postings(
     account_id: str, amount_fen: int, owed_fen: int
 ) -> tuple[Posting, ...]:

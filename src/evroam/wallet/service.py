@@ -44,6 +44,7 @@ from evroam.wallet.ledger import (
     Transfer,
     TransferKind,
     hold_postings,
+    late_charge,
     refund_postings,
     release_postings,
     settle,
@@ -405,6 +406,99 @@ class WalletService:
         uow.commit()
         return expired
 
+    # -- inside another context's unit of work -------------------------------
+
+    def settle_within(
+        self,
+        uow: LedgerUnitOfWork,
+        hold_id: str,
+        partner_amount: Money,
+        discount_amount: Money,
+        partner_operator: str,
+        idempotency_key: str,
+    ) -> Hold:
+        """``settle_hold`` as part of the caller's unit of work, which commits
+        it with its own writes (charging: receipt and billed session, ADR 0018).
+
+        A hold released or expired before is not an error here: the charge is
+        taken from the available balance as a late charge (ADR 0007).
+        """
+        charge = _charge(partner_operator, partner_amount, discount_amount)
+        request = {
+            "hold_id": hold_id,
+            "operator": partner_operator,
+            "partner_fen": charge.partner_fen,
+            "discount_fen": charge.discount_fen,
+        }
+
+        def work(uow: LedgerUnitOfWork, account_id: str) -> Response:
+            self._lock(uow, account_id)
+            hold = uow.find_hold(hold_id)
+            assert hold is not None  # its owner was read from it
+            available = uow.balance_fen(LedgerAccount.wallet(account_id))
+            now = self._clock.now()
+            if hold.is_pending:
+                settled, postings = settle(hold, charge, available, now)
+                self._resolve(uow, settled, TransferKind.SETTLEMENT, postings)
+                return codec.hold_to_json(settled)
+            settled, postings = late_charge(
+                hold, charge, available, now, self._new_id("hold")
+            )
+            uow.add_hold(settled)
+            if postings:
+                uow.append(
+                    Transfer(
+                        self._new_id("tr"),
+                        TransferKind.SETTLEMENT,
+                        postings,
+                        settled.id,
+                        now,
+                    )
+                )
+            return codec.hold_to_json(settled)
+
+        response, _ = self._idempotent_in(
+            uow,
+            self._hold_owner(hold_id),
+            idempotency_key,
+            "settle_hold",
+            request,
+            work,
+        )
+        self._forget(hold_id)
+        return codec.hold_from_json(response)
+
+    def release_within(
+        self, uow: LedgerUnitOfWork, hold_id: str, idempotency_key: str
+    ) -> Hold:
+        """``release_hold`` as part of the caller's unit of work; a hold resolved
+        before (expired) is answered as it is."""
+
+        def work(uow: LedgerUnitOfWork, account_id: str) -> Response:
+            self._lock(uow, account_id)
+            hold = uow.find_hold(hold_id)
+            assert hold is not None  # its owner was read from it
+            if not hold.is_pending:
+                return codec.hold_to_json(hold)
+            released = self._released(hold, HoldState.RELEASED)
+            self._resolve(uow, released, TransferKind.RELEASE, release_postings(hold))
+            return codec.hold_to_json(released)
+
+        response, _ = self._idempotent_in(
+            uow,
+            self._hold_owner(hold_id),
+            idempotency_key,
+            "release_hold",
+            {"hold_id": hold_id},
+            work,
+        )
+        self._forget(hold_id)
+        return codec.hold_from_json(response)
+
+    def _forget(self, hold_id: str) -> None:
+        with self._placed_lock:
+            self._placed.pop(hold_id, None)
+
     # -- refunds -----------------------------------------------------------
 
     def refund(
@@ -460,22 +554,39 @@ class WalletService:
         For calls that name a hold, ``scope`` reads the hold's driver inside
         the unit of work (a hold never changes driver).
         """
-        _check_key(key)
-        print_ = codec.fingerprint(operation, request)
 
         def unit(uow: LedgerUnitOfWork) -> Mapping[str, Any]:
-            owner = scope if isinstance(scope, str) else scope(uow)
-            stored = uow.claim(IdempotencyRecord(owner, key, print_))
-            if stored is not None:
-                if stored.fingerprint != print_:
-                    raise IdempotencyConflict(key)
-                return stored.response
-            response = work(uow, owner)
-            uow.store_response(owner, key, response)
-            uow.commit()
+            response, is_new = self._idempotent_in(
+                uow, scope, key, operation, request, work
+            )
+            if is_new:
+                uow.commit()
             return response
 
         return self._run(unit)
+
+    def _idempotent_in(
+        self,
+        uow: LedgerUnitOfWork,
+        scope: Scope,
+        key: str,
+        operation: str,
+        request: Mapping[str, Any],
+        work: Callable[[LedgerUnitOfWork, str], Response],
+    ) -> tuple[Mapping[str, Any], bool]:
+        """``work`` in ``uow`` (not committed) unless the key was used: the
+        response, and whether it is new."""
+        _check_key(key)
+        print_ = codec.fingerprint(operation, request)
+        owner = scope if isinstance(scope, str) else scope(uow)
+        stored = uow.claim(IdempotencyRecord(owner, key, print_))
+        if stored is not None:
+            if stored.fingerprint != print_:
+                raise IdempotencyConflict(key)
+            return stored.response, False
+        response = work(uow, owner)
+        uow.store_response(owner, key, response)
+        return response, True
 
     def _apply(
         self, plan: WritePlan, refused: Callable[[Refusal], Exception]

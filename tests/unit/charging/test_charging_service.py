@@ -65,7 +65,7 @@ RAPIDGRID = OperatorId("rapidgrid")
 class World:
     def __init__(self) -> None:
         self.clock = FixedClock(EPOCH)
-        stations = InMemoryStationRepository()
+        self.stations = stations = InMemoryStationRepository()
         stations.save_operator(an_operator())
         stations.save_tariffs([a_tariff()])
         self.station = a_station(statuses=(PileStatus.AVAILABLE, PileStatus.OFFLINE))
@@ -100,7 +100,7 @@ class World:
         self.accounts = AccountService(
             InMemoryAccountRepository(), self.clock, self.wallet.open_wallet
         )
-        self.sessions = InMemorySessionStore()
+        self.sessions = InMemorySessionStore(self.ledger)
         self.remote = FakeRemoteCharging()
         self.charging = ChargingService(
             self.sessions,
@@ -207,8 +207,9 @@ class TestStarting:
         account = world.driver()
         session = world.charging.start_charging(account.id, world.pile, "k-slow")
         world.clock.set(EPOCH + timedelta(minutes=4))
-        [failed] = world.charging.fail_abandoned()
+        [failed] = world.charging.chase_starts()
         assert failed.id == session.id
+        assert failed.status is SessionStatus.FAILED
         assert world.wallet.balance(account.id).held == Money.zero()
 
 
@@ -256,7 +257,12 @@ class TestStopping:
             # The hub stopped the session at its target while this stop was on
             # its way: the partner has no running session left to stop.
             stored = world.sessions.find(ref)
-            world.sessions.update(replace(stored, status=SessionStatus.STOPPING))
+            with world.sessions.transaction() as tx:
+                moved = replace(
+                    stored, status=SessionStatus.STOPPING, version=stored.version + 1
+                )
+                assert tx.save(moved)
+                tx.commit()
             return False
 
         world.remote.accept_stop = hub_stopped_first
@@ -286,14 +292,19 @@ class TestBillingExactlyOnce:
         )
         assert world.ledger.trial_balance().is_consistent
 
-    def test_a_crash_between_the_wallet_and_the_receipt_heals_on_redelivery(self):
+    def test_a_crash_while_billing_leaves_nothing_half_done(self):
         world = World()
         account, session = a_billed_session(world)
         world.sessions.fail_next_bill = True
         with pytest.raises(ConnectionError):
             world.charging.handle(RAPIDGRID, world.record(session.id))
-        # The wallet has settled; the receipt did not get written. The partner
-        # sends its record again (it was never acknowledged):
+        # Settlement, receipt and billed state are one unit of work: none of
+        # them happened.
+        assert world.wallet.balance(account.id).held == session.hold_amount
+        assert world.charging.get_session(account.id, session.id).status is (
+            SessionStatus.CHARGING
+        )
+        # The partner sends its record again (it was never acknowledged):
         world.charging.handle(RAPIDGRID, world.record(session.id))
         receipt = world.charging.get_receipt(account.id, session.id)
         assert (

@@ -80,20 +80,20 @@ class World:
             self.clock,
         )
         provider = SandboxPaymentProvider(b"secret-for-tests", self.clock)
-        self.wallet = WalletService(InMemoryLedgerStore(), provider, self.clock)
+        ledger = InMemoryLedgerStore()
+        self.wallet = WalletService(ledger, provider, self.clock)
         self.accounts = AccountService(
             InMemoryAccountRepository(), self.clock, self.wallet.open_wallet
         )
         self.disputes = InMemoryDisputeStore()
         self.charging = ChargingService(
-            InMemorySessionStore(),
+            InMemorySessionStore(ledger, self.disputes),
             self.wallet,
             self.catalogue,
             partners,
             self.accounts,
             {Protocol.OCPI: FakeRemoteCharging()},
             self.clock,
-            disputes=self.disputes,
         )
         account = self.accounts.open_account("driver").account
         self.accounts.register_vehicle(

@@ -22,6 +22,7 @@ from evroam.charging.remote import (
     StartResult,
     StopRejected,
     StopResult,
+    UnknownSessionError,
     check_session_ref,
 )
 from evroam.gateways.ocpi.hub import peer_from_partner
@@ -43,7 +44,11 @@ from evroam.protocols.ocpi_2_2_1.commands import (
 )
 from evroam.protocols.ocpi_2_2_1.datatypes import DisplayText, OcpiModel
 from evroam.protocols.ocpi_2_2_1.enums import ModuleId, TokenType
-from evroam.protocols.ocpi_2_2_1.errors import ClientApiUnusableError, OcpiError
+from evroam.protocols.ocpi_2_2_1.errors import (
+    ClientApiUnusableError,
+    InvalidParametersError,
+    OcpiError,
+)
 from evroam.shared.clock import Clock
 
 HttpFactory = Callable[[], httpx.AsyncClient]
@@ -59,8 +64,11 @@ class OcpiRemoteCharging:
 
     ``response_url_base`` is where the command result router is reachable,
     e.g. ``https://hub.example/ocpi/2.2.1/commands``; ``country_code`` and
-    ``party_id`` are ours (the Token's issuer party).
+    ``party_id`` are ours (the Token's issuer party). A second START_SESSION is
+    a second session to the CPO, so an interrupted start is never re-sent.
     """
+
+    can_resend_start = False
 
     def __init__(
         self,
@@ -171,14 +179,19 @@ def _reason(
 def command_result_sink(on_event: EventSink) -> CommandResultSink:
     """The callback for ``build_command_result_router``: an ACCEPTED result needs
     nothing (Session pushes follow); anything else becomes ``SessionRejected``
-    (START_SESSION) or ``StopRejected``."""
+    (START_SESSION) or ``StopRejected``; a result for a session the hub does
+    not hold for this partner is refused (2001)."""
 
     async def on_result(
         operator_key: str, command: str, ref: str, result: CommandResult
     ) -> None:
         event = _event_for(command, ref, result)
-        if event is not None:
+        if event is None:
+            return
+        try:
             await on_event(operator_key, event)
+        except UnknownSessionError as exc:
+            raise InvalidParametersError(f"unknown session {ref}") from exc
 
     return on_result
 

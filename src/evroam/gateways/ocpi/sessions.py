@@ -243,7 +243,9 @@ def _is_repeat(
 
 def cdr_sink(on_event: EventSink, records: ReceivedRecords | None = None) -> CdrSink:
     """The callback for ``build_cdrs_receiver_router``: a CDR becomes a
-    ``ChargeRecord``; a session the hub does not know is refused. With
+    ``ChargeRecord``; a session the hub does not know, or a malformed record
+    (negative energy or money, an end before its start), is refused (2001); an
+    implausible record is taken (1000) and disputed by the hub. With
     ``records``, a CDR sent again unchanged is answered without effect and one
     that would change a billed record is refused (see ``_is_repeat``)."""
 
@@ -255,6 +257,8 @@ def cdr_sink(on_event: EventSink, records: ReceivedRecords | None = None) -> Cdr
             await on_event(key, record)
         except UnknownSessionError as exc:
             raise InvalidParametersError(f"unknown session {ref}") from exc
+        except InvalidInputError as exc:
+            raise InvalidParametersError(f"CDR {cdr.id}: {exc}") from exc
 
     return on_cdr
 

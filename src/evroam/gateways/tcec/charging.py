@@ -59,15 +59,21 @@ from evroam.protocols.tcec_102.charging_models import (
     StartChargeSeqStat,
 )
 from evroam.protocols.tcec_102.client import TcecClient
+from evroam.protocols.tcec_102.errors import PayloadError
 from evroam.protocols.tcec_102.models import parse_body
 from evroam.protocols.tcec_102.timestamp import parse_query_time
 from evroam.shared.clock import Clock
+from evroam.shared.errors import InvalidInputError
 from evroam.shared.money import Money
 
 TcecClientFactory = Callable[[Partner], AbstractAsyncContextManager[TcecClient]]
 """An open client to the partner (the hub's ``TcecPartnerGateway`` has one)."""
 EventSink = Callable[[str, RemoteEvent], Awaitable[None]]
 """``await sink(partner_key, event)``; raise ``UnknownSessionError`` to refuse."""
+OrderSink = Callable[[str, ChargeRecord], Awaitable[bool | None]]
+"""``await sink(partner_key, record)``: False when the hub disputes the record
+(ConfirmResult 1); raise ``UnknownSessionError`` to refuse, ``InvalidInputError``
+for a malformed record (Ret 4004)."""
 CheckHandler = Callable[[str, OrderCheck], Awaitable[Sequence[OrderDispute]]]
 
 
@@ -85,7 +91,13 @@ def ref_of_seq(start_charge_seq: str) -> str:
 
 class TcecRemoteCharging:
     """``RemoteCharging`` over T/CEC 102.3 (query_equip_auth, query_start_charge,
-    query_stop_charge) and the status query that chases a silent partner."""
+    query_stop_charge) and the status query that chases a silent partner.
+
+    A start is named by its StartChargeSeq, so sending it again after an
+    interruption asks for the same session (``can_resend_start``).
+    """
+
+    can_resend_start = True
 
     def __init__(self, clients: TcecClientFactory, hub_operator_id: str) -> None:
         self._clients = clients
@@ -299,7 +311,7 @@ class TcecChargingReceiver:
         on_start_result: EventSink,
         on_status: EventSink,
         on_stop_result: EventSink,
-        on_order: EventSink,
+        on_order: OrderSink,
         on_check: CheckHandler,
         clock: Clock,
         hub_operator_id: str,
@@ -339,8 +351,16 @@ class TcecChargingReceiver:
     async def charge_order_info(
         self, operator_id: str, request: NotificationChargeOrderInfoRequest
     ) -> bool:
+        """ConfirmResult 0 (True) when the hub takes the record, 1 when it
+        disputes it or does not hold the session; Ret 4004 when malformed."""
         record = charge_record_from_order(request)
-        return await _deliver(self._on_order, self._key_of(operator_id), [record])
+        try:
+            taken = await self._on_order(self._key_of(operator_id), record)
+        except UnknownSessionError:
+            return False
+        except InvalidInputError as exc:
+            raise PayloadError(f"充电订单不合法: {exc}") from exc
+        return taken is not False
 
     async def check_charge_orders(
         self, operator_id: str, request: CheckChargeOrdersRequest
@@ -354,6 +374,7 @@ class TcecChargingReceiver:
 __all__ = [
     "CheckHandler",
     "EventSink",
+    "OrderSink",
     "TcecChargingReceiver",
     "TcecClientFactory",
     "TcecRemoteCharging",
