@@ -34,7 +34,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 
-from evroam.catalogue.model import PileStatus, StatusCategory
 from evroam.shared.clock import Clock
 from evroam.simulator.charge import (
     Charge,
@@ -150,13 +149,13 @@ class SessionSimulator:
         ref = self.network.find_pile(pile_name)
         if ref is None or ref.is_swap_bay:
             return Refusal.NO_SUCH_PILE
-        status = self.network.status(ref.index)
-        if status is PileStatus.OFFLINE or status is PileStatus.UNKNOWN:
+        status = str(self.network.status(ref.index))  # the status's name
+        if status in ("offline", "unknown"):
             return Refusal.OFFLINE
-        if status.category is StatusCategory.OFFLINE:
+        if status == "faulted":
             return Refusal.FAULTED
         busy = any(c.pile == pile_name for c in self._charges.values())
-        if busy or status is not PileStatus.AVAILABLE:
+        if busy or status != "available":
             return Refusal.OCCUPIED
         return None
 
@@ -229,7 +228,7 @@ class SessionSimulator:
         charge.started_at = charge.now = self._clock.now()
         local = charge.now.astimezone(charge.zone)
         charge.period_at(charge.tariff.period_at(local))  # a CDR needs one period
-        await self.runner.force(charge.pile, PileStatus.CHARGING)
+        await self.runner.force(charge.pile, "charging")
         await self._deliver("started", charge)
 
     async def _charge_until_stopped(self, charge: Charge) -> None:
@@ -243,11 +242,11 @@ class SessionSimulator:
             if charge.has_left:
                 charge.stop_cause = StopCause.FULL
             elif charge.is_full and not was_full:  # plugged in, no longer charging
-                await self.runner.force(charge.pile, PileStatus.OCCUPIED)
+                await self.runner.force(charge.pile, "occupied")
             await self._report("progressed", charge)
 
     async def _finish(self, charge: Charge) -> None:
-        await self.runner.force(charge.pile, PileStatus.AVAILABLE)
+        await self.runner.force(charge.pile, "available")
         ended = await self._deliver("ended", charge)
         record = charge_record(charge)
         self.records.append(record)

@@ -29,7 +29,7 @@ from evroam.simulator.charge import (
 from evroam.simulator.network import SimulatedNetwork
 from evroam.simulator.prices import car_park_of, price_list_of
 from evroam.simulator.runner import SimulationRunner, SimulationSettings
-from evroam.simulator.sessions import SessionSettings, SessionSimulator
+from evroam.simulator.sessions import Refusal, SessionSettings, SessionSimulator
 from evroam.simulator.tcec_sessions import order_info
 from tests.fakes import FixedClock
 
@@ -251,3 +251,28 @@ class TestSimulatedSessions:
     def test_a_linger_range_without_a_whole_minute_is_refused(self):
         with pytest.raises(ValueError, match="linger_after_full_s"):
             SessionSettings(linger_after_full_s=(10, 50))
+
+
+class TestRefusals:
+    @pytest.mark.parametrize(
+        ("status", "refusal"),
+        [
+            (PileStatus.OFFLINE, Refusal.OFFLINE),
+            (PileStatus.UNKNOWN, Refusal.OFFLINE),
+            (PileStatus.FAULTED, Refusal.FAULTED),
+            (PileStatus.CHARGING, Refusal.OCCUPIED),
+            (PileStatus.RESERVED, Refusal.OCCUPIED),
+            (PileStatus.AVAILABLE, None),
+        ],
+    )
+    async def test_a_start_is_refused_by_the_piles_status(
+        self, community_tcec, status, refusal
+    ):
+        simulator = a_simulator(community_tcec)
+        (pile,) = free_piles(community_tcec, 1)
+        await simulator.runner.force(pile, status)
+        try:
+            assert simulator.refusal_for(pile) is refusal
+        finally:
+            await simulator.runner.force(pile, PileStatus.AVAILABLE)
+            await simulator.close()
