@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import heapq
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from evroam.catalogue.model import PileStatus, SwapBay
 from evroam.simulator.network import Bucket, Change, SimulatedNetwork
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
@@ -114,13 +115,13 @@ class Churn:
             return None
         draw = self._rng.random()
         if draw < 0.80:
-            status = PileStatus.CHARGING
+            status = "charging"
         elif draw < 0.92:
-            status = PileStatus.OCCUPIED
+            status = "occupied"
         else:
-            status = PileStatus.RESERVED
+            status = "reserved"
         self._ends_at[pile] = now + self._session_length(pile)
-        return Change(pile, status, now)
+        return self._network.change_to(pile, status, now)
 
     def _end(self, now: datetime) -> Change | None:
         candidates = {
@@ -131,20 +132,20 @@ class Churn:
         if not candidates:
             return None
         pile = min(sorted(candidates), key=self._end_of)
-        status = self._after_busy(self._network.status(pile))
-        if status is PileStatus.AVAILABLE:
+        status = self._after_busy(str(self._network.status(pile)))
+        if status == "available":
             self._ends_at.pop(pile, None)
         else:
             self._ends_at[pile] = now + self._session_length(pile)
-        return Change(pile, status, now)
+        return self._network.change_to(pile, status, now)
 
-    def _after_busy(self, status: PileStatus) -> PileStatus:
+    def _after_busy(self, status: str) -> str:
         draw = self._rng.random()
-        if status is PileStatus.CHARGING:
-            return PileStatus.OCCUPIED if draw < 0.15 else PileStatus.AVAILABLE
-        if status is PileStatus.OCCUPIED:
-            return PileStatus.CHARGING if draw < 0.3 else PileStatus.AVAILABLE
-        return PileStatus.CHARGING if draw < 0.6 else PileStatus.AVAILABLE
+        if status == "charging":
+            return "occupied" if draw < 0.15 else "available"
+        if status == "occupied":
+            return "charging" if draw < 0.3 else "available"
+        return "charging" if draw < 0.6 else "available"
 
     def _end_of(self, pile: int) -> datetime:
         """When the pile's session ends, drawn on first sight for piles we did
@@ -171,25 +172,25 @@ class Churn:
                 heapq.heappush(self._repairs, (due, pile.index))
 
     def _is_down(self, pile: int) -> bool:
-        return self._network.status(pile) in (
-            PileStatus.OFFLINE,
-            PileStatus.FAULTED,
-            PileStatus.UNKNOWN,
+        return str(self._network.status(pile)) in (
+            "offline",
+            "faulted",
+            "unknown",
         )
 
     def _fault(self, now: datetime) -> Change | None:
         pile = self._network.sample(Bucket.FREE, self._rng)
         if pile is None:
             return None
-        status = PileStatus.OFFLINE if self._rng.random() < 0.6 else PileStatus.FAULTED
+        status = "offline" if self._rng.random() < 0.6 else "faulted"
         heapq.heappush(self._repairs, (now + _minutes(self._rng, 30, 240), pile))
-        return Change(pile, status, now)
+        return self._network.change_to(pile, status, now)
 
     def _repair(self, now: datetime) -> Change | None:
         while self._repairs and self._repairs[0][0] <= now:
             _, pile = heapq.heappop(self._repairs)
             if self._is_down(pile):  # it may have been forced back up meanwhile
-                return Change(pile, PileStatus.AVAILABLE, now)
+                return self._network.change_to(pile, "available", now)
         return None
 
     # --- battery swaps -----------------------------------------------------------
@@ -207,25 +208,31 @@ class Churn:
             is_arrival = self._rng.random() < target_utilisation(now)
             after = _arrival(bay) if is_arrival else _recharge(bay)
             if after != bay:
-                return Change(pile, _bay_status(after), now, after)
+                return self._network.change_to(pile, _bay_status(after), now, after)
         return None
 
 
-def _arrival(bay: SwapBay) -> SwapBay:
+# A swap bay's stock and queue as the scenario made it (read and replaced by field).
+Bay = Any
+
+
+def _arrival(bay: Bay) -> Bay:
     if bay.batteries_in_stock and not bay.queue_length:
-        return SwapBay(bay.batteries_in_stock - 1, 0, bay.swap_minutes)
+        return replace(
+            bay, batteries_in_stock=bay.batteries_in_stock - 1, queue_length=0
+        )
     queue = min(MAX_QUEUE, bay.queue_length + 1)
-    return SwapBay(bay.batteries_in_stock, queue, bay.swap_minutes)
+    return replace(bay, queue_length=queue)
 
 
-def _recharge(bay: SwapBay) -> SwapBay:
+def _recharge(bay: Bay) -> Bay:
     stock, queue = min(SWAP_CAPACITY, bay.batteries_in_stock + 1), bay.queue_length
     if queue and stock:  # the first car in the queue takes the fresh battery
         stock, queue = stock - 1, queue - 1
-    return SwapBay(stock, queue, bay.swap_minutes)
+    return replace(bay, batteries_in_stock=stock, queue_length=queue)
 
 
-def _bay_status(bay: SwapBay) -> PileStatus:
+def _bay_status(bay: Bay) -> str:
     if bay.batteries_in_stock == 0 or bay.queue_length:
-        return PileStatus.OCCUPIED
-    return PileStatus.AVAILABLE
+        return "occupied"
+    return "available"

@@ -315,10 +315,13 @@ class SimulatedNetwork:
 
     # --- changing ------------------------------------------------------------
 
-    def change_to(self, pile: int, status: str, at: datetime) -> Change:
+    def change_to(
+        self, pile: int, status: str, at: datetime, swap: SwapBay | None = None
+    ) -> Change:
         """A change of pile ``pile`` to the status named ``status`` at ``at``
-        (``ValueError`` if the scenario knows no such status)."""
-        return Change(pile, PileStatus(status), at)
+        (``ValueError`` if the scenario knows no such status); ``swap``: the
+        new stock and queue of a swap bay's station."""
+        return Change(pile, PileStatus(status), at, swap)
 
     def apply(self, change: Change) -> None:
         pile = self.piles[change.pile]
