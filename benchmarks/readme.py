@@ -32,6 +32,7 @@ ORDER = (
     "quote",
     "settlement",
     "session_start",
+    "start_retries",
     "crash_recovery",
     "recommend",
     "analytics",

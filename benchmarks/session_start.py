@@ -60,7 +60,9 @@ class Topology:
 
 
 @contextlib.contextmanager
-def topology(speedup: float, report_every_s: float) -> Iterator[Topology]:
+def topology(
+    speedup: float, report_every_s: float, changes_per_s: float = 0.0
+) -> Iterator[Topology]:
     partners = partners_on_free_ports(PARTNERS)
     hub_port = free_port()
     hub_url = f"http://127.0.0.1:{hub_port}"
@@ -71,7 +73,7 @@ def topology(speedup: float, report_every_s: float) -> Iterator[Topology]:
             for p in partners:
                 args = ["simulate-partner", "--profile", p.profile.value]
                 args += ["--protocol", p.protocol.value, "--port", str(p.port)]
-                args += ["--hub-url", hub_url, "--changes-per-s", "0"]
+                args += ["--hub-url", hub_url, "--changes-per-s", str(changes_per_s)]
                 args += ["--session-speedup", str(speedup)]
                 args += ["--session-report-every-s", str(report_every_s)]
                 procs.append(
