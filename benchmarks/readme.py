@@ -36,6 +36,7 @@ ORDER = (
     "crash_recovery",
     "recommend",
     "analytics",
+    "demo_fresh_clone",
     "demo_dashboard",
     "trip",
     "live_bytes",

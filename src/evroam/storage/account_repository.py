@@ -61,7 +61,15 @@ class SqlAccountRepository:
                 ).scalar_one_or_none()
                 if holder is not None and holder != account_id:
                     return AccountId(holder)
-                conn.execute(delete(vehicles).where(vehicles.c.vin == vehicle.vin))
+                # Only our own row: under READ COMMITTED this statement sees a row
+                # another account committed after the select above, and must not
+                # take it (the insert then fails and names that holder).
+                conn.execute(
+                    delete(vehicles).where(
+                        vehicles.c.vin == vehicle.vin,
+                        vehicles.c.account_id == account_id,
+                    )
+                )
                 conn.execute(insert(vehicles), [row])
         except IntegrityError:  # another account registered it meanwhile
             with self._engine.connect() as conn:
