@@ -26,7 +26,7 @@ from result_file import ROOT_OF, row, save_result
 
 READY = "Ctrl-C stops everything."
 HUB = "http://127.0.0.1:8000"
-PULLED = re.compile(r"✓ (?P<name>[^(]+) \(.*pulled in\s+(?P<s>[\d.]+)\s*s", re.S)
+PULLED = re.compile(r"✓ (?P<name>[^(]+) \(.*?pulled in\s+(?P<s>[\d.]+)\s*s", re.S)
 GIVE_UP_S = 900.0
 
 
