@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -262,6 +262,36 @@ class SqlLedgerUnitOfWork:
         self.committed = True
 
 
+class _Committable(Protocol):
+    committed: bool
+
+
+_U = TypeVar("_U", bound=_Committable)
+
+
+@contextmanager
+def writer_transaction(
+    engine: Engine, open_unit: Callable[[Connection], _U]
+) -> Iterator[_U]:
+    """One ledger-writing transaction: SQLite takes the one writer's lock up front
+    (``BEGIN IMMEDIATE``); the unit is rolled back unless it says it committed; a
+    transient database error (lock, serialization) becomes LedgerContentionError."""
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            unit = open_unit(conn)
+            try:
+                yield unit
+            finally:
+                if not unit.committed:
+                    conn.rollback()
+    except DBAPIError as exc:
+        if is_transient(exc):
+            raise LedgerContentionError(str(exc.orig)) from exc
+        raise
+
+
 class SqlLedgerStore:
     """The wallet's LedgerStore on SQLAlchemy Core (SQLite or PostgreSQL)."""
 
@@ -270,20 +300,8 @@ class SqlLedgerStore:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[SqlLedgerUnitOfWork]:
-        try:
-            with self._engine.connect() as conn:
-                if conn.dialect.name == "sqlite":
-                    conn.exec_driver_sql("BEGIN IMMEDIATE")
-                uow = SqlLedgerUnitOfWork(conn)
-                try:
-                    yield uow
-                finally:
-                    if not uow.committed:
-                        conn.rollback()
-        except DBAPIError as exc:
-            if is_transient(exc):
-                raise LedgerContentionError(str(exc.orig)) from exc
-            raise
+        with writer_transaction(self._engine, SqlLedgerUnitOfWork) as uow:
+            yield uow
 
     def wallet_balances(self, account_id: str) -> Mapping[LedgerAccount, int] | None:
         accounts = {LedgerAccount(kind, account_id).key: kind for kind in DRIVER_KINDS}

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping, delete, insert, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from evroam.charging.errors import IdempotencyKeyReusedError
 from evroam.charging.model import (
@@ -37,8 +37,7 @@ from evroam.storage.charging_tables import (
 )
 from evroam.storage.codec import aware_utc
 from evroam.storage.dispute_repository import disputes_of_session, open_in
-from evroam.storage.ledger_repository import SqlLedgerUnitOfWork, is_transient
-from evroam.wallet.errors import LedgerContentionError
+from evroam.storage.ledger_repository import SqlLedgerUnitOfWork, writer_transaction
 
 
 class SqlSessionStore:
@@ -108,20 +107,8 @@ class SqlSessionStore:
     def transaction(self) -> Iterator[SqlSessionTransaction]:
         """One database transaction for the session and the ledger (SQLite:
         ``BEGIN IMMEDIATE``, the one writer, as the ledger's own units)."""
-        try:
-            with self._engine.connect() as conn:
-                if conn.dialect.name == "sqlite":
-                    conn.exec_driver_sql("BEGIN IMMEDIATE")
-                tx = SqlSessionTransaction(conn)
-                try:
-                    yield tx
-                finally:
-                    if not tx.committed:
-                        conn.rollback()
-        except DBAPIError as exc:
-            if is_transient(exc):
-                raise LedgerContentionError(str(exc.orig)) from exc
-            raise
+        with writer_transaction(self._engine, SqlSessionTransaction) as tx:
+            yield tx
 
     def discard_unheld(self, session_id: SessionId) -> None:
         c = charging_sessions.c
