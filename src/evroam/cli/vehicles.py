@@ -107,9 +107,9 @@ def _print(report: ImportReport, target: Path, *, changed: bool, check: bool) ->
     console = Console()
     console.print(table)
     for line in report.skipped:
-        console.print(f"skipped {line}")
+        console.print(f"skipped {line}", soft_wrap=True)
     if check:
-        console.print(f"{target} {'differs' if changed else 'is up to date'}")
+        console.print(f"{target} {'differs' if changed else 'is up to date'}", soft_wrap=True)
     else:
-        console.print(f"{'wrote' if changed else 'unchanged:'} {target}")
+        console.print(f"{'wrote' if changed else 'unchanged:'} {target}", soft_wrap=True)
     console.print(CREDIT, soft_wrap=True)
