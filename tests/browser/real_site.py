@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,8 +33,23 @@ def in_box(lat: float, lon: float) -> bool:
     return west <= lon <= east and south <= lat <= north
 
 
-def serve_real_site(folder: Path, **settings: object) -> Iterator[RealSite]:
-    """``settings`` are Settings fields (e.g. ``tiles_url``, ``payment_provider``)."""
+def import_shanghai(services: Services) -> None:
+    """The reference scenario's stations in and around Shanghai."""
+    scenario = reference_scenario(7)
+    services.catalogue.import_network(
+        scenario.operators,
+        scenario.tariffs,
+        (s for s in scenario.iter_stations() if in_box(s.lat, s.lon)),
+    )
+
+
+def serve_real_site(
+    folder: Path,
+    network: Callable[[Services], None] = import_shanghai,
+    **settings: object,
+) -> Iterator[RealSite]:
+    """``settings`` are Settings fields (e.g. ``tiles_url``, ``payment_provider``);
+    ``network`` fills the catalogue (the reference scenario's Shanghai by default)."""
     db = folder / "hub.db"
     config = Settings(
         database_url=f"sqlite:///{db}",
@@ -44,12 +59,7 @@ def serve_real_site(folder: Path, **settings: object) -> Iterator[RealSite]:
     services = build_services(
         config, FixedClock(NOON_IN_SHANGHAI), access=DatabaseAccess.UPGRADE
     )
-    scenario = reference_scenario(7)
-    services.catalogue.import_network(
-        scenario.operators,
-        scenario.tariffs,
-        (s for s in scenario.iter_stations() if in_box(s.lat, s.lon)),
-    )
+    network(services)
     with _Server(create_app(config, services)) as server:
         yield RealSite(server.base_url, services)
     services.close()

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from evroam.accounts.errors import AuthenticationError, LoginTakenError, VinTakenError
@@ -16,6 +16,7 @@ from evroam.charging.errors import ChargingError
 from evroam.partners.errors import HandshakeError, PartnerError
 from evroam.pile_requests.errors import PileRequestError
 from evroam.shared.errors import InvalidInputError, NotFoundError
+from evroam.shared.message import MessageParam
 from evroam.tokens.errors import TokenError
 from evroam.wallet.errors import (
     InsufficientFunds,
@@ -42,6 +43,12 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[ProblemField] | None = None
+    code: str | None = Field(
+        default=None,
+        description="names the sentence in `detail` for clients that say it in "
+        "their own language, with `params` (ADR 0045)",
+    )
+    params: dict[str, MessageParam] | None = None
 
 
 def documented(description: str) -> dict[str, Any]:
@@ -123,11 +130,15 @@ _TAKEN = {"login": "Login taken", "vin": "VIN taken"}
 async def _invalid_input(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInputError)
     taken = isinstance(exc, LoginTakenError | VinTakenError)
+    said = {}
+    if exc.said is not None:
+        said = {"code": exc.said.code, "params": dict(exc.said.params)}
     return problem(
         409 if taken else 422,
         _TAKEN.get(exc.field, "Invalid request") if taken else "Invalid request",
         str(exc),
         errors=[{"field": exc.field, "message": exc.message}],
+        **said,
     )
 
 

@@ -79,7 +79,7 @@ def plan_json(plan: TripPlan) -> dict[str, Any]:
         "currency": plan.total_cost.currency,
         "total_km": round(plan.total_km, 1),
         "arrival_soc": round(plan.arrival_soc, 1),
-        "notes": list(plan.notes),
+        "notes": [note.text for note in plan.notes],
         "stops": [
             {
                 "station_id": s.station.id,
@@ -123,7 +123,7 @@ def _print(plan: TripPlan) -> None:
     console = Console()
     console.print(table)
     for note in plan.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {note.text}")
 
 
 def _kind(stop: StopPlan) -> str:

@@ -62,6 +62,7 @@ from evroam.recommend.wait import (
 )
 from evroam.shared.clock import Clock
 from evroam.shared.geo import GeoPoint
+from evroam.shared.message import Message
 from evroam.shared.money import Money
 
 __all__ = [
@@ -157,7 +158,7 @@ class TripPlan:
     total_cost: Money
     total_km: float
     arrival_soc: float
-    notes: tuple[str, ...] = ()  # e.g. slower chargers used, range extender
+    notes: tuple[Message, ...] = ()  # e.g. slower chargers used, range extender
 
 
 class TripPlanner:
@@ -211,7 +212,8 @@ class TripPlanner:
                 return found
         if vehicle.is_extended_range:
             return self._range_extender_plan(vehicle, request, departs_at)
-        raise NoFeasibleTripError(_gap_message(vehicle, reached.gap, window))
+        said = _gap_message(vehicle, reached.gap, window)
+        raise NoFeasibleTripError(said.text, said)
 
     def _attempt(
         self,
@@ -353,11 +355,17 @@ class TripPlanner:
         floor = request.min_arrival_soc_percent
         arrival = max(request.soc_percent - vehicle.soc_used(leg.distance_km), floor)
         electric_km = vehicle.range_km(request.soc_percent - floor)
-        note = (
+        extender_km = max(leg.distance_km - electric_km, 0.0)
+        note = Message.of(
+            "trip.range_extender",
             f"{vehicle.brand} {vehicle.model} is an extended-range car: no charging "
             f"stops keep its battery above {floor:g} % on this route, so it drives "
             f"about {electric_km:.0f} km on the battery and the remaining "
-            f"{max(leg.distance_km - electric_km, 0.0):.0f} km on its range extender"
+            f"{extender_km:.0f} km on its range extender",
+            car=f"{vehicle.brand} {vehicle.model}",
+            floor=round(floor, 1),
+            battery_km=round(electric_km),
+            extender_km=round(extender_km),
         )
         return TripPlan(
             vehicle_id=vehicle.id,
@@ -469,15 +477,22 @@ def _alternatives(
     return tuple(h.summary for h in same_kind[:2])
 
 
-def _slower_note(stops: Sequence[StopPlan]) -> tuple[str, ...]:
+def _slower_note(stops: Sequence[StopPlan]) -> tuple[Message, ...]:
     slow = [s for s in stops if not s.is_swap and (s.is_ac or s.power_kw < MIN_DC_KW)]
     if not slow:
         return ()
     slowest = min(s.power_kw for s in slow)
     return (
-        f"fast chargers (DC {MIN_DC_KW:g} kW and up) leave a gap on this route: "
-        f"{len(slow)} of the {len(stops)} stops use slower chargers (the slowest "
-        f"{slowest:g} kW), so the trip is slower than on fast chargers",
+        Message.of(
+            "trip.slower_chargers",
+            f"fast chargers (DC {MIN_DC_KW:g} kW and up) leave a gap on this route: "
+            f"{len(slow)} of the {len(stops)} stops use slower chargers (the slowest "
+            f"{slowest:g} kW), so the trip is slower than on fast chargers",
+            fast_kw=MIN_DC_KW,
+            slow_stops=len(slow),
+            stops=len(stops),
+            slowest_kw=slowest,
+        ),
     )
 
 
@@ -511,15 +526,29 @@ def _at(hit: StationHit) -> GeoPoint:
     return GeoPoint(hit.summary.lat, hit.summary.lon)
 
 
-def _gap_message(vehicle: VehicleModel, gap: Gap | None, window: Window) -> str:
+def _gap_message(vehicle: VehicleModel, gap: Gap | None, window: Window) -> Message:
     car = f"{vehicle.brand} {vehicle.model}"
     if gap is None:
-        return f"no plan for the {car}: no sequence of stops keeps it above the floor"
-    return (
+        return Message.of(
+            "trip.no_plan",
+            f"no plan for the {car}: no sequence of stops keeps it above the floor",
+            car=car,
+        )
+    return Message.of(
+        "trip.no_plan_gap",
         f"no plan for the {car}: between {gap.from_name} (km {gap.from_km:.0f} "
         f"along the route) and {gap.to_name} (km {gap.to_km:.0f}) there is no "
         f"station it can use within reach; that stretch needs a hop of about "
         f"{gap.hop_km:.0f} km by road, and the car covers about "
         f"{gap.range_km:.0f} km between charges ({window.floor:g}-"
-        f"{window.target:g} %)"
+        f"{window.target:g} %)",
+        car=car,
+        from_name=gap.from_name,
+        from_km=round(gap.from_km),
+        to_name=gap.to_name,
+        to_km=round(gap.to_km),
+        hop_km=round(gap.hop_km),
+        range_km=round(gap.range_km),
+        floor=round(window.floor, 1),
+        target=round(window.target, 1),
     )

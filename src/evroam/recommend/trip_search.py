@@ -29,6 +29,7 @@ import numpy.typing as npt
 from evroam.catalogue.model import PowerType
 from evroam.recommend.vehicle import VehicleModel, charge_minutes
 from evroam.shared.errors import InvalidInputError
+from evroam.shared.message import Message
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -47,8 +48,8 @@ class TripObjective(enum.StrEnum):
 class NoFeasibleTripError(InvalidInputError):
     """No sequence of stops keeps the arrival SoC at or above the floor."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__("soc", message)
+    def __init__(self, message: str, said: Message | None = None) -> None:
+        super().__init__("soc", message, said)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ Each context derives its own errors from these (``catalogue.errors``), so
 entrypoints can map whole families to HTTP statuses and exit codes.
 """
 
+from evroam.shared.message import Message
+
 
 class EvroamError(Exception):
     """Base of every error raised on purpose by evroam code."""
@@ -18,9 +20,12 @@ class NotFoundError(EvroamError):
 
 
 class InvalidInputError(EvroamError):
-    """Input breaks a rule; ``field`` names the offending input."""
+    """Input breaks a rule; ``field`` names the offending input. ``said`` is the
+    same sentence with a code and parameters for clients in other languages, where
+    a driver is meant to read it (ADR 0045)."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, said: Message | None = None) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.said = said

@@ -57,7 +57,13 @@ class TestSlowerChargers:
         assert plan.stops
         assert all(s.is_ac and s.power_kw == 7.0 for s in plan.stops)
         assert plan.arrival_soc >= 10.0
-        assert any("slower" in note for note in plan.notes)
+        assert any("slower" in note.text for note in plan.notes)
+        (note,) = plan.notes
+        assert note.code == "trip.slower_chargers"
+        assert note.params_dict() == {
+            "fast_kw": 40.0, "slow_stops": len(plan.stops),
+            "stops": len(plan.stops), "slowest_kw": 7.0,
+        }  # fmt: skip
 
     def test_plans_on_slow_dc_piles_below_the_fast_threshold(self):
         slow = every_100_km(power_kw=30.0)
@@ -153,7 +159,8 @@ class TestExtendedRange:
 
         assert plan.stops == ()
         assert plan.arrival_soc == pytest.approx(10.0)
-        assert "range extender" in plan.notes[0]
+        assert "range extender" in plan.notes[0].text
+        assert plan.notes[0].code == "trip.range_extender"
 
     def test_an_extended_range_car_still_charges_when_stations_allow(self):
         plan = planner(*every_100_km()).plan(request(vehicle=EREV))

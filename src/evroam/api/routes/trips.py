@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evroam.api.deps import ServicesDep
 from evroam.api.problem import PROBLEM_RESPONSES
+from evroam.api.schemas.message import MessagePublic, message_public
 from evroam.api.schemas.money import yuan
 from evroam.api.schemas.vehicles import CustomVehicleIn, PointIn
 from evroam.catalogue.search import StationSummary
@@ -98,7 +99,11 @@ class TripPublic(BaseModel):
     legs: list[LegPublic]
     notes: list[str] = Field(
         description="what a driver should know: slower chargers used, the "
-        "range extender covering part of the way"
+        "range extender covering part of the way (English)"
+    )
+    note_details: list[MessagePublic] = Field(
+        description="the same notes with a code and parameters, to say them in "
+        "the client's language (ADR 0045)"
     )
 
 
@@ -187,5 +192,6 @@ def trip_public(plan: TripPlan) -> TripPublic:
         arrival_soc=round(plan.arrival_soc, 1),
         stops=[_stop(s) for s in plan.stops],
         legs=[_leg(leg) for leg in plan.legs],
-        notes=list(plan.notes),
+        notes=[note.text for note in plan.notes],
+        note_details=[message_public(note) for note in plan.notes],
     )

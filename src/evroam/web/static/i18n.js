@@ -82,9 +82,20 @@
     });
   }
 
+  // The hub's sentences come with a code and parameters (ADR 0045): each module registers
+  // how its codes read (sayings[code] = function (params) { return t("…", params); });
+  // an unknown code falls back to the server's English text.
+  var sayings = {};
+
+  function say(message) {
+    var said = message && sayings[message.code];
+    if (said) return said(message.params || {});
+    return (message && (message.text || message.detail)) || "";
+  }
+
   window.evroam = window.evroam || {};
   window.evroam.i18n = {
     locale: locale, t: t, nt: nt, number: number, money: money, dateTime: dateTime,
-    time: time, ago: ago, esc: esc
+    time: time, ago: ago, esc: esc, say: say, sayings: sayings
   };
 })();
