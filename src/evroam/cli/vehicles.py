@@ -109,7 +109,11 @@ def _print(report: ImportReport, target: Path, *, changed: bool, check: bool) ->
     for line in report.skipped:
         console.print(f"skipped {line}", soft_wrap=True)
     if check:
-        console.print(f"{target} {'differs' if changed else 'is up to date'}", soft_wrap=True)
+        console.print(
+            f"{target} {'differs' if changed else 'is up to date'}", soft_wrap=True
+        )
     else:
-        console.print(f"{'wrote' if changed else 'unchanged:'} {target}", soft_wrap=True)
+        console.print(
+            f"{'wrote' if changed else 'unchanged:'} {target}", soft_wrap=True
+        )
     console.print(CREDIT, soft_wrap=True)
