@@ -17,34 +17,38 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from evroam.catalogue.model import (
-    ConnectorStandard,
-    Operator,
-    OperatorProfile,
-    ParkingRule,
-    Pile,
-    PileStatus,
-    PowerType,
-    Protocol,
-    Station,
-    StatusCategory,
-    SwapBay,
-)
 from evroam.scenario import Scenario, reference_scenario
 from evroam.shared.geo import BoundingBox
 from evroam.shared.ids import TariffId
-from evroam.simulator.prices import CarPark, PriceList, car_park_of, price_list_of
+from evroam.simulator.prices import CarPark, PriceList, price_list_of
+from evroam.simulator.site import (
+    Operator,
+    PileState,
+    Site,
+    SitePile,
+    SwapStock,
+    operator_of,
+    site_of,
+)
 
-# A tariff as the scenario generated it and the operator publishes it. The
-# simulator reads it by attribute only (``simulator.prices``), for its own
-# price list; the wire mapping it still borrows from the hub takes it as is.
+# A tariff and a parking rule as the scenario generated them. The simulator
+# reads them by attribute only (``simulator.prices``), for its own price list
+# and car park fee; tests price with them on the hub's side.
 PublishedTariff = Any
+GeneratedParking = Any
 
 OPERATOR_BY_PROFILE = {
-    OperatorProfile.SWAP: "swapway",
-    OperatorProfile.FAST: "rapidgrid",
-    OperatorProfile.COMMUNITY: "neighbourly",
+    "swap": "swapway",
+    "fast": "rapidgrid",
+    "community": "neighbourly",
 }
+
+
+class NetworkProtocol(enum.StrEnum):
+    """How the network names its piles: by protocol."""
+
+    OCPI = "ocpi"
+    TCEC = "tcec"
 
 
 class UnknownPileError(LookupError):
@@ -78,9 +82,9 @@ class Change:
     stock and queue of a swap bay's station, when that changed."""
 
     pile: int
-    status: PileStatus
+    status: PileState
     at: datetime
-    swap: SwapBay | None = None
+    swap: SwapStock | None = None
 
 
 class _IndexSet:
@@ -115,19 +119,18 @@ class _IndexSet:
         return self._items[int(rng.random() * len(self._items))]
 
 
-def _bucket_for(status: PileStatus, is_bay: bool) -> Bucket:
+def _bucket_for(status: PileState, is_bay: bool) -> Bucket:
     if is_bay:
         return Bucket.BAY
-    category = status.category
-    if category is StatusCategory.FREE:
+    if status.is_free:
         return Bucket.FREE
-    if category is StatusCategory.BUSY:
+    if status.is_busy:
         return Bucket.BUSY
     return Bucket.DOWN
 
 
-def _renamed(station: Station, protocol: Protocol) -> Station:
-    if protocol is not Protocol.TCEC:
+def _renamed(station: Site, protocol: NetworkProtocol) -> Site:
+    if protocol is not NetworkProtocol.TCEC:
         return station
     piles = tuple(
         replace(p, external_uid=f"{station.external_id}{p.external_uid}")
@@ -142,13 +145,15 @@ class SimulatedNetwork:
     def __init__(
         self,
         operator: Operator,
-        protocol: Protocol | str,
-        stations: Sequence[Station],
+        protocol: str,
+        stations: Sequence[Site],
         tariffs: Mapping[TariffId, PublishedTariff],
+        parking: Sequence[GeneratedParking] = (),
     ) -> None:
         self.operator = operator
-        self.protocol = Protocol(protocol)
+        self.protocol = NetworkProtocol(protocol)
         self._stations = tuple(_renamed(s, self.protocol) for s in stations)
+        self._parking = tuple(parking)
         self.tariffs = dict(tariffs)
         self._price_lists = {k: price_list_of(t) for k, t in self.tariffs.items()}
         self.tariffs_changed_at: datetime | None = None
@@ -171,32 +176,46 @@ class SimulatedNetwork:
         cls,
         scenario: Scenario,
         operator_id: str,
-        protocol: Protocol | str,
+        protocol: str,
         area: BoundingBox | None = None,
     ) -> SimulatedNetwork:
         """The operator's stations of ``scenario`` (only those inside ``area``)."""
         operator = next(op for op in scenario.operators if op.id == operator_id)
-        stations = tuple(
+        generated = tuple(
             s
             for s in scenario.iter_stations(operator_id)
             if area is None or area.contains(s.lat, s.lon)
         )
-        used = {s.tariff_id for s in stations}
+        used = {s.tariff_id for s in generated}
         tariffs = {t.id: t for t in scenario.tariffs if t.id in used}
-        return cls(operator, protocol, stations, tariffs)
+        return cls.of_generated(operator, protocol, generated, tariffs)
+
+    @classmethod
+    def of_generated(
+        cls,
+        operator: Any,
+        protocol: str,
+        stations: Sequence[Any],
+        tariffs: Mapping[TariffId, PublishedTariff],
+    ) -> SimulatedNetwork:
+        """A network of generated stations and tariffs (the scenario's types,
+        read by attribute: ``site.site_of``)."""
+        sites = tuple(site_of(s) for s in stations)
+        parking = tuple(s.parking for s in stations)
+        return cls(operator_of(operator), protocol, sites, tariffs, parking)
 
     @classmethod
     def for_profile(
         cls,
-        profile: OperatorProfile | str,
-        protocol: Protocol | str,
+        profile: str,
+        protocol: str,
         seed: int,
         area: BoundingBox | None = None,
     ) -> SimulatedNetwork:
         """The profile's partner network from the reference scenario (a smaller
         one with ``area``: the same stations, ids and prices, fewer of them)."""
         scenario = reference_scenario(seed)
-        operator_id = OPERATOR_BY_PROFILE[OperatorProfile(profile)]
+        operator_id = OPERATOR_BY_PROFILE[str(profile)]
         return cls.from_scenario(scenario, operator_id, protocol, area)
 
     # --- reading -------------------------------------------------------------
@@ -209,20 +228,20 @@ class SimulatedNetwork:
     def pile_count(self) -> int:
         return len(self.piles)
 
-    def status(self, pile: int) -> PileStatus:
+    def status(self, pile: int) -> PileState:
         return self._status[pile]
 
     def status_at(self, pile: int) -> datetime:
         return self._status_at[pile]
 
-    def swap_bay(self, station_index: int) -> SwapBay | None:
+    def swap_bay(self, station_index: int) -> SwapStock | None:
         return self._swap.get(station_index)
 
     def station_updated_at(self, station_index: int) -> datetime:
         """When anything about the station (a pile, its stock) last changed."""
         return self._station_at[station_index]
 
-    def station(self, station_index: int) -> Station:
+    def station(self, station_index: int) -> Site:
         """The station as it is now: live statuses and swap stock."""
         base = self._stations[station_index]
         first = self._first_pile[station_index]
@@ -239,7 +258,7 @@ class SimulatedNetwork:
             updated_at=self._station_at[station_index],
         )
 
-    def stations(self) -> Iterator[Station]:
+    def stations(self) -> Iterator[Site]:
         return (self.station(i) for i in range(len(self._stations)))
 
     def find_station(self, external_id: str) -> int | None:
@@ -284,19 +303,20 @@ class SimulatedNetwork:
         self.tariff_version += 1
         self.tariffs_changed_at = at
 
-    def parking_of(self, station_index: int) -> ParkingRule:
-        return self._stations[station_index].parking
+    def parking_of(self, station_index: int) -> GeneratedParking:
+        """The station's parking rule as the scenario generated it."""
+        return self._parking[station_index]
 
     def car_park_of(self, station_index: int) -> CarPark:
         """The station's car park fee on the operator's own terms."""
-        return car_park_of(self._stations[station_index].parking)
+        return self._stations[station_index].parking
 
-    def pile_statuses(self) -> dict[str, PileStatus]:
+    def pile_statuses(self) -> dict[str, PileState]:
         """``{pile name: status}``: the ground truth to compare the hub against."""
         return {p.name: self._status[p.index] for p in self.piles}
 
-    def count_by_status(self) -> dict[PileStatus, int]:
-        counts = dict.fromkeys(PileStatus, 0)
+    def count_by_status(self) -> dict[PileState, int]:
+        counts = dict.fromkeys(PileState, 0)
         for status in self._status:
             counts[status] += 1
         return counts
@@ -316,21 +336,22 @@ class SimulatedNetwork:
     # --- changing ------------------------------------------------------------
 
     def change_to(
-        self, pile: int, status: str, at: datetime, swap: SwapBay | None = None
+        self, pile: int, status: str, at: datetime, swap: SwapStock | None = None
     ) -> Change:
         """A change of pile ``pile`` to the status named ``status`` at ``at``
         (``ValueError`` if the scenario knows no such status); ``swap``: the
         new stock and queue of a swap bay's station."""
-        return Change(pile, PileStatus(status), at, swap)
+        return Change(pile, PileState(status), at, swap)
 
     def apply(self, change: Change) -> None:
         pile = self.piles[change.pile]
+        status = PileState(change.status)  # a caller may name it in its own words
         old = _bucket_for(self._status[pile.index], pile.is_swap_bay)
-        new = _bucket_for(change.status, pile.is_swap_bay)
+        new = _bucket_for(status, pile.is_swap_bay)
         if old is not new:
             self._buckets[old].discard(pile.index)
             self._buckets[new].add(pile.index)
-        self._status[pile.index] = change.status
+        self._status[pile.index] = status
         self._status_at[pile.index] = change.at
         if change.swap is not None:
             self._swap[pile.station_index] = change.swap
@@ -340,7 +361,7 @@ class SimulatedNetwork:
 
     # --- loading -------------------------------------------------------------
 
-    def _iter(self) -> Iterator[tuple[int, Station]]:
+    def _iter(self) -> Iterator[tuple[int, Site]]:
         return enumerate(self._stations)
 
     def _pile_refs(self) -> Iterator[PileRef]:
@@ -349,25 +370,22 @@ class SimulatedNetwork:
         for si, station in self._iter():
             self._first_pile.append(index)
             for position, pile in enumerate(station.piles):
-                is_bay = any(
-                    c.standard is ConnectorStandard.SWAP for c in pile.connectors
-                )
                 yield PileRef(
                     index=index,
                     station_index=si,
                     position=position,
                     name=self._name(station, pile.external_uid),
-                    is_dc=any(c.power_type is PowerType.DC for c in pile.connectors),
-                    is_swap_bay=is_bay,
+                    is_dc=pile.is_dc,
+                    is_swap_bay=pile.is_swap_bay,
                 )
                 index += 1
 
-    def _name(self, station: Station, uid: str) -> str:
-        if self.protocol is Protocol.TCEC:
+    def _name(self, station: Site, uid: str) -> str:
+        if self.protocol is NetworkProtocol.TCEC:
             return uid  # already {StationID}{uid}: the ConnectorID
         return f"{station.external_id}/{uid}"
 
-    def _initial(self, pile: PileRef) -> Pile:
+    def _initial(self, pile: PileRef) -> SitePile:
         return self._stations[pile.station_index].piles[pile.position]
 
     def _initial_at(self, pile: PileRef) -> datetime:

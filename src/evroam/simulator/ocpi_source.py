@@ -10,27 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from evroam.gateways.ocpi.mapping import (
-    location_from_station,
-    ocpi_tariff_from_tariff,
-)
-from evroam.protocols.ocpi_2_2_1.enums import Capability
 from evroam.protocols.ocpi_2_2_1.models import Location, Tariff
 from evroam.simulator.network import SimulatedNetwork
-from evroam.simulator.prices import car_park_of
-
-_CAPABILITIES = (
-    Capability.REMOTE_START_STOP_CAPABLE,
-    Capability.RESERVABLE,
-    Capability.UNLOCK_CAPABLE,
-)
+from evroam.simulator.ocpi_wire import location_of, tariff_of
+from evroam.simulator.prices import CarPark
 
 
-def _parking_key(rule: Any) -> tuple[int, object, object]:
-    """A station's parking rule in a fixed order, by its car park terms."""
-    car_park = car_park_of(rule)
+def _parking_key(car_park: CarPark) -> tuple[int, object, object]:
+    """A station's car park fee in a fixed order, by its terms."""
     cap = car_park.daily_cap if car_park.daily_cap is not None else -1
     return (car_park.free_minutes, car_park.per_hour, cap)
 
@@ -67,8 +55,8 @@ class NetworkCpoSource:
             if ocpi_id in built:
                 continue
             station = self._network.station(index)
-            built[ocpi_id] = ocpi_tariff_from_tariff(
-                self._network.tariff_of(index),
+            built[ocpi_id] = tariff_of(
+                self._network.prices_of(index),
                 station.parking,
                 ocpi_id=ocpi_id,
                 country_code=self.country_code,
@@ -80,19 +68,12 @@ class NetworkCpoSource:
         return [built[key] for key in sorted(built)]
 
     def location(self, station_index: int) -> Location:
-        station = self._network.station(station_index)
-        location = location_from_station(
-            station,
+        return location_of(
+            self._network.station(station_index),
             self.country_code,
             self.party_id,
-            {station.tariff_id: self._tariff_of_station[station_index]},
+            self._tariff_of_station[station_index],
         )
-        # This CPO starts, stops, reserves and unlocks at every EVSE.
-        evses = [
-            e.model_copy(update={"capabilities": list(_CAPABILITIES)})
-            for e in location.evses or ()
-        ]
-        return location.model_copy(update={"evses": evses})
 
     async def list_locations(
         self,

@@ -20,13 +20,6 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from evroam.gateways.tcec.mapping import (
-    StationContact,
-    connector_status_info_from_pile,
-    policy_infos_from_tariff,
-    station_info_from_station,
-    station_status_info_from_station,
-)
 from evroam.protocols.tcec_102.client import TcecClient
 from evroam.protocols.tcec_102.endpoint import (
     Handler,
@@ -65,6 +58,13 @@ from evroam.simulator.tcec_sessions import (
     build_charging_query_handlers,
     build_check_control_router,
 )
+from evroam.simulator.tcec_wire import (
+    StationContact,
+    connector_status_info_of,
+    policy_infos_of,
+    station_info_of,
+    station_status_info_of,
+)
 
 FAIL_NO_SUCH_EQUIPMENT = 1  # T/CEC 102.4 query_equip_business_policy FailReason
 
@@ -94,9 +94,7 @@ class TcecPusher:
     async def push(self, change: Change) -> None:
         ref = self._network.piles[change.pile]
         station = self._network.station(ref.station_index)
-        info = connector_status_info_from_pile(
-            station.piles[ref.position], station.swap
-        )
+        info = connector_status_info_of(station.piles[ref.position], station.swap)
         reply = await self._client.notification_station_status(info)
         if reply.Status != 0:
             raise RuntimeError(f"hub refused the status of {ref.name}")
@@ -130,10 +128,10 @@ class _Handlers:
         first = (request.PageNo - 1) * size
         our_id = self._config.credentials.partner_operator_id
         infos = [
-            station_info_from_station(
+            station_info_of(
                 station,
                 our_id,
-                self._network.tariff_of(i),
+                self._network.prices_of(i),
                 StationContact(area_code_of(station.tags), self._service_tel),
                 # Chinese platforms publish GCJ-02, and so do we (ADR 0030).
                 datum=Datum.GCJ02,
@@ -164,7 +162,7 @@ class _Handlers:
         request = parse_body(QueryStationStatusRequest, body)
         found = (self._network.find_station(sid) for sid in request.StationIDs)
         infos = [
-            station_status_info_from_station(self._network.station(i))
+            station_status_info_of(self._network.station(i))
             for i in found
             if i is not None
         ]
@@ -183,9 +181,7 @@ class _Handlers:
                 FailReason=FAIL_NO_SUCH_EQUIPMENT,
             ).to_wire()
         today = self._clock.now().astimezone(WIRE_ZONE).date()
-        policies = policy_infos_from_tariff(
-            self._network.tariff_of(pile.station_index), today
-        )
+        policies = policy_infos_of(self._network.prices_of(pile.station_index), today)
         return QueryEquipBusinessPolicyResponse(
             EquipBizSeq=request.EquipBizSeq,
             ConnectorID=request.ConnectorID,

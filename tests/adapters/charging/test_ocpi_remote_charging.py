@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
+from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.charging.remote import (
     ChargeRecord,
     PileAddress,
@@ -44,6 +44,7 @@ from evroam.simulator.ocpi_app import (
 )
 from evroam.simulator.runner import SimulationSettings
 from evroam.simulator.sessions import SessionSettings
+from evroam.simulator.site import PileState
 from tests.adapters.charging.conftest import Recorder
 from tests.adapters.charging.test_pricing import expected_money
 from tests.asgi_network import HostRouter
@@ -130,7 +131,7 @@ async def world() -> AsyncIterator[World]:
     await http.aclose()
 
 
-def pile_with(network: SimulatedNetwork, status: PileStatus) -> PileAddress:
+def pile_with(network: SimulatedNetwork, status: PileState) -> PileAddress:
     name = next(
         n
         for n, s in network.pile_statuses().items()
@@ -146,12 +147,12 @@ def name_of(pile: PileAddress) -> str:
 
 class TestStartToRecord:
     async def test_a_session_starts_progresses_stops_and_ends_with_a_cdr(self, world):
-        pile, ref = pile_with(world.network, PileStatus.AVAILABLE), new_session_ref()
+        pile, ref = pile_with(world.network, PileState.AVAILABLE), new_session_ref()
         result = await world.remote.start(world.partner, pile, ref, "driver-42")
         assert result.is_accepted
 
         started = (await world.events.wait_for(SessionStarted, ref))[0]
-        assert world.network.pile_statuses()[name_of(pile)] is PileStatus.CHARGING
+        assert world.network.pile_statuses()[name_of(pile)] is PileState.CHARGING
         progress = await world.events.wait_for(SessionProgress, ref, count=4)
         assert progress[0].kwh == 0  # the Session as it started
         assert progress[-1].kwh > progress[1].kwh > 0
@@ -166,10 +167,10 @@ class TestStartToRecord:
         assert record.protocol == "ocpi"
         assert record.kwh == sum(p.kwh for p in record.periods) > 0
         assert record.total_money == record.electricity_money + record.service_money
-        assert world.network.pile_statuses()[name_of(pile)] is PileStatus.AVAILABLE
+        assert world.network.pile_statuses()[name_of(pile)] is PileState.AVAILABLE
 
     async def test_the_cdr_is_priced_at_the_tariffs_time_of_use_prices(self, world):
-        pile, ref = pile_with(world.network, PileStatus.AVAILABLE), new_session_ref()
+        pile, ref = pile_with(world.network, PileState.AVAILABLE), new_session_ref()
         await world.remote.start(world.partner, pile, ref, "driver-42")
         started = (await world.events.wait_for(SessionStarted, ref))[0]
         await world.events.wait_for(SessionProgress, ref, count=5)
@@ -184,7 +185,7 @@ class TestStartToRecord:
         )
 
     async def test_the_cpo_keeps_the_cdr_for_reconciliation(self, world):
-        pile, ref = pile_with(world.network, PileStatus.AVAILABLE), new_session_ref()
+        pile, ref = pile_with(world.network, PileState.AVAILABLE), new_session_ref()
         await world.remote.start(world.partner, pile, ref, "driver-42")
         started = (await world.events.wait_for(SessionStarted, ref))[0]
         await world.remote.stop(world.partner, pile, ref, started.partner_session_id)
@@ -204,9 +205,9 @@ class TestStartToRecord:
 
 class TestRefusals:
     async def test_a_start_on_an_offline_pile_is_rejected(self, world):
-        pile = pile_with(world.network, PileStatus.AVAILABLE)
+        pile = pile_with(world.network, PileState.AVAILABLE)
         index = world.network.pile_named(name_of(pile)).index
-        world.network.apply(Change(index, PileStatus.OFFLINE, datetime.now(UTC)))
+        world.network.apply(Change(index, PileState.OFFLINE, datetime.now(UTC)))
         ref = new_session_ref()
 
         result = await world.remote.start(world.partner, pile, ref, "driver-42")
@@ -224,7 +225,7 @@ class TestRefusals:
         assert "unknown location" in (result.reason or "")
 
     async def test_stopping_a_session_the_cpo_does_not_know_is_refused(self, world):
-        pile = pile_with(world.network, PileStatus.AVAILABLE)
+        pile = pile_with(world.network, PileState.AVAILABLE)
         result = await world.remote.stop(
             world.partner, pile, new_session_ref(), "no-such-session"
         )

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
+from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.charging.remote import (
     ChargeRecord,
     DisputeReason,
@@ -40,6 +40,7 @@ from evroam.simulator.credentials import default_tcec_credentials
 from evroam.simulator.network import Change, SimulatedNetwork
 from evroam.simulator.runner import SimulationSettings
 from evroam.simulator.sessions import SessionSettings
+from evroam.simulator.site import PileState
 from evroam.simulator.tcec_app import (
     TcecSimulatorConfig,
     build_tcec_simulator,
@@ -143,7 +144,7 @@ def free_pile(network: SimulatedNetwork) -> PileAddress:
     name = next(
         n
         for n, s in network.pile_statuses().items()
-        if s is PileStatus.AVAILABLE and not network.pile_named(n).is_swap_bay
+        if s is PileState.AVAILABLE and not network.pile_named(n).is_swap_bay
     )
     station = network.station(network.pile_named(name).station_index)
     return PileAddress(station.external_id, name)
@@ -175,7 +176,7 @@ class TestStartToRecord:
         assert key == "neighbourly"
         assert started.ref == ref
         assert world.network.pile_statuses()[pile.pile_external_uid] is (
-            PileStatus.CHARGING
+            PileState.CHARGING
         )
         progress = await world.events.wait_for(SessionProgress, ref, count=3)
         assert progress[-1].kwh > progress[0].kwh > 0
@@ -189,7 +190,7 @@ class TestStartToRecord:
         assert record.kwh == sum(p.kwh for p in record.periods) > 0
         assert record.total_money == record.electricity_money + record.service_money
         assert world.network.pile_statuses()[pile.pile_external_uid] is (
-            PileStatus.AVAILABLE
+            PileState.AVAILABLE
         )
 
     async def test_the_order_is_priced_at_the_tariffs_time_of_use_prices(self, world):
@@ -210,7 +211,7 @@ class TestRefusals:
     async def test_a_start_on_an_offline_pile_is_refused_at_once(self, world):
         pile = free_pile(world.network)
         index = world.network.pile_named(pile.pile_external_uid).index
-        world.network.apply(Change(index, PileStatus.OFFLINE, datetime.now(UTC)))
+        world.network.apply(Change(index, PileState.OFFLINE, datetime.now(UTC)))
 
         ref = new_session_ref()
         result = await world.remote.start(PARTNER, pile, ref, "d-7")
@@ -218,7 +219,7 @@ class TestRefusals:
         assert not result.is_accepted
         assert result.reason == "query_equip_auth FailReason 2: equipment offline"
         assert world.network.pile_statuses()[pile.pile_external_uid] is (
-            PileStatus.OFFLINE
+            PileState.OFFLINE
         )
         sessions = world.sim.state.sessions
         assert sessions.find(f"{CREDS.hub_operator_id}{ref}") is None  # never asked
@@ -296,7 +297,7 @@ class TestEquipAuth:
     async def test_a_connector_in_use_is_not(self, world):
         pile = free_pile(world.network)
         index = world.network.pile_named(pile.pile_external_uid).index
-        world.network.apply(Change(index, PileStatus.CHARGING, datetime.now(UTC)))
+        world.network.apply(Change(index, PileState.CHARGING, datetime.now(UTC)))
         reply = await self.ask(world, pile.pile_external_uid)
         assert (reply["SuccStat"], reply["FailReason"]) == (1, 3)
 

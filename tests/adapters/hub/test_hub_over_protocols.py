@@ -265,9 +265,7 @@ class TestPushes:
         network = world.fast if operator == "rapidgrid" else world.community
         name, before = next(iter(network.pile_statuses().items()))
         after = (
-            PileStatus.FAULTED
-            if before is not PileStatus.FAULTED
-            else PileStatus.AVAILABLE
+            PileStatus.FAULTED if before != PileStatus.FAULTED else PileStatus.AVAILABLE
         )
         await getattr(world, app_name).state.runner.force(name, after)
         assert (
@@ -286,13 +284,13 @@ class TestReconciling:
         name, before = list(network.pile_statuses().items())[7]
         after = (
             PileStatus.RESERVED
-            if before is not PileStatus.RESERVED
+            if before != PileStatus.RESERVED
             else PileStatus.AVAILABLE
         )
         ref = network.pile_named(name)
         network.apply(Change(ref.index, after, datetime.now(UTC)))  # no push: "lost"
         hub_station = split_name(world, operator, name)
-        assert hub_pile_status(world, operator, *hub_station) is before
+        assert hub_pile_status(world, operator, *hub_station) == before
         changed = await world.services.partners.reconcile_status(OperatorId(operator))
         assert changed >= 1
         assert hub_pile_status(world, operator, *hub_station) is after
@@ -409,7 +407,7 @@ def idle_network(partner: DemoPartner) -> SimulatedNetwork:
         profile=partner.profile,
         protocol=partner.protocol,
     )
-    return SimulatedNetwork(
+    return SimulatedNetwork.of_generated(
         operator, partner.protocol, stations, {t.id: t for t in tariffs}
     )
 

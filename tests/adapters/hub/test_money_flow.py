@@ -211,7 +211,7 @@ def pile_with_fees(network: SimulatedNetwork, operator: str) -> tuple[str, PileI
             has_fees = idle is not None and idle.grace_minutes == 15
         else:
             has_fees = not parking.is_free and parking.free_minutes <= 30
-        if has_fees and ref.is_dc and network.status(ref.index) is PileStatus.AVAILABLE:
+        if has_fees and ref.is_dc and network.status(ref.index) == PileStatus.AVAILABLE:
             station = network.station(ref.station_index)
             station_id = station_id_for(operator, station.external_id)
             return ref.name, pile_id_for(station_id, ref.name.rsplit("/", 1)[-1])
@@ -259,7 +259,7 @@ class TestTheTimeAtTheBayAfterAFullBattery:
         charge = app.state.sessions.find(ref)
         charge.soc = max(charge.soc, 0.95)  # a car that came nearly full: quicker
         await until_plugged_for(charge, bay_minutes_due(network, name))
-        assert network.status(network.pile_named(name).index) is PileStatus.OCCUPIED
+        assert network.status(network.pile_named(name).index) == PileStatus.OCCUPIED
 
         await hub.services.boundary.run(
             hub.services.charging.stop_charging, account.id, session.id

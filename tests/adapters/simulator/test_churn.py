@@ -2,9 +2,10 @@
 
 from datetime import datetime, timedelta
 
-from evroam.catalogue.model import OperatorProfile, PileStatus, Protocol
+from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.simulator.churn import Churn, target_utilisation
 from evroam.simulator.network import SimulatedNetwork
+from evroam.simulator.site import PileState
 
 from .conftest import EVENING, NIGHT
 
@@ -87,11 +88,11 @@ class TestDailyShape:
 
     def test_some_piles_fault_and_come_back(self, community_tcec):
         _, changes = run(community_tcec, EVENING, 60)
-        down = {c.pile for c in changes if c.status is PileStatus.FAULTED}
+        down = {c.pile for c in changes if c.status is PileState.FAULTED}
         repaired = {
             c.pile
             for c in changes
-            if c.pile in down and c.status is PileStatus.AVAILABLE
+            if c.pile in down and c.status is PileState.AVAILABLE
         }
         assert down
         assert repaired
@@ -108,9 +109,9 @@ class TestBatterySwaps:
         assert all(
             c.status
             is (
-                PileStatus.OCCUPIED
+                PileState.OCCUPIED
                 if c.swap.batteries_in_stock == 0 or c.swap.queue_length
-                else PileStatus.AVAILABLE
+                else PileState.AVAILABLE
             )
             for c in swaps
         )

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from evroam.catalogue.model import ParkingRule, PileStatus
+from evroam.catalogue.model import ParkingRule
 from evroam.charging.receipt import bill_for_record, session_of_periods
 from evroam.charging.remote import ChargePeriod
 from evroam.gateways.tcec.charging import charge_record_from_order
@@ -30,6 +30,7 @@ from evroam.simulator.network import SimulatedNetwork
 from evroam.simulator.prices import car_park_of, price_list_of
 from evroam.simulator.runner import SimulationRunner, SimulationSettings
 from evroam.simulator.sessions import Refusal, SessionSettings, SessionSimulator
+from evroam.simulator.site import PileState
 from evroam.simulator.tcec_sessions import order_info
 from tests.fakes import FixedClock
 
@@ -169,11 +170,11 @@ class NoPushes:
 class Recorder:
     def __init__(self, simulator: SessionSimulator) -> None:
         self.simulator = simulator
-        self.statuses: list[PileStatus] = []
+        self.statuses: list[PileState] = []
         self.records: list[SentRecord] = []
         self.has_record = asyncio.Event()
 
-    def _status(self, charge: Charge) -> PileStatus:
+    def _status(self, charge: Charge) -> PileState:
         pile = self.simulator.network.pile_named(charge.pile)
         return self.simulator.network.status(pile.index)
 
@@ -207,7 +208,7 @@ def free_piles(network: SimulatedNetwork, count: int) -> list[str]:
     names = [
         name
         for name, status in network.pile_statuses().items()
-        if status is PileStatus.AVAILABLE and not network.pile_named(name).is_swap_bay
+        if status is PileState.AVAILABLE and not network.pile_named(name).is_swap_bay
     ]
     return names[:count]
 
@@ -224,8 +225,8 @@ class TestSimulatedSessions:
         (record,) = recorder.records
         assert record.stop_cause is StopCause.FULL
         assert record.ended_at - record.charged_until == timedelta(minutes=10)
-        assert PileStatus.OCCUPIED in recorder.statuses
-        assert recorder.statuses[-1] is PileStatus.AVAILABLE  # the car left
+        assert PileState.OCCUPIED in recorder.statuses
+        assert recorder.statuses[-1] is PileState.AVAILABLE  # the car left
         await simulator.close()
 
     async def test_each_drivers_linger_is_whole_minutes_drawn_by_the_seed(
@@ -257,12 +258,12 @@ class TestRefusals:
     @pytest.mark.parametrize(
         ("status", "refusal"),
         [
-            (PileStatus.OFFLINE, Refusal.OFFLINE),
-            (PileStatus.UNKNOWN, Refusal.OFFLINE),
-            (PileStatus.FAULTED, Refusal.FAULTED),
-            (PileStatus.CHARGING, Refusal.OCCUPIED),
-            (PileStatus.RESERVED, Refusal.OCCUPIED),
-            (PileStatus.AVAILABLE, None),
+            (PileState.OFFLINE, Refusal.OFFLINE),
+            (PileState.UNKNOWN, Refusal.OFFLINE),
+            (PileState.FAULTED, Refusal.FAULTED),
+            (PileState.CHARGING, Refusal.OCCUPIED),
+            (PileState.RESERVED, Refusal.OCCUPIED),
+            (PileState.AVAILABLE, None),
         ],
     )
     async def test_a_start_is_refused_by_the_piles_status(
@@ -274,5 +275,5 @@ class TestRefusals:
         try:
             assert simulator.refusal_for(pile) is refusal
         finally:
-            await simulator.runner.force(pile, PileStatus.AVAILABLE)
+            await simulator.runner.force(pile, PileState.AVAILABLE)
             await simulator.close()
