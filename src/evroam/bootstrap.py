@@ -94,6 +94,7 @@ from evroam.protocols.tcec_102.endpoint import (
     TcecEndpoint,
     build_router,
 )
+from evroam.recommend.outlook import OutlookService
 from evroam.recommend.ports import RoadDistance
 from evroam.recommend.road import GreatCircleRoads
 from evroam.recommend.service import RecommendService
@@ -116,6 +117,8 @@ from evroam.status.bus import InProcessEventBus
 from evroam.status.ports import EventBus
 from evroam.status.service import StatusService
 from evroam.storage.account_repository import SqlAccountRepository
+from evroam.storage.availability_learner import TABLE_NAME, AvailabilityLearner
+from evroam.storage.availability_table import ParquetAvailabilityHistory
 from evroam.storage.database import DatabaseAccess
 from evroam.storage.dispute_repository import SqlDisputeStore
 from evroam.storage.engine import (
@@ -187,6 +190,8 @@ class Services:
     personal: PersonalDataService
     analytics: NetworkAnalyticsService
     history_keeper: StatusHistoryKeeper
+    availability_learner: AvailabilityLearner
+    outlook: OutlookService
     tokens: TokenService  # drivers' tokens as partners authorize them
     pile_requests: PileRequestService  # reservations, stuck cables (ADR 0027)
     token_pusher: TokenPusher  # OCPI token changes to CPOs, each watcher round
@@ -344,7 +349,8 @@ def build_services(
     personal = _personal_data(
         engine, catalogue, accounts, charging, wallet, settings, clock, tokens
     )
-    analytics, keeper = _history(engine, settings, clock)
+    analytics, keeper, learner = _history(engine, settings, clock)
+    availability = ParquetAvailabilityHistory(learner.path)
     return Services(
         settings=settings,
         engine=engine,
@@ -373,11 +379,15 @@ def build_services(
             clock,
             disputes,
         ),
-        recommend=RecommendService(catalogue, roads, clock, discounts(settings)),
-        trips=TripPlanner(catalogue, clock, road=roads),
+        recommend=RecommendService(
+            catalogue, roads, clock, discounts(settings), availability=availability
+        ),
+        trips=TripPlanner(catalogue, clock, road=roads, availability=availability),
         personal=personal,
         analytics=analytics,
         history_keeper=keeper,
+        availability_learner=learner,
+        outlook=OutlookService(availability, clock),
         tokens=tokens,
         pile_requests=PileRequestService(
             SqlPileRequestStore(engine),
@@ -445,13 +455,13 @@ def build_backfill(services: Services) -> Backfill:
 
 def _history(
     engine: Engine, settings: Settings, clock: Clock
-) -> tuple[NetworkAnalyticsService, StatusHistoryKeeper]:
+) -> tuple[NetworkAnalyticsService, StatusHistoryKeeper, AvailabilityLearner]:
     """The status history's archive (Parquet under the data directory), its
-    keeper, and the network reports that run on DuckDB over it (ADR 0024)."""
+    keeper, the network reports that run on DuckDB over it (ADR 0024) and the
+    job that learns the availability table from it (ADR 0039)."""
     history = SqlStatusHistory(engine)
-    archive = ParquetStatusArchive(
-        archive_root(settings.data_dir, history.archive_id())
-    )
+    root = archive_root(settings.data_dir, history.archive_id())
+    archive = ParquetStatusArchive(root)
     retention = Retention(settings.history_database_days, settings.history_archive_days)
 
     def areas() -> list[AreaPoint]:
@@ -462,6 +472,7 @@ def _history(
             DuckDbNetworkEngine(engine, history, archive), clock, areas
         ),
         StatusHistoryKeeper(history, archive, clock, retention),
+        AvailabilityLearner(engine, history, archive, root.parent / TABLE_NAME, clock),
     )
 
 

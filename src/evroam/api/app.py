@@ -67,6 +67,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                 running.charging.chase_starts,
                 running.wallet.release_expired_holds,
                 running.history_keeper.chore,
+                running.availability_learner.chore,
                 running.token_pusher.push_changes,
                 running.pile_requests.expire,
             ),

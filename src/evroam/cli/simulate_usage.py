@@ -82,6 +82,8 @@ def run_backfill(db: str, days: int, drivers: int, seed: int) -> BackfillReport:
         )
         console.print("archiving the status history for the reports")
         services.history_keeper.keep()
+        console.print("learning station availability by hour of the week")
+        services.availability_learner.learn()
         return report
     finally:
         services.close()

@@ -9,8 +9,9 @@ from typing import Protocol
 
 from evroam.catalogue.search import NearQuery, StationPage
 from evroam.catalogue.service import StationDetail
+from evroam.recommend.availability import HistoricShare
 from evroam.shared.geo import GeoPoint
-from evroam.shared.ids import StationId
+from evroam.shared.ids import OperatorId, StationId
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +44,14 @@ class OccupancyHistory(Protocol):
     """Expected share of a station's piles in use at a local time (0..1)."""
 
     def expected_utilisation(self, station_id: StationId, local: datetime) -> float: ...
+
+
+class AvailabilityHistory(Protocol):
+    """The learned hour-of-week table of stations (ADR 0039): cheap to ask."""
+
+    def share(
+        self, station_id: StationId, operator_id: OperatorId, hour_of_week: int
+    ) -> HistoricShare | None:
+        """The station's share, else its operator's, else the network's; None
+        when nothing has been learned yet."""
+        ...

@@ -55,6 +55,9 @@ class Option:
     explanation: str = ""
     batteries_in_stock: int | None = None
     queue_length: int | None = None
+    free_chance: float | None = None  # a usable pile free on arrival (ADR 0039)
+    free_chance_basis: str | None = None  # station, operator, network or profile
+    status_age_s: int | None = None  # since the station's status last changed
 
 
 def score(option: Option, objective: Objective, value_of_time: Decimal) -> Decimal:
@@ -185,11 +188,7 @@ def _facts(option: Option) -> str:
         )
         stay = f"{option.charge_minutes:.0f} min swap to {option.final_soc:.0f} %"
     else:
-        wait = (
-            "no wait (free pile)"
-            if option.free_piles and option.wait_minutes < 1
-            else f"~{option.wait_minutes:.0f} min wait"
-        )
+        wait = _charge_wait(option)
         stay = (
             f"{option.charge_minutes:.0f} min charge to {option.final_soc:.0f} %"
             f" at {option.power_kw:.0f} kW"
@@ -198,6 +197,21 @@ def _facts(option: Option) -> str:
         f"{drive}, {wait}, {stay}, ¥{option.cost.amount}, "
         f"{option.total_minutes:.0f} min in all"
     )
+
+
+def _charge_wait(option: Option) -> str:
+    """``no wait (free pile, 92 % chance one is free on arrival)`` or ``~6 min
+    wait (41 % chance …)``."""
+    notes = []
+    if option.free_piles and option.wait_minutes < 1:
+        notes.append("free pile")
+        text = "no wait"
+    else:
+        text = f"~{option.wait_minutes:.0f} min wait"
+    if option.free_chance is not None:
+        chance = round(option.free_chance * 100)
+        notes.append(f"{chance} % chance one is free on arrival")
+    return f"{text} ({', '.join(notes)})" if notes else text
 
 
 def _signed_minutes(delta: float) -> str:

@@ -27,7 +27,20 @@ from evroam.pricing.discount import DiscountContext, DiscountRule
 from evroam.pricing.elements import ElementTariff
 from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession
-from evroam.recommend.ports import Leg, OccupancyHistory, RoadDistance, StationSource
+from evroam.recommend.availability import (
+    FADE_MINUTES_AC,
+    FADE_MINUTES_DC,
+    arrival,
+    hour_of_week,
+    status_age_s,
+)
+from evroam.recommend.ports import (
+    AvailabilityHistory,
+    Leg,
+    OccupancyHistory,
+    RoadDistance,
+    StationSource,
+)
 from evroam.recommend.request import Recommendation, RecommendRequest
 from evroam.recommend.scoring import (
     VALUE_OF_TIME_PER_HOUR,
@@ -44,7 +57,6 @@ from evroam.recommend.wait import (
     DC_SESSION_MINUTES,
     DailyProfileHistory,
     PileState,
-    expected_wait_minutes,
     swap_wait_minutes,
 )
 from evroam.shared.clock import Clock
@@ -96,6 +108,7 @@ class RecommendService:
         nearest: int = 60,
         detail_budget: int = 16,
         value_of_time_per_hour: Decimal = VALUE_OF_TIME_PER_HOUR,
+        availability: AvailabilityHistory | None = None,
     ) -> None:
         self._stations = stations
         self._roads = roads
@@ -105,6 +118,7 @@ class RecommendService:
         self._nearest = nearest
         self._budget = detail_budget
         self._vot = value_of_time_per_hour
+        self._availability = availability
 
     def list_vehicles(self) -> tuple[VehicleModel, ...]:
         return all_vehicles()
@@ -272,27 +286,37 @@ class RecommendService:
             return None
         arrival_at = now + timedelta(minutes=r.leg.minutes)
         local = arrival_at.astimezone(ZoneInfo(s.time_zone))
-        session = (
-            DC_SESSION_MINUTES
-            if plug.power_type is PowerType.DC
-            else AC_SESSION_MINUTES
+        is_dc = plug.power_type is PowerType.DC
+        share = (
+            None
+            if self._availability is None
+            else self._availability.share(s.id, s.operator_id, hour_of_week(local))
         )
-        wait = expected_wait_minutes(
+        outlook = arrival(
             PileState(plug.usable, plug.free),
+            share,
             self._history.expected_utilisation(s.id, local),
             r.leg.minutes,
-            session,
+            DC_SESSION_MINUTES if is_dc else AC_SESSION_MINUTES,
+            FADE_MINUTES_DC if is_dc else FADE_MINUTES_AC,
         )
+        wait = outlook.wait_minutes
         minutes = charge_minutes(
             vehicle, r.arrival_soc, target, plug.power_kw, plug.power_type
         )
         kwh = Decimal(str(energy_kwh(vehicle, r.arrival_soc, target))).quantize(_KWH)
         start = arrival_at + timedelta(minutes=wait)
         paid, partner = cost(kwh, start, start + timedelta(minutes=minutes))
-        return _option(
+        option = _option(
             OptionKind.CHARGE, r, arrival_at, wait, minutes, target, kwh, plug, paid,
             partner, r.added_minutes + wait + minutes,
         )  # fmt: skip
+        return replace(
+            option,
+            free_chance=outlook.free_chance,
+            free_chance_basis=outlook.basis.value,
+            status_age_s=status_age_s(s.updated_at, now),
+        )
 
     def _swap_option(
         self, request: RecommendRequest, r: _Reached, now: datetime, cost: _Cost
@@ -311,7 +335,8 @@ class RecommendService:
             OptionKind.SWAP, r, arrival_at, wait, float(bay.swap_minutes), 100.0, kwh,
             plug, paid, partner, r.added_minutes + wait + bay.swap_minutes,
         )  # fmt: skip
-        return _with_swap(option, bay.batteries_in_stock, bay.queue_length)
+        option = _with_swap(option, bay.batteries_in_stock, bay.queue_length)
+        return replace(option, status_age_s=status_age_s(r.hit.summary.updated_at, now))
 
     def _pricer(
         self, request: RecommendRequest, station: Station, tariff: ElementTariff

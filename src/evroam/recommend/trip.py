@@ -23,8 +23,21 @@ import numpy as np
 from evroam.catalogue.search import StationHit, StationSummary
 from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession
+from evroam.recommend.availability import (
+    FADE_MINUTES_AC,
+    FADE_MINUTES_DC,
+    Arrival,
+    arrival,
+    hour_of_week,
+    status_age_s,
+)
 from evroam.recommend.errors import InvalidRecommendRequestError
-from evroam.recommend.ports import OccupancyHistory, RoadDistance, StationSource
+from evroam.recommend.ports import (
+    AvailabilityHistory,
+    OccupancyHistory,
+    RoadDistance,
+    StationSource,
+)
 from evroam.recommend.road import GreatCircleRoads
 from evroam.recommend.trip_corridor import (
     MIN_DC_KW,
@@ -57,7 +70,6 @@ from evroam.recommend.wait import (
     DC_SESSION_MINUTES,
     DailyProfileHistory,
     PileState,
-    expected_wait_minutes,
     swap_wait_minutes,
 )
 from evroam.shared.clock import Clock
@@ -133,6 +145,9 @@ class StopPlan:
     alternatives: tuple[StationSummary, ...]
     power_kw: float = 0.0  # what the car draws there (0 for a swap)
     is_ac: bool = False
+    free_chance: float | None = None  # a pile free on arrival (ADR 0039)
+    free_chance_basis: str | None = None
+    status_age_s: int | None = None  # since the station's status last changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +188,7 @@ class TripPlanner:
         corridor: CorridorSettings | None = None,
         soc_step: float = 5.0,
         rules: SillyStopRules = SILLY_STOP_RULES,
+        availability: AvailabilityHistory | None = None,
     ) -> None:
         self._stations = stations
         self._clock = clock
@@ -181,6 +197,7 @@ class TripPlanner:
         self._corridor = corridor or CorridorSettings()
         self._soc_step = soc_step
         self._rules = rules
+        self._availability = availability
 
     def plan(self, request: TripRequest) -> TripPlan:
         """The fastest (or cheapest) feasible plan; ``NoFeasibleTripError``, naming
@@ -292,23 +309,43 @@ class TripPlanner:
                 swap_minutes=float(summary.swap.swap_minutes),
                 overhead_minutes=STOP_OVERHEAD_MINUTES,
             )
-        piles = summary.piles
-        local = (departs_at + timedelta(minutes=drive_minutes)).astimezone(
-            ZoneInfo(summary.time_zone)
-        )
         is_ac = is_ac_only(vehicle, stop.hit)
-        wait = expected_wait_minutes(
-            PileState(piles.free + piles.busy + piles.unknown, piles.free),
-            self._history.expected_utilisation(summary.id, local),
-            drive_minutes,
-            AC_SESSION_MINUTES if is_ac else DC_SESSION_MINUTES,
-        )
+        wait = self._arrival(
+            vehicle, stop, departs_at + timedelta(minutes=drive_minutes), drive_minutes
+        ).wait_minutes
         return StopOption(
             effective_kw(vehicle, stop.hit),
             wait,
             price,
             overhead_minutes=STOP_OVERHEAD_MINUTES,
             is_ac=is_ac,
+        )
+
+    def _arrival(
+        self,
+        vehicle: VehicleModel,
+        stop: CandidateStop,
+        arrives_at: datetime,
+        lead_minutes: float,
+    ) -> Arrival:
+        """Chance of a free pile and expected wait at a charging stop (ADR 0039)."""
+        summary, piles = stop.hit.summary, stop.hit.summary.piles
+        local = arrives_at.astimezone(ZoneInfo(summary.time_zone))
+        is_ac = is_ac_only(vehicle, stop.hit)
+        share = (
+            None
+            if self._availability is None
+            else self._availability.share(
+                summary.id, summary.operator_id, hour_of_week(local)
+            )
+        )
+        return arrival(
+            PileState(max(piles.free + piles.busy + piles.unknown, 1), piles.free),
+            share,
+            self._history.expected_utilisation(summary.id, local),
+            lead_minutes,
+            AC_SESSION_MINUTES if is_ac else DC_SESSION_MINUTES,
+            FADE_MINUTES_AC if is_ac else FADE_MINUTES_DC,
         )
 
     # -- the answer ------------------------------------------------------------------
@@ -413,6 +450,14 @@ class TripPlanner:
             detail.station.time_zone,
         )
         cost = bill.driver_total + (SWAP_FEE if summary.is_swap else Money.zero())
+        now = self._clock.now()
+        outlook = (
+            None
+            if summary.is_swap
+            else self._arrival(
+                vehicle, candidate, arrives_at, (arrives_at - now).total_seconds() / 60
+            )
+        )
         return StopPlan(
             station=summary,
             arrival_soc=scheduled.arrival_soc,
@@ -428,6 +473,9 @@ class TripPlanner:
             alternatives=_alternatives(candidate, corridor),
             power_kw=0.0 if summary.is_swap else effective_kw(vehicle, candidate.hit),
             is_ac=not summary.is_swap and is_ac_only(vehicle, candidate.hit),
+            free_chance=None if outlook is None else outlook.free_chance,
+            free_chance_basis=None if outlook is None else outlook.basis.value,
+            status_age_s=status_age_s(summary.updated_at, now),
         )
 
 

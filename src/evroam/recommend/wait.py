@@ -72,19 +72,35 @@ def expected_wait_minutes(
     service_minutes: float,
 ) -> float:
     """Expected minutes between arriving and plugging in."""
+    p_wait = wait_chance(state, historic_utilisation, drive_minutes, service_minutes)
+    rho = blended_utilisation(state, historic_utilisation)
+    # Given that all piles are busy, M/M/c waits are exponential with mean
+    # 1 / (c*mu - lambda).
+    return p_wait * service_minutes / (state.usable * (1.0 - rho))
+
+
+def wait_chance(
+    state: PileState,
+    historic_utilisation: float,
+    drive_minutes: float,
+    service_minutes: float,
+) -> float:
+    """Probability that no usable pile is free on arrival: the live state
+    fading into the stationary Erlang C probability."""
     if state.usable < 1:
         raise ValueError("no usable pile to wait for")
-    live = state.busy / state.usable
-    rho = min(LIVE_WEIGHT * live + (1 - LIVE_WEIGHT) * historic_utilisation, 1.0)
-    rho = min(max(rho, 0.0), MAX_UTILISATION)
+    rho = blended_utilisation(state, historic_utilisation)
     c = state.usable
     stationary_wait_p = erlang_c(c, rho * c)
     keep = math.exp(-drive_minutes / service_minutes)
     now_wait_p = 0.0 if state.free > 0 else 1.0
-    p_wait = keep * now_wait_p + (1 - keep) * stationary_wait_p
-    # Given that all piles are busy, M/M/c waits are exponential with mean
-    # 1 / (c*mu - lambda).
-    return p_wait * service_minutes / (c * (1.0 - rho))
+    return keep * now_wait_p + (1 - keep) * stationary_wait_p
+
+
+def blended_utilisation(state: PileState, historic_utilisation: float) -> float:
+    live = state.busy / state.usable
+    rho = min(LIVE_WEIGHT * live + (1 - LIVE_WEIGHT) * historic_utilisation, 1.0)
+    return min(max(rho, 0.0), MAX_UTILISATION)
 
 
 def swap_wait_minutes(queue_length: int, swap_minutes: int) -> float:

@@ -305,23 +305,7 @@ class DuckDbNetworkEngine:
             con.close()
 
     def _register_changes(self, con: duckdb.DuckDBPyConnection, window: Window) -> None:
-        """``changes``: the archive's files of the window's days, then the rows
-        the archive does not hold yet (listed in that order, so none is lost
-        or read twice if the keeper archives meanwhile)."""
-        files = self._archive.files()
-        newest = max((f.last_id for f in files), default=0)
-        first_day, last_day = _day(window.start_at), _day(window.end_at)
-        paths = [str(f.path) for f in files if first_day <= f.day <= last_day]
-        tail = rows_table(self._history.rows_after(newest, None, window.start_at))
-        con.register("tail", tail)
-        if paths:
-            listed = ", ".join(f"'{p}'" for p in paths)
-            con.execute(
-                "CREATE TEMP VIEW changes AS SELECT id, pile_id, changed_at, status, "
-                f"previous FROM read_parquet([{listed}]) UNION ALL SELECT * FROM tail"
-            )
-        else:
-            con.execute("CREATE TEMP VIEW changes AS SELECT * FROM tail")
+        register_changes(con, self._history, self._archive, window)
 
     def pile_dimension(self) -> pa.Table:
         query = select(
@@ -378,6 +362,31 @@ class DuckDbNetworkEngine:
                 "driver": pa.array([r[3] for r in rows], pa.string()),
             }
         )
+
+
+def register_changes(
+    con: duckdb.DuckDBPyConnection,
+    history: SqlStatusHistory,
+    archive: ParquetStatusArchive,
+    window: Window,
+) -> None:
+    """``changes``: the archive's files of the window's days, then the rows
+    the archive does not hold yet (listed in that order, so none is lost or
+    read twice if the keeper archives meanwhile)."""
+    files = archive.files()
+    newest = max((f.last_id for f in files), default=0)
+    first_day, last_day = _day(window.start_at), _day(window.end_at)
+    paths = [str(f.path) for f in files if first_day <= f.day <= last_day]
+    tail = rows_table(history.rows_after(newest, None, window.start_at))
+    con.register("tail", tail)
+    if paths:
+        listed = ", ".join(f"'{p}'" for p in paths)
+        con.execute(
+            "CREATE TEMP VIEW changes AS SELECT id, pile_id, changed_at, status, "
+            f"previous FROM read_parquet([{listed}]) UNION ALL SELECT * FROM tail"
+        )
+    else:
+        con.execute("CREATE TEMP VIEW changes AS SELECT * FROM tail")
 
 
 def _us(moment: datetime) -> int:

@@ -106,6 +106,22 @@ class OptionPublic(BaseModel):
     arrival_soc: float
     arrival_at: datetime
     expected_wait_minutes: float
+    free_chance: float | None = Field(
+        None,
+        description="chance (0..1) that a usable pile is free on arrival: the live "
+        "state fading into the station's learned hour-of-week history (ADR 0039)",
+    )
+    free_chance_basis: Literal["station", "operator", "network", "profile"] | None = (
+        Field(
+            None,
+            description="where the history part of free_chance comes from: the "
+            "station's own hours, its operator's or the network's mean, or no "
+            "history yet (profile: ADR 0008's daily profile)",
+        )
+    )
+    status_age_s: int | None = Field(
+        None, description="seconds since the station's live status last changed"
+    )
     charge_minutes: float
     final_soc: float
     energy_kwh: str
@@ -145,6 +161,9 @@ def option_public(rank: int, o: Option) -> OptionPublic:
         arrival_soc=o.arrival_soc,
         arrival_at=o.arrival_at,
         expected_wait_minutes=o.wait_minutes,
+        free_chance=o.free_chance,
+        free_chance_basis=o.free_chance_basis,
+        status_age_s=o.status_age_s,
         charge_minutes=o.charge_minutes,
         final_soc=o.final_soc,
         energy_kwh=str(o.energy_kwh),

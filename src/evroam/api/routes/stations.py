@@ -19,10 +19,17 @@ from evroam.api.schemas.stations import (
     hour_price_public,
     station_detail_public,
     station_public,
+    with_outlook,
 )
 from evroam.catalogue.errors import InvalidQueryError
 from evroam.catalogue.model import ConnectorStandard
-from evroam.catalogue.search import MAX_LIMIT, BoxQuery, NearQuery, StationFilter
+from evroam.catalogue.search import (
+    MAX_LIMIT,
+    BoxQuery,
+    NearQuery,
+    StationFilter,
+    summarise,
+)
 from evroam.catalogue.service import box_after, near_after
 from evroam.shared.datum import Datum, from_wgs84, to_wgs84
 from evroam.shared.geo import BoundingBox, GeoPoint
@@ -31,6 +38,15 @@ from evroam.shared.ids import OperatorId, StationId
 router = APIRouter(prefix="/api/v1", tags=["stations"])
 
 BBOX_HELP = "minlon,minlat,maxlon,maxlat (degrees, in the datum asked; WGS-84 default)"
+ArriveInQuery = Annotated[
+    float,
+    Query(
+        ge=0,
+        le=720,
+        description="minutes from now the driver would arrive: free_chance is "
+        "for then (ADR 0039)",
+    ),
+]
 DatumQuery = Annotated[
     Datum,
     Query(
@@ -112,6 +128,7 @@ def list_stations(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     datum: DatumQuery = Datum.WGS84,
+    arrive_in_min: ArriveInQuery = 30.0,
 ) -> Response:
     """Stations near a point (nearest first) or inside a box (by id), filtered."""
     f = station_filter(
@@ -133,7 +150,13 @@ def list_stations(
     else:
         raise InvalidQueryError("lat", "give lat and lon (with radius_km) or bbox")
     body = StationPage(
-        items=[_shown_in(station_public(hit), datum) for hit in page.items],
+        items=[
+            with_outlook(
+                _shown_in(station_public(hit), datum),
+                services.outlook.outlook(hit.summary, arrive_in_min),
+            )
+            for hit in page.items
+        ],
         next_cursor=page.next_cursor,
     )
     # Built and checked once above; FastAPI would validate it a second time.
@@ -154,11 +177,15 @@ def list_clusters(
 
 @router.get("/stations/{station_id}", response_model=StationDetailPublic)
 def get_station(
-    services: ServicesDep, station_id: str, datum: DatumQuery = Datum.WGS84
+    services: ServicesDep,
+    station_id: str,
+    datum: DatumQuery = Datum.WGS84,
+    arrive_in_min: ArriveInQuery = 30.0,
 ) -> StationDetailPublic:
     """One station with every pile's live status and its full time-of-use tariff."""
     detail = services.catalogue.get_station(StationId(station_id))
-    return _shown_in(station_detail_public(detail), datum)
+    outlook = services.outlook.outlook(summarise(detail.station), arrive_in_min)
+    return with_outlook(_shown_in(station_detail_public(detail), datum), outlook)
 
 
 @router.get("/stations/{station_id}/prices", response_model=PriceOutlook)

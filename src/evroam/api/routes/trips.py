@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -72,6 +73,17 @@ class StopPublic(BaseModel):
     is_swap: bool
     power_kw: float = Field(description="what the car draws there; 0 for a swap")
     is_ac: bool = Field(description="an AC pile (the car's on-board charger)")
+    free_chance: float | None = Field(
+        None,
+        description="chance (0..1) that a pile is free when the car gets there "
+        "(ADR 0039; none for a swap)",
+    )
+    free_chance_basis: Literal["station", "operator", "network", "profile"] | None = (
+        Field(None, description="where the history part of free_chance comes from")
+    )
+    status_age_s: int | None = Field(
+        None, description="seconds since the station's live status last changed"
+    )
     alternatives: list[StationRefPublic]
 
 
@@ -163,6 +175,9 @@ def _stop(stop: StopPlan) -> StopPublic:
         is_swap=stop.is_swap,
         power_kw=round(stop.power_kw, 1),
         is_ac=stop.is_ac,
+        free_chance=stop.free_chance,
+        free_chance_basis=stop.free_chance_basis,
+        status_age_s=stop.status_age_s,
         alternatives=[_ref(s) for s in stop.alternatives],
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -10,6 +11,7 @@ from evroam.catalogue.model import ConnectorStandard, PileStatus, StatusCategory
 from evroam.catalogue.search import Cluster, OperatorStats, StationHit, summarise
 from evroam.catalogue.service import StationDetail
 from evroam.pricing.tariff import IdleFee, PeriodKind, PriceNow, Tariff
+from evroam.recommend.outlook import StationOutlook
 
 
 class PileCountsPublic(BaseModel):
@@ -82,6 +84,44 @@ class StationPublic(BaseModel):
     is_swap: bool
     swap: SwapPublic | None
     updated_at: datetime | None
+    status_age_s: int | None = Field(
+        default=None,
+        description="seconds since the station's live status last changed "
+        "(freshness; piles a partner stops reporting turn unknown, ADR 0005)",
+    )
+    free_chance: float | None = Field(
+        default=None,
+        description="chance (0..1) that a pile is free on arrival in "
+        "free_chance_in_min minutes: the live state fading into the station's "
+        "learned hour-of-week history (ADR 0039); null for swap stations and "
+        "stations with no pile online",
+    )
+    free_chance_basis: Literal["station", "operator", "network", "profile"] | None = (
+        Field(
+            default=None,
+            description="where the history part of free_chance comes from: the "
+            "station's own hours, its operator's or the network's mean, or no "
+            "history yet (profile: ADR 0008's daily profile)",
+        )
+    )
+    free_chance_in_min: float | None = Field(
+        default=None, description="the arrival time free_chance is for, from now"
+    )
+
+
+_Item = TypeVar("_Item", bound=StationPublic)
+
+
+def with_outlook(item: _Item, outlook: StationOutlook) -> _Item:
+    """``item`` with the station's free chance and status freshness."""
+    return item.model_copy(
+        update={
+            "status_age_s": outlook.status_age_s,
+            "free_chance": outlook.free_chance,
+            "free_chance_basis": None if outlook.basis is None else outlook.basis.value,
+            "free_chance_in_min": outlook.in_minutes,
+        }
+    )
 
 
 class StationPage(BaseModel):
