@@ -83,6 +83,9 @@ class TestQuotes:
         (idle,) = [x for x in body["lines"] if x["kind"] == "idle"]
         assert idle["amount"] == "12.50"
         assert "25 min" in idle["description"]
+        assert idle["code"] == "bill.line"
+        assert idle["params"]["quantity"] == "25"
+        assert idle["params"]["note"] == "bill.note.free_minutes"
         left_at_once = {**payload, "parking_minutes": 10}
         body = (await client.post("/api/v1/quotes", json=left_at_once)).json()
         assert [x for x in body["lines"] if x["kind"] == "idle"] == []

@@ -93,6 +93,12 @@ def journey(page: Page, demo: Demo, login: str) -> None:
     expect(
         receipt.locator(".line.kind-discount").first
     ).to_be_visible()  # Xiaomi, new car
+    # each line in Chinese: the hub sends its code and parameters (ADR 0045)
+    for text in receipt.locator(".line .line-description").all_inner_texts():
+        assert not re.search(r"electricity|service|discount|first year", text), text
+    expect(
+        receipt.locator(".line.kind-discount .line-description").first
+    ).to_contain_text("首年优惠")
     paid = yuan(receipt.locator("#receipt-total").inner_text())
     assert paid > 0
 

@@ -15,6 +15,7 @@ from evroam.shared.ids import (
     StationId,
     TariffId,
 )
+from evroam.shared.message import Message
 from evroam.shared.money import Money
 
 
@@ -74,6 +75,7 @@ class ReceiptLine:
     kind: str  # electricity | service | parking | idle | discount
     description: str
     amount: Money
+    said: Message | None = None  # the description, coded (ADR 0045); None: older
 
 
 @dataclass(frozen=True, slots=True)

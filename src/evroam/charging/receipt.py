@@ -25,6 +25,7 @@ from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession, EnergySample
 from evroam.pricing.tariff import Tariff
 from evroam.shared.ids import OperatorId
+from evroam.shared.message import Message
 from evroam.shared.money import Money
 
 Vehicle = tuple[str | None, date | None]  # (brand, delivery date)
@@ -141,19 +142,20 @@ def receipt_for(
     driver's price (ADR 0007): a line of its own, disputed with the partner."""
     excess = capped or Money.zero(bill.currency)
     lines = tuple(
-        ReceiptLine(line.kind.value, line.describe(), line.amount)
+        ReceiptLine(line.kind.value, line.describe(), line.amount, line.message())
         for line in bill.lines
     )
     if excess.amount > 0:
-        lines += (
-            ReceiptLine(
-                CAP_LINE,
-                f"above the hold {money_text(session.hold_amount)} plus the overrun"
-                f" cap {money_text(overrun_cap(session.hold_amount))}: not charged,"
-                " disputed with the operator",
-                excess,
-            ),
+        hold, cap = session.hold_amount, overrun_cap(session.hold_amount)
+        said = Message.of(
+            "receipt.overrun_cap",
+            f"above the hold {money_text(hold)} plus the overrun"
+            f" cap {money_text(cap)}: not charged, disputed with the operator",
+            hold=f"{hold.amount.quantize(Decimal('0.01'))}",
+            cap=f"{cap.amount.quantize(Decimal('0.01'))}",
+            currency=hold.currency,
         )
+        lines += (ReceiptLine(CAP_LINE, said.text, excess, said),)
     return Receipt(
         id=f"rct_{session.id}",
         session_id=session.id,

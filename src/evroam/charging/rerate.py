@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from evroam.pricing.bill import Bill, BillLine, LineKind
+from evroam.shared.message import Message
 from evroam.shared.money import Money
 
 TOLERANCE = Money.of("0.01")  # a difference of more than this is a dispute
@@ -68,7 +69,7 @@ def _adjusted(ours: Bill, target: Money) -> Bill:
         "record",
         difference,
         Money(difference, ours.currency),
-        "the operator billed less",
+        Message.of("bill.note.operator_less", "the operator billed less"),
     )
     charges = [x for x in ours.lines if x.kind is not LineKind.DISCOUNT]
     discounts: list[BillLine] = []

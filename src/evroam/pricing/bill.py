@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from evroam.shared.message import Message, MessageParam
 from evroam.shared.money import DEFAULT_CURRENCY, UNIT_PRICE_PLACES, Money
 
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -46,7 +47,8 @@ class BillLine:
     unit: str
     unit_price: Decimal
     amount: Money
-    note: str = ""
+    note: Message | None = None  # e.g. "after 15 free minutes", coded (ADR 0045)
+    label: Message | None = None  # ``period`` coded, where it is a name of ours
 
     def describe(self) -> str:
         currency = self.amount.currency
@@ -57,7 +59,38 @@ class BillLine:
             unit_price = price_text(self.unit_price, currency)
             amount = f"{self.quantity} {self.unit}"
             text = f"{self.kind}, {self.period}, {amount} {TIMES} {unit_price}"
-        return f"{text} ({self.note})" if self.note else text
+        return f"{text} ({self.note.text})" if self.note else text
+
+    def message(self) -> Message:
+        """The description with a code and parameters (ADR 0045): ``bill.discount``
+        (name, percent, base) or ``bill.line`` (period, quantity, unit, unit_price),
+        each with ``currency``; a coded ``label`` (a campaign's name) adds ``label``
+        (its code) and its parameters, a note ``note`` and the note's."""
+        currency = self.amount.currency
+        params: dict[str, MessageParam]
+        if self.kind is LineKind.DISCOUNT:
+            code = "bill.discount"
+            params = {
+                "name": self.period,
+                "percent": f"{self.quantity.normalize():f}",
+                "base": f"{self.unit_price.quantize(Decimal('0.01'))}",
+            }
+        else:
+            code = "bill.line"
+            params = {
+                "period": self.period,
+                "quantity": f"{self.quantity}",
+                "unit": self.unit,
+                "unit_price": f"{self.unit_price.quantize(UNIT_PRICE_PLACES)}",
+            }
+        params["currency"] = currency
+        if self.label is not None:
+            params["label"] = self.label.code
+            params.update(self.label.params)
+        if self.note is not None:
+            params["note"] = self.note.code
+            params.update(self.note.params)
+        return Message(code, self.describe(), tuple(params.items()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from evroam.pricing.bill import BillLine, LineKind
 from evroam.pricing.errors import PricingError
 from evroam.shared.ids import OperatorId
+from evroam.shared.message import Message
 from evroam.shared.money import Money
 
 DISCOUNTABLE = frozenset(
@@ -44,6 +45,7 @@ class DiscountRule:
     brands: frozenset[str] = frozenset()
     within_days_of_delivery: int | None = None
     operator_ids: frozenset[OperatorId] = frozenset()
+    said: Message | None = None  # the name, coded, for other languages (ADR 0045)
 
     def __post_init__(self) -> None:
         if not (Decimal(0) <= self.percent <= Decimal(100)):
@@ -74,6 +76,9 @@ def brand_first_year(
     participating operators for 365 days after delivery."""
     return DiscountRule(
         name=f"{brand} first year",
+        said=Message.of(
+            "discount.brand_first_year", f"{brand} first year", brand=brand
+        ),
         percent=Decimal(percent),
         brands=frozenset({brand}),
         within_days_of_delivery=365,
@@ -110,6 +115,7 @@ def discount_lines(
                 "%",
                 base,
                 Money(amount, currency),
+                label=rule.said,
             )
         )
     return tuple(out)

@@ -26,6 +26,7 @@ from evroam.pricing.engine import ElementBill, ElementLine, Role
 from evroam.pricing.periods import price_session
 from evroam.pricing.session import ChargeSession
 from evroam.pricing.tariff import Tariff
+from evroam.shared.message import Message
 from evroam.shared.money import Money
 
 __all__ = [
@@ -141,9 +142,18 @@ def _line(currency: str, line: ElementLine) -> BillLine:
     price = _with_vat(line, line.price)
     if line.role is Role.IDLE:
         minutes = line.volume / _MINUTE
-        note = f"after {line.free_minutes} free minutes"
+        note = Message.of(
+            "bill.note.free_minutes",
+            f"after {line.free_minutes} free minutes",
+            free_minutes=line.free_minutes,
+        )
         if line.capped == "idle_cap":
-            note = f"{note}, capped at {amount} a session"
+            note = Message.of(
+                "bill.note.free_minutes_capped",
+                f"{note.text}, capped at {amount} a session",
+                free_minutes=line.free_minutes,
+                cap=f"{amount.amount}",
+            )
         return BillLine(
             LineKind.IDLE,
             "after charging",
@@ -165,10 +175,12 @@ def _line(currency: str, line: ElementLine) -> BillLine:
     quantity = line.quantity
     if line.unit == "h" and quantity != quantity.quantize(_HOURS_SHOWN):
         quantity = quantity.quantize(_HOURS_SHOWN)
-    note = ""
+    capped = None
     if line.capped == "daily_cap":
-        note = f"capped at {amount} a day"
-    return BillLine(kind, label, quantity, line.unit, price, amount, note)
+        capped = Message.of(
+            "bill.note.daily_cap", f"capped at {amount} a day", cap=f"{amount.amount}"
+        )
+    return BillLine(kind, label, quantity, line.unit, price, amount, capped)
 
 
 def _bound_line(result: ElementBill, lines: list[BillLine]) -> list[BillLine]:
@@ -188,6 +200,10 @@ def _bound_line(result: ElementBill, lines: list[BillLine]) -> list[BillLine]:
             "session",
             difference,
             Money(difference, result.currency),
-            f"the tariff's {result.bound}",
+            Message.of(
+                "bill.note.bound",
+                f"the tariff's {result.bound}",
+                bound=result.bound,
+            ),
         )
     ]

@@ -29,6 +29,7 @@ from evroam.shared.ids import (
     StationId,
     TariffId,
 )
+from evroam.shared.message import Message
 from evroam.shared.money import Money
 from evroam.storage.charging_tables import (
     billed_charges,
@@ -294,9 +295,7 @@ def _receipt_json(r: Receipt) -> str:
             "started_at": r.started_at.isoformat(),
             "ended_at": r.ended_at.isoformat(),
             "kwh": str(r.kwh),
-            "lines": [
-                [line.kind, line.description, line.amount.fen] for line in r.lines
-            ],
+            "lines": [_line_json(line) for line in r.lines],
             "partner_total_fen": r.partner_total.fen,
             "discount_total_fen": r.discount_total.fen,
             "driver_total_fen": r.driver_total.fen,
@@ -304,6 +303,22 @@ def _receipt_json(r: Receipt) -> str:
         },
         ensure_ascii=False,
     )
+
+
+def _line_json(line: ReceiptLine) -> list[Any]:
+    row: list[Any] = [line.kind, line.description, line.amount.fen]
+    if line.said is not None:
+        row += [line.said.code, dict(line.said.params)]
+    return row
+
+
+def _line(row: list[Any]) -> ReceiptLine:
+    """[kind, text, fen] and, since ADR 0045, [..., code, params]."""
+    kind, text, fen = row[:3]
+    said = None
+    if len(row) == 5:
+        said = Message(row[3], text, tuple(row[4].items()))
+    return ReceiptLine(kind, text, Money.from_fen(fen), said)
 
 
 def _receipt(body: str) -> Receipt:
@@ -317,9 +332,7 @@ def _receipt(body: str) -> Receipt:
         started_at=datetime.fromisoformat(d["started_at"]),
         ended_at=datetime.fromisoformat(d["ended_at"]),
         kwh=Decimal(d["kwh"]),
-        lines=tuple(
-            ReceiptLine(k, text, Money.from_fen(fen)) for k, text, fen in d["lines"]
-        ),
+        lines=tuple(_line(row) for row in d["lines"]),
         partner_total=Money.from_fen(d["partner_total_fen"]),
         discount_total=Money.from_fen(d["discount_total_fen"]),
         driver_total=Money.from_fen(d["driver_total_fen"]),

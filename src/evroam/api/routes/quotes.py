@@ -50,6 +50,8 @@ def quote_public(bill: Bill, hold: Money) -> QuotePublic:
                 kind=line.kind.value,
                 description=line.describe(),
                 amount=yuan(line.amount),
+                code=line.message().code,
+                params=dict(line.message().params),
             )
             for line in bill.lines
         ],

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from evroam.charging.model import ChargingSession, Receipt
+from evroam.shared.message import MessageParam
 from evroam.shared.money import Money
 from evroam.wallet.ports import TopUp
 from evroam.wallet.service import HistoryPage, WalletBalance
@@ -83,8 +84,14 @@ class SessionList(BaseModel):
 
 class ReceiptLinePublic(BaseModel):
     kind: str
-    description: str
+    description: str = Field(description="in English")
     amount: str
+    code: str | None = Field(
+        default=None,
+        description="names the description's sentence, with `params`, for clients "
+        "in other languages (ADR 0045); none on receipts issued before",
+    )
+    params: dict[str, MessageParam] | None = None
 
 
 class ReceiptPublic(BaseModel):
@@ -168,7 +175,11 @@ def receipt_public(r: Receipt) -> ReceiptPublic:
         kwh=str(r.kwh),
         lines=[
             ReceiptLinePublic(
-                kind=line.kind, description=line.description, amount=yuan(line.amount)
+                kind=line.kind,
+                description=line.description,
+                amount=yuan(line.amount),
+                code=line.said.code if line.said else None,
+                params=dict(line.said.params) if line.said else None,
             )
             for line in r.lines
         ],

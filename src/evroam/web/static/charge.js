@@ -30,8 +30,85 @@
     service: function () { return t("Service fee"); },
     parking: function () { return t("Parking"); },
     idle: function () { return t("Idle fee"); },
-    discount: function () { return t("Brand discount"); }
+    discount: function () { return t("Brand discount"); },
+    time: function () { return t("Charging time"); },
+    flat: function () { return t("Session fee"); },
+    reservation: function () { return t("Reservation"); },
+    adjustment: function () { return t("Adjustment"); },
+    overrun_cap: function () { return t("Not charged (overrun cap)"); }
   };
+
+  // ---------- a line's description from its code and parameters (ADR 0045) ----------
+
+  var PERIOD = {
+    sharp: function () { return t("sharp peak"); },
+    peak: function () { return t("peak"); },
+    flat: function () { return t("flat"); },
+    valley: function () { return t("valley"); },
+    "after charging": function () { return t("after charging"); },
+    reservation: function () { return t("reservation"); },
+    min_price: function () { return t("minimum price"); },
+    max_price: function () { return t("maximum price"); },
+    "operator's record": function () { return t("operator's record"); }
+  };
+  var UNIT = {
+    kWh: function () { return "kWh"; },
+    min: function () { return t("min"); },
+    h: function () { return t("h"); },
+    session: function () { return t("session"); },
+    record: function () { return t("record"); },
+    "%": function () { return "%"; }
+  };
+  var NOTE = {
+    "bill.note.free_minutes": function (p) {
+      return t("after {free_minutes} free minutes", p);
+    },
+    "bill.note.free_minutes_capped": function (p) {
+      return t("after {free_minutes} free minutes, capped at {cap} a session",
+        Object.assign({}, p, { cap: money(p.cap, p.currency) }));
+    },
+    "bill.note.daily_cap": function (p) {
+      return t("capped at {cap} a day", { cap: money(p.cap, p.currency) });
+    },
+    "bill.note.bound": function (p) { return t("the tariff's {bound}", { bound: period(p.bound) }); },
+    "bill.note.operator_less": function () { return t("the operator billed less"); }
+  };
+
+  function period(name) {
+    if (PERIOD[name]) return PERIOD[name]();
+    if (/^\d{4}-\d{2}-\d{2}$/.test(name)) {
+      return i18n.dateTime(name + "T12:00:00+08:00", { dateStyle: "medium", timeZone: "Asia/Shanghai" });
+    }
+    return name;
+  }
+
+  function withNote(text, p) {
+    var note = p.note && NOTE[p.note];
+    return note ? t("{text} ({note})", { text: text, note: note(p) }) : text;
+  }
+
+  i18n.sayings["bill.line"] = function (p) {
+    return withNote(t("{period}, {quantity} {unit} × {unit_price}", {
+      period: period(p.period), quantity: i18n.number(p.quantity),
+      unit: UNIT[p.unit] ? UNIT[p.unit]() : p.unit, unit_price: money(p.unit_price, p.currency)
+    }), p);
+  };
+  i18n.sayings["bill.discount"] = function (p) {
+    var name = p.label === "discount.brand_first_year" ?
+      t("{brand} first year", { brand: p.brand }) : p.name;
+    return withNote(t("{name}, {percent} % of {base}", {
+      name: name, percent: i18n.number(p.percent), base: money(p.base, p.currency)
+    }), p);
+  };
+  i18n.sayings["receipt.overrun_cap"] = function (p) {
+    return t("above the hold {hold} plus the overrun cap {cap}: not charged, disputed with " +
+      "the operator", { hold: money(p.hold, p.currency), cap: money(p.cap, p.currency) });
+  };
+
+  function describe(line) {
+    return line.code ? i18n.say({ code: line.code, params: line.params || {},
+      text: line.description }) : line.description;
+  }
 
   function statusText(s) { return STATUS[s] ? STATUS[s]() : s; }
   function lineName(kind) { return LINE[kind] ? LINE[kind]() : kind; }
@@ -56,7 +133,7 @@
   function linesTable(lines) {
     return "<table class=\"lines\"><tbody>" + lines.map(function (l) {
       return "<tr class=\"line kind-" + esc(l.kind) + "\"><td>" + esc(lineName(l.kind)) +
-        "<div class=\"muted\">" + esc(l.description) + "</div></td><td>" + esc(money(l.amount)) +
+        "<div class=\"muted line-description\">" + esc(describe(l)) + "</div></td><td>" + esc(money(l.amount)) +
         "</td></tr>";
     }).join("") + "</tbody></table>";
   }

@@ -19,6 +19,9 @@
     cancelled: function () { return t("Reservation cancelled."); }
   };
 
+  // A reservation that ended without the pile being held can be asked again at once.
+  var AGAIN = { rejected: true, timeout: true, failed: true, expired: true, cancelled: true };
+
   var mine = {}; // pile id -> the driver's latest reservation there
 
   // The station sheet re-renders on every live change: the answer lives here.
@@ -27,20 +30,27 @@
     ev.station.rerender();
     if (r.status === "requested") {
       setTimeout(function () {
-        api.get("/reservations/" + encodeURIComponent(r.id)).then(remember);
+        api.get("/reservations/" + encodeURIComponent(r.id)).then(remember, function () {
+          remember(r); // the hub did not answer this time: ask again
+        });
       }, POLL_MS);
     }
   }
 
+  function reserveButton(pile, label) {
+    return "<button type=\"button\" class=\"button reserve\" data-pile-id=\"" + esc(pile.id) + "\">" +
+      esc(label) + "</button>";
+  }
+
   ev.station.addPileAction(function (pile, station) {
     var r = mine[pile.id];
+    var can = !station.is_swap && pile.is_reservable && pile.status === "available";
     if (r) {
       return "<p class=\"reservation notice\" role=\"status\">" +
-        esc(STATUS[r.status] ? STATUS[r.status](r) : r.status) + "</p>";
+        esc(STATUS[r.status] ? STATUS[r.status](r) : r.status) + "</p>" +
+        (AGAIN[r.status] && can ? reserveButton(pile, t("Try again")) : "");
     }
-    if (station.is_swap || !pile.is_reservable || pile.status !== "available") return "";
-    return "<button type=\"button\" class=\"button reserve\" data-pile-id=\"" + esc(pile.id) + "\">" +
-      esc(t("Reserve {minutes} min", { minutes: MINUTES })) + "</button>";
+    return can ? reserveButton(pile, t("Reserve {minutes} min", { minutes: MINUTES })) : "";
   });
   document.getElementById("station-body").addEventListener("click", function (e) {
     var button = e.target.closest(".reserve");
