@@ -15,7 +15,7 @@ from evroam.accounts.password import PasswordHasher
 from evroam.accounts.service import AccountService
 from evroam.accounts.signin import SignInService
 from evroam.analytics.coverage import AreaPoint
-from evroam.analytics.personal import PersonalDataService, StationPlace
+from evroam.analytics.personal import PILE_REPORTS, PersonalDataService, StationPlace
 from evroam.analytics.service import NetworkAnalyticsService
 from evroam.boundary import Boundary, guarded
 from evroam.bridges import LoopRemoteCharging
@@ -65,6 +65,7 @@ from evroam.partners.ports import PartnerGateway
 from evroam.partners.service import PartnersService
 from evroam.payments.sandbox import SandboxPaymentProvider
 from evroam.payments.unconfigured import NoPaymentProvider
+from evroam.pile_reports.service import PileReportService
 from evroam.pile_requests.service import PileRequestService
 from evroam.pricing.discount import DiscountRule, brand_first_year
 from evroam.protocols.ocpi_2_2_1.authorization import build_tokens_sender_router
@@ -142,6 +143,7 @@ from evroam.storage.network_engine import DuckDbNetworkEngine
 from evroam.storage.order_check_repository import SqlOrderCheckStore
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.partner_secrets import CredentialSeal
+from evroam.storage.pile_report_repository import SqlPileReportStore
 from evroam.storage.pile_request_repository import SqlPileRequestStore
 from evroam.storage.privacy_repository import SqlPersonalDataStore
 from evroam.storage.replay_guard import SqlReplayGuard
@@ -194,6 +196,7 @@ class Services:
     outlook: OutlookService
     tokens: TokenService  # drivers' tokens as partners authorize them
     pile_requests: PileRequestService  # reservations, stuck cables (ADR 0027)
+    pile_reports: PileReportService  # broken piles, blocked bays (issue 13)
     token_pusher: TokenPusher  # OCPI token changes to CPOs, each watcher round
     ledger_writer: PlanWriterAdapter | None = None  # ADR 0012
     # The async boundary: ``await services.boundary.run(use_case, *args)`` from
@@ -389,6 +392,12 @@ def build_services(
         availability_learner=learner,
         outlook=OutlookService(availability, clock),
         tokens=tokens,
+        pile_reports=PileReportService(
+            SqlPileReportStore(engine),
+            catalogue.find_station_of_pile,
+            lambda account_id: personal.has_consented(account_id, PILE_REPORTS),
+            clock,
+        ),
         pile_requests=PileRequestService(
             SqlPileRequestStore(engine),
             {

@@ -111,7 +111,11 @@ class TestConsent:
     async def test_is_off_until_the_driver_gives_it(self, client):
         _, auth = await open_account(client)
         r = await client.get("/api/v1/me/consent", headers=auth)
-        assert r.json() == {"usage_analytics": False, "updated_at": None}
+        assert r.json() == {
+            "usage_analytics": False,
+            "pile_reports": False,
+            "updated_at": None,
+        }
 
     async def test_a_change_is_kept_and_dated(self, client):
         _, auth = await open_account(client)

@@ -22,7 +22,8 @@ from evroam.shared.money import Money
 from evroam.wallet.ports import LedgerLine
 
 USAGE_ANALYTICS = "usage_analytics"
-PURPOSES = frozenset({USAGE_ANALYTICS})
+PILE_REPORTS = "pile_reports"  # reporting piles broken or bays blocked (issue 13)
+PURPOSES = frozenset({USAGE_ANALYTICS, PILE_REPORTS})
 LOCAL_TIME_ZONE = "Asia/Shanghai"
 CELL_M = 500.0  # favourite places: stations grouped by ~500 m grid cells
 _M_PER_DEG_LAT = 111_320.0
@@ -50,6 +51,7 @@ class ConsentRecord:
 class Consent:
     usage_analytics: bool
     updated_at: datetime | None
+    pile_reports: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,14 +268,35 @@ class PersonalDataService:
 
     def get_consent(self, account_id: AccountId) -> Consent:
         history = self._store.consent_history(account_id)
-        return current_consent(history, USAGE_ANALYTICS)
+        usage = current_consent(history, USAGE_ANALYTICS)
+        reports = current_consent(history, PILE_REPORTS)
+        changed = [at for at in (usage.updated_at, reports.updated_at) if at]
+        return Consent(
+            usage.usage_analytics,
+            max(changed) if changed else None,
+            reports.usage_analytics,
+        )
 
-    def set_consent(self, account_id: AccountId, usage_analytics: bool) -> Consent:
+    def has_consented(self, account_id: AccountId, purpose: str) -> bool:
+        history = self._store.consent_history(account_id)
+        return current_consent(history, purpose).usage_analytics
+
+    def set_consent(
+        self,
+        account_id: AccountId,
+        usage_analytics: bool | None = None,
+        *,
+        pile_reports: bool | None = None,
+    ) -> Consent:
+        """Change the purposes given (None: leave it); each change is kept."""
         now = self._clock.now()
-        if self.get_consent(account_id).usage_analytics != usage_analytics:
-            self._store.add_consent(
-                ConsentRecord(account_id, USAGE_ANALYTICS, usage_analytics, now)
-            )
+        held = self.get_consent(account_id)
+        for purpose, wanted, current in (
+            (USAGE_ANALYTICS, usage_analytics, held.usage_analytics),
+            (PILE_REPORTS, pile_reports, held.pile_reports),
+        ):
+            if wanted is not None and wanted != current:
+                self._store.add_consent(ConsentRecord(account_id, purpose, wanted, now))
         return self.get_consent(account_id)
 
     def my_usage(self, account_id: AccountId) -> UsageReport:

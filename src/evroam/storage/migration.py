@@ -27,6 +27,7 @@ from evroam.storage import (  # noqa: F401
     charging_tables,
     history_tables,
     ledger_tables,
+    pile_report_tables,
     pile_request_tables,
     privacy_tables,
     settlement_tables,

@@ -17,6 +17,7 @@ from evroam.storage.ledger_tables import (
     ledger_postings,
     ledger_top_ups,
 )
+from evroam.storage.pile_report_tables import pile_reports
 from evroam.storage.privacy_tables import consent_records
 from evroam.storage.signin_tables import account_logins, web_sessions
 from evroam.storage.tables import accounts, vehicles
@@ -63,6 +64,13 @@ class SqlPersonalDataStore:
             _delete_identity(conn, account_id)
             _rekey_charging(conn, account_id, pseudonym)
             _rekey_ledger(conn, account_id, pseudonym)
+            # Pile reports feed partners' statements and pile reliability:
+            # kept, under the pseudonym (issue 13).
+            conn.execute(
+                update(pile_reports)
+                .where(pile_reports.c.account_id == account_id)
+                .values(account_id=pseudonym)
+            )
 
 
 def _delete_identity(conn: Connection, account_id: str) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from evroam.analytics.personal import (
     Consent,
@@ -34,10 +34,21 @@ PersonalDep = Annotated[PersonalDataService, Depends(personal_data)]
 
 
 class ConsentUpdate(BaseModel):
+    """The purposes to change; one left out keeps its value."""
+
+    usage_analytics: bool | None = Field(
+        None, description="your personal usage report (GET /api/v1/me/usage)"
+    )
+    pile_reports: bool | None = Field(
+        None,
+        description="reporting piles broken or bays blocked (POST "
+        "/api/v1/pile-reports): we keep who reported which pile when",
+    )
+
+
+class ConsentPublic(BaseModel):
     usage_analytics: bool
-
-
-class ConsentPublic(ConsentUpdate):
+    pile_reports: bool
     updated_at: datetime | None
 
 
@@ -67,7 +78,9 @@ class UsagePublic(BaseModel):
 
 def consent_public(consent: Consent) -> ConsentPublic:
     return ConsentPublic(
-        usage_analytics=consent.usage_analytics, updated_at=consent.updated_at
+        usage_analytics=consent.usage_analytics,
+        pile_reports=consent.pile_reports,
+        updated_at=consent.updated_at,
     )
 
 
@@ -139,7 +152,10 @@ def set_my_consent(
     personal: PersonalDep, account: CurrentAccount, body: ConsentUpdate
 ) -> ConsentPublic:
     """Give or withdraw consent; every change is kept in your consent history."""
-    return consent_public(personal.set_consent(account.id, body.usage_analytics))
+    consent = personal.set_consent(
+        account.id, body.usage_analytics, pile_reports=body.pile_reports
+    )
+    return consent_public(consent)
 
 
 @router.get(

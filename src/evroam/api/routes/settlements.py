@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from evroam.api.deps import ServicesDep
 from evroam.api.problem import ADMIN_RESPONSES
 from evroam.api.routes.admin import require_admin
+from evroam.api.routes.pile_reports import PileTallyPublic, tally_public
 from evroam.api.schemas.money import yuan
 from evroam.charging.model import ChargeDispute
 from evroam.settlement.errors import PartnerRecordsUnavailableError
@@ -30,6 +31,12 @@ PeriodParam = Annotated[
 ]
 
 
+class PileReportsSummary(BaseModel):
+    broken: int
+    blocked: int
+    piles: list[PileTallyPublic]
+
+
 class StatementPublic(BaseModel):
     """Money as decimal strings in yuan, energy as a decimal string in kWh."""
 
@@ -44,6 +51,11 @@ class StatementPublic(BaseModel):
     discounts: str = Field(description="brand discounts, borne by the platform")
     currency: str
     generated_at: datetime
+    pile_reports: PileReportsSummary | None = Field(
+        default=None,
+        description="drivers' reports of the partner's piles in the period "
+        "(broken piles, blocked bays), per pile; who reported is not shown",
+    )
 
     @classmethod
     def of(cls, s: Statement) -> StatementPublic:
@@ -118,10 +130,20 @@ def get_statement(
     services: ServicesDep, partner: PartnerParam, period: PeriodParam
 ) -> StatementPublic:
     """The partner's statement for the month (computed now and kept)."""
-    statement = services.settlement.settle_period(
-        OperatorId(partner), Period.parse(period)
+    month = Period.parse(period)
+    statement = services.settlement.settle_period(OperatorId(partner), month)
+    reports = services.pile_reports.list_reports(
+        OperatorId(partner), month.starts_at, month.ends_at
     )
-    return StatementPublic.of(statement)
+    return StatementPublic.of(statement).model_copy(
+        update={
+            "pile_reports": PileReportsSummary(
+                broken=reports.broken,
+                blocked=reports.blocked,
+                piles=[tally_public(t) for t in reports.piles],
+            )
+        }
+    )
 
 
 @router.post("/settlements/reconcile")

@@ -1,0 +1,1 @@
+"""Drivers' reports of a pile: broken, or its bay blocked (issue 13)."""
