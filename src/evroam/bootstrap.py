@@ -143,6 +143,8 @@ from evroam.storage.network_engine import DuckDbNetworkEngine
 from evroam.storage.order_check_repository import SqlOrderCheckStore
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.partner_secrets import CredentialSeal
+from evroam.storage.pile_reliability import TABLE_NAME as RELIABILITY_TABLE
+from evroam.storage.pile_reliability import ParquetPileReliability
 from evroam.storage.pile_report_repository import SqlPileReportStore
 from evroam.storage.pile_request_repository import SqlPileRequestStore
 from evroam.storage.privacy_repository import SqlPersonalDataStore
@@ -354,6 +356,7 @@ def build_services(
     )
     analytics, keeper, learner = _history(engine, settings, clock)
     availability = ParquetAvailabilityHistory(learner.path)
+    reliability = ParquetPileReliability(learner.path.with_name(RELIABILITY_TABLE))
     return Services(
         settings=settings,
         engine=engine,
@@ -383,14 +386,19 @@ def build_services(
             disputes,
         ),
         recommend=RecommendService(
-            catalogue, roads, clock, discounts(settings), availability=availability
+            catalogue,
+            roads,
+            clock,
+            discounts(settings),
+            availability=availability,
+            reliability=reliability,
         ),
         trips=TripPlanner(catalogue, clock, road=roads, availability=availability),
         personal=personal,
         analytics=analytics,
         history_keeper=keeper,
         availability_learner=learner,
-        outlook=OutlookService(availability, clock),
+        outlook=OutlookService(availability, clock, reliability=reliability),
         tokens=tokens,
         pile_reports=PileReportService(
             SqlPileReportStore(engine),

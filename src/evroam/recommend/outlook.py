@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from evroam.catalogue.model import ConnectorStandard
+from evroam.catalogue.model import ConnectorStandard, Station
 from evroam.catalogue.search import StationSummary
 from evroam.recommend.availability import (
     FADE_MINUTES_AC,
@@ -20,7 +20,12 @@ from evroam.recommend.availability import (
     hour_of_week,
     status_age_s,
 )
-from evroam.recommend.ports import AvailabilityHistory, OccupancyHistory
+from evroam.recommend.ports import (
+    AvailabilityHistory,
+    OccupancyHistory,
+    PileReliability,
+)
+from evroam.recommend.reliability import PileTrack
 from evroam.recommend.wait import (
     AC_SESSION_MINUTES,
     DC_SESSION_MINUTES,
@@ -56,10 +61,19 @@ class OutlookService:
         availability: AvailabilityHistory | None,
         clock: Clock,
         history: OccupancyHistory | None = None,
+        reliability: PileReliability | None = None,
     ) -> None:
         self._availability = availability
         self._clock = clock
         self._history = history or DailyProfileHistory()
+        self._reliability = reliability
+
+    def pile_tracks(self, station: Station) -> dict[str, PileTrack]:
+        """The station's piles with something against them (ADR 0040)."""
+        if self._reliability is None:
+            return {}
+        tracks = {p.id: self._reliability.track(p.id) for p in station.piles}
+        return {pile_id: t for pile_id, t in tracks.items() if t is not None}
 
     def outlook(self, summary: StationSummary, in_minutes: float) -> StationOutlook:
         """The station seen by a driver arriving ``in_minutes`` from now."""

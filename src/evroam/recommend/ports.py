@@ -10,8 +10,9 @@ from typing import Protocol
 from evroam.catalogue.search import NearQuery, StationPage
 from evroam.catalogue.service import StationDetail
 from evroam.recommend.availability import HistoricShare
+from evroam.recommend.reliability import PileTrack
 from evroam.shared.geo import GeoPoint
-from evroam.shared.ids import OperatorId, StationId
+from evroam.shared.ids import OperatorId, PileId, StationId
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,4 +55,12 @@ class AvailabilityHistory(Protocol):
     ) -> HistoricShare | None:
         """The station's share, else its operator's, else the network's; None
         when nothing has been learned yet."""
+        ...
+
+
+class PileReliability(Protocol):
+    """Each pile's recent record, learned from its history (ADR 0040)."""
+
+    def track(self, pile_id: PileId) -> PileTrack | None:
+        """None: nothing against the pile (a score of 100)."""
         ...

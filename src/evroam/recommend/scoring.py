@@ -58,6 +58,8 @@ class Option:
     free_chance: float | None = None  # a usable pile free on arrival (ADR 0039)
     free_chance_basis: str | None = None  # station, operator, network or profile
     status_age_s: int | None = None  # since the station's status last changed
+    reliability: int | None = None  # set when only low-reliability piles fit
+    reliability_note: str | None = None  # why, with the numbers (ADR 0040)
 
 
 def score(option: Option, objective: Objective, value_of_time: Decimal) -> Decimal:
@@ -143,12 +145,17 @@ def rank(
     places to choose from when one is best on both counts.
     """
     ordered = distinct_stations(options, objective, value_of_time)
+    # Stations the car could only use through low-reliability piles come
+    # after every other (ADR 0040), in the objective's order among themselves.
+    low = [o for o in ordered if o.reliability_note is not None]
+    ordered = [o for o in ordered if o.reliability_note is None]
     if objective is Objective.BALANCED:
         front = {id(o) for o in pareto_front(ordered)}
         best = [o for o in ordered if id(o) in front]
         rest = [o for o in ordered if id(o) not in front]
         ordered = best + rest[: max(0, min(limit, MIN_CHOICES) - len(best))]
-    top = ordered[:limit]
+        low = low[: max(0, min(limit, MIN_CHOICES) - len(ordered))]
+    top = (ordered + low)[:limit]
     if not top:
         return ()
     return tuple(
@@ -193,10 +200,13 @@ def _facts(option: Option) -> str:
             f"{option.charge_minutes:.0f} min charge to {option.final_soc:.0f} %"
             f" at {option.power_kw:.0f} kW"
         )
-    return (
+    facts = (
         f"{drive}, {wait}, {stay}, ¥{option.cost.amount}, "
         f"{option.total_minutes:.0f} min in all"
     )
+    if option.reliability_note is not None:
+        facts += f"; ranked below reliable piles: {option.reliability_note}"
+    return facts
 
 
 def _charge_wait(option: Option) -> str:

@@ -38,9 +38,11 @@ from evroam.recommend.ports import (
     AvailabilityHistory,
     Leg,
     OccupancyHistory,
+    PileReliability,
     RoadDistance,
     StationSource,
 )
+from evroam.recommend.reliability import PileTrack
 from evroam.recommend.request import Recommendation, RecommendRequest
 from evroam.recommend.scoring import (
     VALUE_OF_TIME_PER_HOUR,
@@ -109,6 +111,7 @@ class RecommendService:
         detail_budget: int = 16,
         value_of_time_per_hour: Decimal = VALUE_OF_TIME_PER_HOUR,
         availability: AvailabilityHistory | None = None,
+        reliability: PileReliability | None = None,
     ) -> None:
         self._stations = stations
         self._roads = roads
@@ -119,6 +122,7 @@ class RecommendService:
         self._budget = detail_budget
         self._vot = value_of_time_per_hour
         self._availability = availability
+        self._reliability = reliability
 
     def list_vehicles(self) -> tuple[VehicleModel, ...]:
         return all_vehicles()
@@ -266,10 +270,27 @@ class RecommendService:
             if not swap_online:
                 return None
             return self._swap_option(request, r, now, cost)
-        plug = _best_plug(station, request.vehicle)
-        if plug is None:
+        low = self._low_piles(station)
+        plug = _best_plug(station, request.vehicle, frozenset(low))
+        if plug is not None or not low:
+            if plug is None:
+                return None
+            return self._charge_option(request, r, now, plug, cost)
+        plug = _best_plug(station, request.vehicle)  # only low piles are left
+        option = (
+            None if plug is None else self._charge_option(request, r, now, plug, cost)
+        )
+        if option is None:
             return None
-        return self._charge_option(request, r, now, plug, cost)
+        best = max(low.values(), key=lambda t: t.score)
+        return replace(option, reliability=best.score, reliability_note=best.describe())
+
+    def _low_piles(self, station: Station) -> dict[str, PileTrack]:
+        """The station's piles with a low reliability score (ADR 0040)."""
+        if self._reliability is None:
+            return {}
+        tracks = {p.id: self._reliability.track(p.id) for p in station.piles}
+        return {pid: t for pid, t in tracks.items() if t is not None and t.is_low}
 
     # -- building options ---------------------------------------------------------
     def _charge_option(
@@ -368,14 +389,17 @@ class RecommendService:
         return priced
 
 
-def _best_plug(station: Station, vehicle: VehicleModel) -> _Plug | None:
-    """Online piles with a connector the car takes; the quickest power wins."""
+def _best_plug(
+    station: Station, vehicle: VehicleModel, avoid: frozenset[str] = frozenset()
+) -> _Plug | None:
+    """Online piles with a connector the car takes (but those to ``avoid``);
+    the quickest power wins."""
     usable = free = 0
     best: tuple[float, PowerType] | None = None
     for pile in station.piles:
         category = pile.status.category
         fits = [c for c in pile.connectors if c.standard in vehicle.connectors]
-        if category not in _ONLINE or not fits:
+        if category not in _ONLINE or not fits or pile.id in avoid:
             continue
         usable += 1
         free += category is StatusCategory.FREE

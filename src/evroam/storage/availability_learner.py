@@ -35,9 +35,17 @@ from evroam.recommend.availability import (
     MIN_STATION_HOURS,
     shrunk_share,
 )
+from evroam.recommend.reliability import WINDOW_DAYS
 from evroam.shared.clock import Clock
 from evroam.storage.history_archive import ParquetStatusArchive
 from evroam.storage.network_engine import register_changes
+from evroam.storage.pile_reliability import (
+    TABLE_NAME as RELIABILITY_TABLE,
+)
+from evroam.storage.pile_reliability import (
+    learn_reliability,
+    write_reliability,
+)
 from evroam.storage.status_history import SqlStatusHistory
 from evroam.storage.tables import piles, stations
 
@@ -276,18 +284,23 @@ class AvailabilityLearner:
         return self._path
 
     def learn(self) -> int:
-        """Learn and write the table now; the number of stations learned."""
+        """Learn and write the table (and the piles' reliability, ADR 0040)
+        now; the number of stations learned."""
         now = self._clock.now()
         window = Window(now - self._window, now)
+        track_window = Window(now - timedelta(days=WINDOW_DAYS), now)
         dimension, operators = self._dimension(now)
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
             con.register("pile_dim", dimension)
-            register_changes(con, self._history, self._archive, window)
+            widest = min(window, track_window, key=lambda w: w.start_at)
+            register_changes(con, self._history, self._archive, widest)
             cells = learn_cells(con, window, operators)
+            tracks = learn_reliability(con, self._engine, track_window)
         finally:
             con.close()
+        write_reliability(tracks, self._path.with_name(RELIABILITY_TABLE))
         if not cells.station_ids:
             return 0
         table = table_of(cells)

@@ -8,16 +8,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 
 from evroam.catalogue.model import PileStatus
+from evroam.pile_reports.model import PileReport, ReportKind
 from evroam.recommend.availability import ChanceBasis
-from evroam.shared.ids import OperatorId
+from evroam.shared.ids import AccountId, OperatorId
 from evroam.status.history import StatusAt, imported_changes
 from evroam.storage.availability_learner import AvailabilityLearner
 from evroam.storage.availability_table import ParquetAvailabilityHistory
+from evroam.storage.charging_tables import charging_sessions
 from evroam.storage.engine import create_database_engine, create_schema
 from evroam.storage.history_archive import ParquetStatusArchive
 from evroam.storage.history_keeper import StatusHistoryKeeper
+from evroam.storage.pile_reliability import ParquetPileReliability
+from evroam.storage.pile_report_repository import SqlPileReportStore
 from evroam.storage.station_repository import SqlStationRepository
 from evroam.storage.status_history import SqlStatusHistory
 from tests.builders import EPOCH, a_station
@@ -116,3 +121,65 @@ class TestLearnedTable:
         made = learner.path.stat().st_mtime_ns
         learner.chore()
         assert learner.path.stat().st_mtime_ns == made
+
+
+class TestReliability:
+    def test_faults_offline_time_failed_starts_and_reports_count(self, tmp_path):
+        engine = create_database_engine(f"sqlite:///{tmp_path / 'r.db'}")
+        create_schema(engine)
+        station = a_station("R", statuses=(PileStatus.AVAILABLE,))
+        SqlStationRepository(engine).save_stations([station])
+        pile = station.piles[0].id
+        start = NOW - timedelta(days=10)
+        steps = [StatusAt(start, PileStatus.AVAILABLE)]
+        for day in (1, 3):  # two faults of 12 hours each
+            at = start + timedelta(days=day)
+            steps.append(StatusAt(at, PileStatus.FAULTED))
+            steps.append(StatusAt(at + timedelta(hours=12), PileStatus.AVAILABLE))
+        history = SqlStatusHistory(engine)
+        history.append(imported_changes(pile, steps, NOW, None))
+        SqlPileReportStore(engine).add(
+            PileReport(
+                "rep_1",
+                AccountId("acc_1"),
+                station.operator_id,
+                station.id,
+                pile,
+                ReportKind.BROKEN,
+                NOW - timedelta(days=2),
+            )
+        )
+        with engine.begin() as conn:
+            conn.execute(insert(charging_sessions), [failed_start(station, pile)])
+        path = tmp_path / "availability.parquet"
+        archive = ParquetStatusArchive(tmp_path / "status")
+        clock = FixedClock(NOW)
+        AvailabilityLearner(engine, history, archive, path, clock).learn()
+
+        track = ParquetPileReliability(path.with_name("reliability.parquet")).track(
+            pile
+        )
+
+        assert track.faults == 2
+        assert track.offline_share == pytest.approx(1 / 10, abs=1e-6)
+        assert track.failed_starts == 1
+        assert track.broken_reports == 1
+        assert track.score == 100 - 10 - 20 - 8 - 5
+
+
+def failed_start(station, pile):
+    at = NOW - timedelta(days=1)
+    return {
+        "id": "cs1",
+        "account_id": "acc_1",
+        "idempotency_key": "k1",
+        "fingerprint": "f",
+        "operator_id": station.operator_id,
+        "station_id": station.id,
+        "pile_id": pile,
+        "status": "failed",
+        "hold_id": "h1",
+        "hold_fen": 5000,
+        "created_at": at,
+        "kwh": "0",
+    }

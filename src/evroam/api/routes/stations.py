@@ -20,6 +20,7 @@ from evroam.api.schemas.stations import (
     station_detail_public,
     station_public,
     with_outlook,
+    with_reliability,
 )
 from evroam.catalogue.errors import InvalidQueryError
 from evroam.catalogue.model import ConnectorStandard
@@ -185,7 +186,8 @@ def get_station(
     """One station with every pile's live status and its full time-of-use tariff."""
     detail = services.catalogue.get_station(StationId(station_id))
     outlook = services.outlook.outlook(summarise(detail.station), arrive_in_min)
-    return with_outlook(_shown_in(station_detail_public(detail), datum), outlook)
+    shown = with_outlook(_shown_in(station_detail_public(detail), datum), outlook)
+    return with_reliability(shown, services.outlook.pile_tracks(detail.station))
 
 
 @router.get("/stations/{station_id}/prices", response_model=PriceOutlook)

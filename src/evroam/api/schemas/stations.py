@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal, TypeVar
 
@@ -12,6 +13,7 @@ from evroam.catalogue.search import Cluster, OperatorStats, StationHit, summaris
 from evroam.catalogue.service import StationDetail
 from evroam.pricing.tariff import IdleFee, PeriodKind, PriceNow, Tariff
 from evroam.recommend.outlook import StationOutlook
+from evroam.recommend.reliability import PileTrack
 
 
 class PileCountsPublic(BaseModel):
@@ -145,6 +147,33 @@ class PilePublic(BaseModel):
     is_reservable: bool = Field(
         default=False, description="the partner takes reservations here (OCPI)"
     )
+    reliability: int = Field(
+        default=100,
+        description="0..100 from the last 30 days: faults, time off line, failed "
+        "remote starts, drivers' reports (ADR 0040); under 60 is low and the "
+        "recommender avoids the pile",
+    )
+    reliability_note: str | None = Field(
+        default=None, description="what counted against the pile, with numbers"
+    )
+
+
+def with_reliability(
+    detail: StationDetailPublic, tracks: Mapping[str, PileTrack]
+) -> StationDetailPublic:
+    """``detail`` with each pile's reliability score (100: nothing against it)."""
+    piles = [
+        p
+        if p.id not in tracks
+        else p.model_copy(
+            update={
+                "reliability": tracks[p.id].score,
+                "reliability_note": tracks[p.id].describe(),
+            }
+        )
+        for p in detail.piles_detail
+    ]
+    return detail.model_copy(update={"piles_detail": piles})
 
 
 class TouWindowPublic(BaseModel):
