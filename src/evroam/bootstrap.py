@@ -529,6 +529,7 @@ def _personal_data(
         clock,
         settings.token_key.encode(),
         before_erase=tokens.erase,
+        pile_reports=SqlPileReportStore(engine).reports_of,
     )
 
 

@@ -164,3 +164,12 @@ class TestErasure:
         assert not any(account["id"] in cell for cell in every_cell(services))
         r = await client.get("/api/v1/admin/pile-reports", headers=ADMIN)
         assert r.json()["broken"] == 1
+
+    async def test_the_drivers_export_lists_their_reports(self, client):
+        _, auth = await a_consenting_driver(client)
+        body = {"pile_id": PILE, "kind": "blocked"}
+        await client.post(REPORTS, json=body, headers=auth)
+        export = (await client.get("/api/v1/me/export", headers=auth)).json()
+        assert [(r["pile_id"], r["kind"]) for r in export["pile_reports"]] == [
+            (PILE, "blocked")
+        ]

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from evroam.accounts.model import Account, Vehicle
 from evroam.charging.model import ChargingSession, Receipt, SessionStatus
+from evroam.pile_reports.model import PileReport
 from evroam.shared.clock import Clock
 from evroam.shared.errors import EvroamError
 from evroam.shared.ids import AccountId, StationId
@@ -236,6 +237,7 @@ class PersonalExport:
     receipts: tuple[Receipt, ...]
     wallet_lines: tuple[LedgerLine, ...]
     exported_at: datetime
+    pile_reports: tuple[PileReport, ...] = ()
 
 
 class PersonalDataService:
@@ -253,6 +255,7 @@ class PersonalDataService:
         clock: Clock,
         secret: bytes,
         before_erase: Callable[[AccountId], object] | None = None,
+        pile_reports: Callable[[AccountId], Sequence[PileReport]] | None = None,
     ) -> None:
         self._store = store
         # Other contexts' part of an erasure (tokens: unlinked and invalid),
@@ -265,6 +268,7 @@ class PersonalDataService:
         self._places = places
         self._clock = clock
         self._secret = secret
+        self._pile_reports = pile_reports
 
     def get_consent(self, account_id: AccountId) -> Consent:
         history = self._store.consent_history(account_id)
@@ -319,6 +323,9 @@ class PersonalDataService:
             receipts=tuple(self._charging.list_receipts(account_id, self.max_records)),
             wallet_lines=tuple(self._wallet_lines(account_id)),
             exported_at=self._clock.now(),
+            pile_reports=tuple(
+                () if self._pile_reports is None else self._pile_reports(account_id)
+            ),
         )
 
     def erase(self, account_id: AccountId) -> str:

@@ -24,6 +24,10 @@ class PileReportStore(Protocol):
         """The driver's reports at ``since`` or later."""
         ...
 
+    def reports_of(self, account_id: AccountId) -> Sequence[PileReport]:
+        """Every report the driver sent, oldest first (their data export)."""
+        ...
+
     def list_reports(
         self, operator_id: OperatorId | None, since: datetime, until: datetime
     ) -> Sequence[PileReport]:

@@ -100,6 +100,10 @@ class PileReportService:
             raise AlreadyReportedError("you reported this pile this hour", 60)
         return report
 
+    def reports_of(self, account_id: AccountId) -> tuple[PileReport, ...]:
+        """The driver's own reports, oldest first."""
+        return tuple(self._store.reports_of(account_id))
+
     def list_reports(
         self, operator_id: OperatorId | None, since: datetime, until: datetime
     ) -> PartnerReports:

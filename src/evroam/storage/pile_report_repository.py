@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, Select, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from evroam.pile_reports.model import PileReport, ReportKind
@@ -53,6 +54,14 @@ class SqlPileReportStore:
         with self._engine.connect() as conn:
             return int(conn.execute(query).scalar() or 0)
 
+    def reports_of(self, account_id: AccountId) -> Sequence[PileReport]:
+        query = (
+            select(pile_reports)
+            .where(_R.account_id == account_id)
+            .order_by(_R.reported_at, _R.id)
+        )
+        return self._reports(query)
+
     def list_reports(
         self, operator_id: OperatorId | None, since: datetime, until: datetime
     ) -> Sequence[PileReport]:
@@ -63,6 +72,9 @@ class SqlPileReportStore:
         )
         if operator_id is not None:
             query = query.where(_R.operator_id == operator_id)
+        return self._reports(query)
+
+    def _reports(self, query: Select[Any]) -> list[PileReport]:
         with self._engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [

@@ -138,6 +138,16 @@ def export_document(export: PersonalExport) -> dict[str, Any]:
             }
             for line in export.wallet_lines
         ],
+        "pile_reports": [
+            {
+                "id": r.id,
+                "pile_id": r.pile_id,
+                "station_id": r.station_id,
+                "kind": r.kind.value,
+                "reported_at": r.reported_at.isoformat(),
+            }
+            for r in export.pile_reports
+        ],
     }
 
 
