@@ -168,7 +168,7 @@ class TestStationSheet:
                 r"available|charging|plugged in|reserved|offline|faulted|unknown"
             )
         )
-        expect(sheet.locator(".freshness")).to_contain_text("status updated")
+        expect(sheet.locator(".status-age")).to_contain_text("status changed")
         expect(sheet.locator(".outlook rect.electricity")).to_have_count(24)
 
     def test_a_swap_station_shows_stock_queue_wait_and_no_idle_fee(

@@ -79,8 +79,8 @@ def plan_trip(page: Page, to: str, vehicle: str | None = None) -> None:
     choose_place(page, "from", "上海")
     choose_place(page, "to", to)
     if vehicle:
-        sheet.locator("select[name=vehicle]").select_option(vehicle)
-    sheet.locator("input[name=soc]").fill(SOC)
+        sheet.locator("select[name=car]").select_option(vehicle)
+    sheet.locator("input[name=battery]").fill(SOC)
     sheet.locator("#trip-plan").click()
 
 
@@ -112,6 +112,10 @@ def check_stops_drawn_and_listed(page: Page, plan: Any) -> None:
         expect(soc).to_contain_text(percent(stop["arrival_soc"]))
         expect(soc).to_contain_text(percent(stop["departure_soc"]))
         assert yuan(row.locator(".trip-stop-cost").inner_text()) == float(stop["cost"])
+        if stop["free_chance"] is not None:  # ADR 0039: at the planned arrival
+            expect(row.locator(".free-chance")).to_contain_text(
+                f"{int(100 * stop['free_chance'] + 0.5)} %"
+            )
         minutes = row.locator(".trip-stop-minutes")
         for figure in duration(stop["charge_minutes"]):
             expect(minutes).to_contain_text(figure)
@@ -135,7 +139,7 @@ def test_on_a_phone_in_chinese_the_trip_starts_from_the_account_car(
         add_car(page, "xiaomi-su7-max")
         page.locator("#open-trip").click()
         sheet = page.locator("#trip-panel")
-        expect(sheet.locator("select[name=vehicle]")).to_have_value("xiaomi-su7-max")
+        expect(sheet.locator("select[name=car]")).to_have_value("xiaomi-su7-max")
         expect(sheet.locator("#trip-title")).to_have_text("规划行程")
 
         plan_trip(page, "南京")
@@ -194,7 +198,7 @@ def test_a_place_nobody_knows_is_named_and_nothing_is_drawn(
         sheet = page.locator("#trip-panel")
         choose_place(page, "from", "Shanghai")
         sheet.locator("#trip-to").fill("Atlantis")
-        sheet.locator("select[name=vehicle]").select_option("xiaomi-su7-max")
+        sheet.locator("select[name=car]").select_option("xiaomi-su7-max")
         sheet.locator("#trip-plan").click()
         expect(error_of(page)).to_have_text("No place called Atlantis.")
         expect(page.locator("path.trip-route")).to_have_count(0)

@@ -142,7 +142,7 @@
       "<span class=\"recommend-total-cost\">" +
       esc(money(option.total_cost, option.currency)) + "</span>" +
       "<span class=\"recommend-arrival\">" + esc(t("arrive at {soc}", { soc: percent(option.arrival_soc) })) +
-      "</span></div>" +
+      "</span></div>" + (ev.availability ? ev.availability.badge(option) : "") +
       "<div class=\"recommend-breakdown\">" + esc(t("drive {km} km · wait {wait}", {
         km: i18n.number(Number(option.drive_km).toFixed(1)), wait: minutes(option.wait_minutes)
       })) + " · " + esc(action) + "</div>" +

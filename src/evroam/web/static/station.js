@@ -99,6 +99,7 @@
   }
 
   function freshness(s) {
+    if (s.status_age_s != null) return ""; // the availability section says how fresh
     if (!s.updated_at) return "<div class=\"freshness muted\">" + esc(t("status time unknown")) + "</div>";
     return "<div class=\"freshness muted\">" + esc(t("status updated {ago}", { ago: i18n.ago(s.updated_at) })) +
       " <time datetime=\"" + esc(s.updated_at) + "\">(" + esc(i18n.time(s.updated_at)) + ")</time></div>";
@@ -166,14 +167,13 @@
     body.innerHTML = "<div class=\"station-popup\" data-station-id=\"" + esc(s.id) + "\">" +
       "<div class=\"operator\">" + esc(ev.map.operatorName(s.operator)) + "</div>" +
       "<div class=\"address\">" + esc(s.address) + (s.city ? ", " + esc(s.city) : "") + "</div>" +
-      "<div class=\"piles\">" + pilesLine(s.piles) + "</div>" + freshness(s) + powerLine(s) +
+      "<div class=\"piles\">" + pilesLine(s.piles) + "</div>" + freshness(s) +
+      sections.map(function (fn) { return fn(s) || ""; }).join("") + powerLine(s) +
       swapBlock(s) +
       "<div class=\"price-now\">" + priceNow(s.price_now) + "</div>" +
       (s.is_swap ? "" : outlookChart(outlook)) +
       "<div class=\"parking\">" + esc(t("Parking: {rule}", { rule: parkingRule(s.parking) })) + "</div>" +
-      idleFee(s) +
-      sections.map(function (fn) { return fn(s) || ""; }).join("") +
-      pileRows(s) + "</div>";
+      idleFee(s) + pileRows(s) + "</div>";
   }
 
   function show(id, summary) {

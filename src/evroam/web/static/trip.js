@@ -77,12 +77,12 @@
     return "<form id=\"trip-form\" class=\"recommend-form trip-form\" autocomplete=\"off\" novalidate>" +
       placeField("from", t("From"), t("e.g. 上海 / Shanghai")) +
       placeField("to", t("To"), t("e.g. 南京 / Nanjing")) +
-      field(t("Vehicle"), "<select name=\"vehicle\"><option value=\"\">" +
+      field(t("Vehicle"), "<select name=\"car\"><option value=\"\">" +
         esc(t("loading vehicles…")) + "</option></select>") +
       "<div class=\"recommend-pair\">" +
-      field(t("Battery now (%)"), "<input name=\"soc\" type=\"number\" min=\"0\" max=\"100\" " +
+      field(t("Battery now (%)"), "<input name=\"battery\" type=\"number\" min=\"0\" max=\"100\" " +
         "step=\"1\" inputmode=\"numeric\" value=\"80\">") +
-      field(t("Prefer"), "<select name=\"prefer\"><option value=\"time\">" + esc(t("least time")) +
+      field(t("Prefer"), "<select name=\"objective\"><option value=\"time\">" + esc(t("least time")) +
         "</option><option value=\"cost\">" + esc(t("least cost")) + "</option></select>") +
       "</div><div class=\"recommend-actions\">" +
       "<button type=\"submit\" id=\"trip-plan\" class=\"button primary\">" + esc(t("Plan the trip")) +
@@ -113,7 +113,8 @@
       "<span class=\"trip-stop-soc\">" + esc(t("arrive {arrival} → leave {departure}", {
         arrival: percent(stop.arrival_soc), departure: percent(stop.departure_soc)
       })) + "</span><span class=\"trip-stop-cost\">" + esc(i18n.money(stop.cost, currency)) +
-      "</span></div><div class=\"recommend-breakdown trip-stop-minutes\">" +
+      "</span></div>" + (ev.availability ? ev.availability.badge(stop) : "") +
+      "<div class=\"recommend-breakdown trip-stop-minutes\">" +
       esc(t("arrive {time} · wait {wait} · {action}", {
         time: i18n.time(stop.arrives_at), wait: minutes(stop.wait_minutes), action: stopAction(stop)
       })) + "</div></li>";
@@ -270,7 +271,7 @@
     var catalogue = [];
 
     function vehicleOptions() {
-      var select = form.elements.vehicle;
+      var select = form.elements.car;
       var before = select.value;
       var cars = ev.account ? ev.account.cars().filter(function (c) { return c.catalogue_id; }) : [];
       var html = "<option value=\"\">" + esc(t("choose a vehicle…")) + "</option>";
@@ -352,13 +353,13 @@
     }
 
     function readNumbers() {
-      var vehicle = form.elements.vehicle.value;
-      var soc = form.elements.soc.value.trim();
+      var vehicle = form.elements.car.value;
+      var soc = form.elements.battery.value.trim();
       if (!vehicle) return { error: t("Choose a vehicle first.") };
       if (!/^\d{1,3}(\.\d+)?$/.test(soc) || Number(soc) > 100) {
         return { error: t("Enter the battery level now, from 0 to 100 %.") };
       }
-      return { vehicle_id: vehicle, soc: Number(soc), prefer: form.elements.prefer.value };
+      return { vehicle_id: vehicle, soc: Number(soc), prefer: form.elements.objective.value };
     }
 
     function plan() {
