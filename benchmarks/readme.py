@@ -35,6 +35,7 @@ ORDER = (
     "start_retries",
     "crash_recovery",
     "recommend",
+    "availability",
     "analytics",
     "demo_fresh_clone",
     "demo_dashboard",
