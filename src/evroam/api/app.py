@@ -13,6 +13,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from evroam import __version__
 from evroam.api.json_body import JsonBodyRequired
+from evroam.api.partner_dispatch import PartnerDispatch
 from evroam.api.problem import (
     PROBLEM_RESPONSES,
     UNSUPPORTED_MEDIA_TYPE,
@@ -99,6 +100,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.services = running
+    app.add_middleware(PartnerDispatch, partner_app=_partner_app(running))
     app.add_middleware(JsonBodyRequired)
     # Starlette leaves text/event-stream alone (never buffered); ADR 0035.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
@@ -129,8 +131,6 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         app.include_router(module.router)
     if running.payments is not None:
         app.include_router(money.sandbox_router)
-    for router in build_partner_routers(running):
-        app.include_router(router, include_in_schema=False)
     mount_docs(app)
     mount_web(
         app,
@@ -139,6 +139,15 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         ),
     )
     return app
+
+
+def _partner_app(services: Services) -> FastAPI:
+    """The OCPI and T/CEC endpoints, apart (``PartnerDispatch``)."""
+    partner_app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    install_problem_handlers(partner_app)
+    for router in build_partner_routers(services):
+        partner_app.include_router(router, include_in_schema=False)
+    return partner_app
 
 
 def _document_problem_schema(app: FastAPI) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Engine,
     RowMapping,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -27,6 +28,10 @@ from evroam.tokens.errors import CardTakenError
 from evroam.tokens.model import DriverToken, TokenKind, TokenState
 
 _T = driver_tokens.c
+# Real-time authorization looks a token up per request: the statements are
+# built once (building ``_T.uid == uid`` each call cost more than the query).
+_BY_UID = select(driver_tokens).where(_T.uid == bindparam("uid"))
+_BY_UID_AND_KIND = _BY_UID.where(_T.kind == bindparam("kind"))
 
 
 class SqlTokenStore:
@@ -41,11 +46,12 @@ class SqlTokenStore:
             raise CardTakenError(token.uid) from exc
 
     def find(self, uid: str, kind: TokenKind | None = None) -> DriverToken | None:
-        query = select(driver_tokens).where(_T.uid == uid)
-        if kind is not None:
-            query = query.where(_T.kind == kind.value)
         with self._engine.connect() as conn:
-            row = conn.execute(query).mappings().first()
+            if kind is None:
+                found = conn.execute(_BY_UID, {"uid": uid})
+            else:
+                found = conn.execute(_BY_UID_AND_KIND, {"uid": uid, "kind": kind.value})
+            row = found.mappings().first()
         return _token(row) if row else None
 
     def for_account(self, account_id: AccountId) -> Sequence[DriverToken]:

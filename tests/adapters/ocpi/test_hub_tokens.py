@@ -7,6 +7,7 @@ import contextlib
 
 import pytest
 
+from evroam.gateways.ocpi.tokens import HubTokenSource
 from evroam.partners.watch import FeedWatcher
 from evroam.protocols.ocpi_2_2_1.authorization import (
     AllowedType,
@@ -17,10 +18,14 @@ from evroam.protocols.ocpi_2_2_1.authorization import (
 )
 from evroam.protocols.ocpi_2_2_1.enums import ModuleId, TokenType
 from evroam.protocols.ocpi_2_2_1.errors import UnknownTokenError
+from evroam.shared.ids import AccountId
 from evroam.simulator.ocpi_tokens import TokenCache
+from evroam.tokens.service import TokenService
 from tests.adapters.ocpi.fakes import a_location
 from tests.adapters.ocpi.hub_harness import HubAndCpo, hub_and_cpo
 from tests.adapters.ocpi.test_hub_sessions_cdrs import RecordingDesk, started_session
+from tests.builders import EPOCH
+from tests.fakes import FixedClock, InMemoryDriverTokenStore
 
 HUB = "http://hub.test"
 
@@ -275,3 +280,35 @@ class TestCommandsCarryTheToken:
             assert account.id not in start.token.uid
             assert start.token.whitelist is WhitelistType.NEVER
             assert start.token.type is TokenType.APP_USER
+
+
+class TestAuthorizationOffTheLoop:
+    async def test_authorize_and_pulls_read_the_token_store_through_the_offload(self):
+        offloaded: list[str] = []
+
+        async def offload(fn, *args):
+            offloaded.append(fn.__name__)
+            return fn(*args)
+
+        service = TokenService(
+            InMemoryDriverTokenStore(), FixedClock(EPOCH), "CN", "EVR"
+        )
+        token = service.issue_app_token(AccountId("acc_1"))
+        source = HubTokenSource(service, "CN", "EVR", offload=offload)
+        info = await source.authorize("cpo", token.uid, TokenType.APP_USER, None)
+        await source.list_tokens(None, None, 0, 10)
+        assert info is not None
+        assert info.allowed is AllowedType.ALLOWED
+        assert offloaded == ["find", "page"]
+
+
+class TestPartnerPaths:
+    async def test_a_path_under_ocpi_that_no_module_serves_is_a_problem_404(
+        self, tmp_path
+    ):
+        async with hub_and_cpo(tmp_path) as world:
+            response = await world.http.get(f"{HUB}/ocpi/2.2.1/nosuchmodule")
+            api = await world.http.get(f"{HUB}/api/v1/health")
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+        assert api.status_code == 200

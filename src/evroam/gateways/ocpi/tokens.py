@@ -11,8 +11,9 @@ offer a Tokens RECEIVER (the feed watcher runs it each round).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
 import httpx
 
@@ -36,6 +37,9 @@ from evroam.tokens.model import Decision, DriverToken, TokenKind
 from evroam.tokens.service import TokenService
 
 HttpFactory = Callable[[], httpx.AsyncClient]
+T = TypeVar("T")
+# Runs a synchronous call off the event loop (``services.boundary.run``).
+Offload = Callable[..., Awaitable[Any]]
 ISSUER = "evroam"
 # Partner.credentials key: how far token pushes got ("<ISO time> <uid>").
 PUSH_CURSOR = "tokens_pushed_until"
@@ -69,13 +73,29 @@ def ocpi_token(token: DriverToken, country_code: str, party_id: str) -> Token:
     )
 
 
-class HubTokenSource:
-    """The hub's Tokens SENDER: pulls and real-time authorization."""
+async def _inline(fn: Callable[..., T], *args: Any) -> T:
+    return fn(*args)
 
-    def __init__(self, tokens: TokenService, country_code: str, party_id: str) -> None:
+
+class HubTokenSource:
+    """The hub's Tokens SENDER: pulls and real-time authorization.
+
+    ``offload`` runs the token store's reads off the event loop (the
+    composition root passes ``services.boundary.run``): a CPO's authorization
+    waits on one indexed read, and other requests go on meanwhile.
+    """
+
+    def __init__(
+        self,
+        tokens: TokenService,
+        country_code: str,
+        party_id: str,
+        offload: Offload = _inline,
+    ) -> None:
         self._tokens = tokens
         self._country_code = country_code
         self._party_id = party_id
+        self._offload = offload
 
     def _wire(self, token: DriverToken) -> Token:
         return ocpi_token(token, self._country_code, self._party_id)
@@ -87,7 +107,9 @@ class HubTokenSource:
         offset: int,
         limit: int,
     ) -> tuple[Sequence[Token], int]:
-        found, total = self._tokens.page(date_from, date_to, offset, limit)
+        found, total = await self._offload(
+            self._tokens.page, date_from, date_to, offset, limit
+        )
         return [self._wire(t) for t in found], total
 
     async def authorize(
@@ -98,7 +120,9 @@ class HubTokenSource:
         location: LocationReferences | None,
     ) -> AuthorizationInfo | None:
         kind = _KIND.get(token_type)
-        token = self._tokens.find(uid, kind) if kind is not None else None
+        if kind is None:
+            return None
+        token: DriverToken | None = await self._offload(self._tokens.find, uid, kind)
         if token is None:
             return None
         decision = token.decision
