@@ -44,6 +44,7 @@ ORDER = (
     "trip_success",
     "migrate",
     "tokens",
+    "token_authorize",
     "real_feeds",
 )
 MAKE_TEST_COMMAND = (

@@ -676,7 +676,9 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
         ),
     )
     role = hub_credentials_role(settings)
-    token_source = HubTokenSource(services.tokens, role.country_code, role.party_id)
+    token_source = HubTokenSource(
+        services.tokens, role.country_code, role.party_id, offload=run
+    )
     lookup = SqlSessionLookup(services.engine)
 
     async def find_ref(partner_key: str, partner_session_id: str) -> str | None:
