@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Connection,
     Engine,
+    Float,
     Integer,
     RowMapping,
+    Select,
+    bindparam,
     delete,
     func,
     insert,
@@ -76,6 +79,13 @@ from evroam.storage.tariff_codec import (
 
 _CHUNK = 500
 _FIRST_RADIUS_M = 1_000.0
+# Rows past ``want`` a sorted near query asks for, so that float noise between
+# the database's distance and ours can never drop one of the nearest.
+_NEAR_MARGIN = 8
+# Statements run on every search, built once (building one costs more than
+# running it).
+_NEWEST_VERSION = select(func.max(tariff_versions.c.seq))
+_SUMMARIES = select(stations).where(stations.c.id.in_(bindparam("ids", expanding=True)))
 
 
 class SqlStationRepository:
@@ -84,6 +94,7 @@ class SqlStationRepository:
         self._spatial: SpatialIndex = (
             SqliteRtreeIndex() if is_sqlite(engine) else PostgisIndex()
         )
+        self._near_statements: dict[tuple[object, ...], tuple[Select[Any], bool]] = {}
 
     # -- operators and tariffs -------------------------------------------------
     def save_operator(self, operator: Operator) -> None:
@@ -214,7 +225,7 @@ class SqlStationRepository:
 
     def tariff_generation(self) -> int:
         with self._engine.connect() as conn:
-            newest = conn.execute(select(func.max(tariff_versions.c.seq))).scalar()
+            newest = conn.execute(_NEWEST_VERSION).scalar()
         return int(newest or 0)
 
     # -- stations ----------------------------------------------------------------
@@ -341,16 +352,28 @@ class SqlStationRepository:
 
     # -- search --------------------------------------------------------------------
     def candidates_near(self, query: NearQuery, want: int) -> Sequence[Candidate]:
+        """Grows the radius from 1 km until ``want`` rows match. The statement
+        is built once per filter shape and bound per round; where the database
+        can sort by distance it returns only a few rows more than ``want`` (the
+        exact radius test and order run here), so dense city cores never ship
+        thousands of rows to Python."""
         lat, lon = query.center.lat, query.center.lon
         radius = _FIRST_RADIUS_M
         if query.after is not None:
             radius = max(radius, query.after[0] * 1.5 + 1_000.0)
-        where = _filter_clauses(query.filter)
+        limit = want + _NEAR_MARGIN
         with self._engine.connect() as conn:
+            stmt, is_sorted = self._near_statement(conn, query)
+            params = _filter_params(query.filter)
+            if is_sorted:
+                params.update(self._spatial.key_params(lat, lon))
+                if query.after is not None:
+                    params["key_min"] = self._spatial.key_at_least(query.after[0])
             while True:
                 radius = min(radius, query.radius_m)
-                clause = self._spatial.near(lat, lon, radius)
-                rows = conn.execute(base_candidate_select().where(clause, *where))
+                params.update(self._spatial.near_params(lat, lon, radius))
+                params["row_limit"] = limit
+                rows = conn.execute(stmt, params).all()
                 hits = [
                     (d, r[1], r[4], r[5])
                     for r in rows
@@ -358,6 +381,11 @@ class SqlStationRepository:
                 ]
                 if query.after is not None:
                     hits = [h for h in hits if (h[0], h[1]) > query.after]
+                if is_sorted and len(rows) >= limit and len(hits) < want:
+                    last = rows[-1]
+                    if distance_m(lat, lon, last[2], last[3]) <= radius:
+                        limit *= 4  # rows at the mark took the places: ask again
+                        continue
                 if len(hits) >= want or radius >= query.radius_m:
                     break
                 radius *= 3.0
@@ -366,6 +394,36 @@ class SqlStationRepository:
             Candidate(StationId(i), d, TariffId(tariff), zone)
             for d, i, tariff, zone in hits
         ]
+
+    def _near_statement(
+        self, conn: Connection, query: NearQuery
+    ) -> tuple[Select[Any], bool]:
+        """The near query's statement for this filter shape, with bind
+        parameters; True when the database sorts the rows by distance."""
+        f = query.filter
+        shape = (
+            bool(f.connectors),
+            f.min_power_kw is not None,
+            bool(f.operator_ids),
+            f.is_available,
+            f.is_swap,
+            query.after is not None,
+        )
+        found = self._near_statements.get(shape)
+        if found is not None:
+            return found
+        stmt = base_candidate_select().where(
+            self._spatial.near_clause(), *_filter_clauses(f, bound=True)
+        )
+        key = self._spatial.distance_key(conn)
+        if key is not None:
+            if query.after is not None:
+                stmt = stmt.where(key >= bindparam("key_min", type_=Float))
+            stmt = stmt.order_by(key, stations.c.id).limit(
+                bindparam("row_limit", type_=Integer)
+            )
+        self._near_statements[shape] = (stmt, key is not None)
+        return stmt, key is not None
 
     def candidates_in_box(self, query: BoxQuery, want: int) -> Sequence[Candidate]:
         box = query.box
@@ -404,7 +462,7 @@ class SqlStationRepository:
         by_id: dict[str, StationSummary] = {}
         with self._engine.connect() as conn:
             for chunk in _chunks(list(ids)):
-                rows = conn.execute(select(stations).where(stations.c.id.in_(chunk)))
+                rows = conn.execute(_SUMMARIES, {"ids": list(chunk)})
                 for row in rows.mappings():
                     by_id[row["id"]] = summary_of(row)
         return [by_id[i] for i in ids if i in by_id]
@@ -497,20 +555,33 @@ def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
         yield items[start : start + _CHUNK]
 
 
-def _filter_clauses(f: StationFilter) -> list[ColumnElement[bool]]:
+def _filter_clauses(f: StationFilter, bound: bool = False) -> list[ColumnElement[bool]]:
+    """WHERE clauses of a filter; ``bound``: with the bind parameters that
+    ``_filter_params`` fills, so that one statement serves every value."""
     c = stations.c
     clauses: list[ColumnElement[bool]] = []
     if f.connectors:
-        clauses.append(c.connector_mask.op("&")(f.connector_mask) != 0)
+        mask = bindparam("f_mask", type_=Integer) if bound else f.connector_mask
+        clauses.append(c.connector_mask.op("&")(mask) != 0)
     if f.min_power_kw is not None:
-        clauses.append(c.max_power_kw >= f.min_power_kw)
+        kw = bindparam("f_kw", type_=Float) if bound else f.min_power_kw
+        clauses.append(c.max_power_kw >= kw)
     if f.operator_ids:
-        clauses.append(c.operator_id.in_(sorted(f.operator_ids)))
+        ops = bindparam("f_ops", expanding=True) if bound else sorted(f.operator_ids)
+        clauses.append(c.operator_id.in_(ops))
     if f.is_available is not None:
         clauses.append(c.piles_free > 0 if f.is_available else c.piles_free == 0)
     if f.is_swap is not None:
         clauses.append(c.is_swap == f.is_swap)
     return clauses
+
+
+def _filter_params(f: StationFilter) -> dict[str, Any]:
+    return {
+        "f_mask": f.connector_mask,
+        "f_kw": f.min_power_kw,
+        "f_ops": sorted(f.operator_ids),
+    }
 
 
 def _version(row: RowMapping) -> TariffVersion:

@@ -131,6 +131,31 @@ class TestRadiusSearch:
         rest = repo.candidates_near(NearQuery(SHANGHAI, 40_000.0, after=mark), 1_000)
         assert [c.station_id for c in rest] == [c.station_id for c in everything[10:]]
 
+    def test_a_small_page_after_a_mark_inside_a_crowd_at_one_spot(self, repo):
+        # 30 stations at one point, 10 more a little further: a page of 3 after
+        # the 12th must be the 13th to 15th, ties in id order, however the
+        # database sorts and limits its rows.
+        crowd = [
+            a_station(f"C{i:02d}", lat=SHANGHAI.lat, lon=SHANGHAI.lon + 0.01)
+            for i in range(30)
+        ]
+        beyond = [
+            a_station(f"B{i:02d}", lat=SHANGHAI.lat, lon=SHANGHAI.lon + 0.02 + i / 1e4)
+            for i in range(10)
+        ]
+        repo.save_stations([*beyond, *crowd])
+        query = NearQuery(SHANGHAI, 20_000.0)
+        everything = repo.candidates_near(query, 1_000)
+        assert [c.station_id for c in everything][:30] == sorted(s.id for s in crowd)
+        mark = (everything[11].distance_m, everything[11].station_id)
+        page = repo.candidates_near(NearQuery(SHANGHAI, 20_000.0, after=mark), 3)
+        assert [c.station_id for c in page][:3] == [
+            c.station_id for c in everything[12:15]
+        ]
+        last = (everything[29].distance_m, everything[29].station_id)
+        rest = repo.candidates_near(NearQuery(SHANGHAI, 20_000.0, after=last), 2)
+        assert [c.station_id for c in rest][:2] == [s.id for s in beyond[:2]]
+
     @pytest.mark.parametrize(
         ("flt", "check"),
         [
