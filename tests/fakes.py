@@ -24,6 +24,7 @@ from evroam.catalogue.search import (
     NearQuery,
     OperatorStats,
     StationFilter,
+    StationPoint,
     StationSummary,
     summarise,
 )
@@ -208,6 +209,28 @@ class InMemoryStationRepository:
             key=lambda s: s.id,
         )
         return [Candidate(s.id, None, s.tariff_id, s.time_zone) for s in rows[:want]]
+
+    def points_in_box(
+        self, box: BoundingBox, station_filter: StationFilter
+    ) -> Sequence[StationPoint]:
+        out = []
+        for s in self.stations.values():
+            if not box.contains(s.lat, s.lon) or not _matches(s, station_filter):
+                continue
+            piles = summarise(s).piles
+            out.append(
+                StationPoint(
+                    s.id,
+                    s.operator_id,
+                    s.name,
+                    s.lat,
+                    s.lon,
+                    s.is_swap,
+                    s.connector_standards,
+                    piles.free + piles.busy + piles.unknown,
+                )
+            )
+        return out
 
     def summaries(self, ids: Sequence[StationId]) -> Sequence[StationSummary]:
         return [summarise(self.stations[i]) for i in ids if i in self.stations]

@@ -13,6 +13,8 @@ from evroam.catalogue.search import (
     Cluster,
     NearQuery,
     OperatorStats,
+    StationFilter,
+    StationPoint,
     StationSummary,
 )
 from evroam.pricing.elements import ElementTariff, TariffVersion
@@ -80,6 +82,12 @@ class StationRepository(Protocol):
         ...
 
     def candidates_in_box(self, query: BoxQuery, want: int) -> Sequence[Candidate]: ...
+
+    def points_in_box(
+        self, box: BoundingBox, station_filter: StationFilter
+    ) -> Sequence[StationPoint]:
+        """Every station inside ``box`` passing the filter (price aside)."""
+        ...
 
     def summaries(self, ids: Sequence[StationId]) -> Sequence[StationSummary]:
         """Summaries in the order of ``ids``."""

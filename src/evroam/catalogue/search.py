@@ -116,6 +116,25 @@ class StationSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class StationPoint:
+    """Where a station is and what it offers, without prices or pile detail:
+    what a search over tens of thousands of stations needs."""
+
+    id: StationId
+    operator_id: OperatorId
+    name: str
+    lat: float
+    lon: float
+    is_swap: bool
+    connectors: frozenset[ConnectorStandard]
+    online_piles: int  # free, busy or of unknown status
+
+    @property
+    def is_usable(self) -> bool:
+        return self.online_piles > 0
+
+
+@dataclass(frozen=True, slots=True)
 class StationHit:
     summary: StationSummary
     distance_m: float | None

@@ -25,6 +25,7 @@ from evroam.catalogue.search import (
     StationFilter,
     StationHit,
     StationPage,
+    StationPoint,
     StationSummary,
     decode_cursor,
     encode_cursor,
@@ -145,6 +146,16 @@ class CatalogueService:
         if len(kept) > query.limit:
             cursor = encode_cursor({"k": "box", "id": page[-1].station_id})
         return StationPage(self._hits(page, prices), cursor)
+
+    def find_station_points(
+        self, box: BoundingBox, station_filter: StationFilter
+    ) -> Sequence[StationPoint]:
+        """Every station inside the box that passes the filter, positions only,
+        in no order and on one page: the caller keeps the box small enough.
+        A price filter is refused (points carry no price)."""
+        if station_filter.max_price_per_kwh is not None:
+            raise InvalidQueryError("max_price", "cannot filter station points")
+        return self._repo.points_in_box(box, station_filter)
 
     def get_station(self, station_id: StationId) -> StationDetail:
         station = self._repo.find_station(station_id)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from evroam.catalogue.search import NearQuery, StationPage
+from evroam.catalogue.search import NearQuery, StationFilter, StationPage, StationPoint
 from evroam.catalogue.service import StationDetail
 from evroam.recommend.availability import HistoricShare
 from evroam.recommend.reliability import PileTrack
-from evroam.shared.geo import GeoPoint
+from evroam.shared.geo import BoundingBox, GeoPoint
 from evroam.shared.ids import OperatorId, PileId, StationId
 
 
@@ -37,6 +37,10 @@ class StationSource(Protocol):
     """Stations with live pile status and tariffs (``CatalogueService`` fits)."""
 
     def find_stations_near(self, query: NearQuery) -> StationPage: ...
+
+    def find_station_points(
+        self, box: BoundingBox, station_filter: StationFilter
+    ) -> Sequence[StationPoint]: ...
 
     def get_station(self, station_id: StationId) -> StationDetail: ...
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from evroam.catalogue.search import StationHit, StationSummary
+from evroam.catalogue.search import StationHit, StationSummary, summarise
 from evroam.pricing.quote import quote_charge
 from evroam.pricing.session import ChargeSession
 from evroam.recommend.availability import (
@@ -49,7 +49,7 @@ from evroam.recommend.trip_corridor import (
     is_ac_only,
     progress_km,
 )
-from evroam.recommend.trip_reach import Gap, Window, band_stations, reach
+from evroam.recommend.trip_reach import Gap, Window, band_points, reach
 from evroam.recommend.trip_rules import (
     SILLY_STOP_RULES,
     SillyStopRules,
@@ -74,6 +74,7 @@ from evroam.recommend.wait import (
 )
 from evroam.shared.clock import Clock
 from evroam.shared.geo import GeoPoint
+from evroam.shared.ids import StationId
 from evroam.shared.message import Message
 from evroam.shared.money import Money
 
@@ -220,10 +221,11 @@ class TripPlanner:
             request.min_arrival_soc_percent,
             request.target_soc_max_percent,
         )
-        hits = band_stations(self._stations, vehicle, origin, destination)
-        reached = reach(vehicle, hits, origin, destination, window)
+        points = band_points(self._stations, vehicle, origin, destination)
+        reached = reach(vehicle, points, origin, destination, window)
         if reached.path is not None:
-            chain = _chain_corridor(corridor, reached.path, origin, destination)
+            hits = [self._hit(p.id) for p in reached.path]
+            chain = _chain_corridor(corridor, hits, origin, destination)
             found = self._attempt(vehicle, request, chain, departs_at)
             if found is not None:
                 return found
@@ -231,6 +233,10 @@ class TripPlanner:
             return self._range_extender_plan(vehicle, request, departs_at)
         said = _gap_message(vehicle, reached.gap, window)
         raise NoFeasibleTripError(said.text, said)
+
+    def _hit(self, station_id: StationId) -> StationHit:
+        detail = self._stations.get_station(station_id)
+        return StationHit(summarise(detail.station), None, detail.price_now)
 
     def _attempt(
         self,

@@ -25,18 +25,24 @@ import numpy as np
 import numpy.typing as npt
 
 from evroam.catalogue.model import ConnectorStandard
-from evroam.catalogue.search import MAX_LIMIT, NearQuery, StationFilter, StationHit
+from evroam.catalogue.search import StationFilter, StationPoint
 from evroam.recommend.ports import StationSource
 from evroam.recommend.road import road_km_array
-from evroam.recommend.trip_corridor import great_circle_points, is_usable
+from evroam.recommend.trip_corridor import great_circle_points
 from evroam.recommend.vehicle import VehicleModel
-from evroam.shared.geo import EARTH_RADIUS_M, GeoPoint, distance_m
+from evroam.shared.geo import EARTH_RADIUS_M, GeoPoint, bbox_around, distance_m
 
 FloatArray = npt.NDArray[np.float64]
 
 BAND_KM = 50.0
 """How far from the straight line the search looks for stations."""
-MAX_PAGES = 40  # per query centre: a bound on the work in dense city cores
+EXACT_UP_TO = 3_000
+"""Stations searched one by one; above this the search runs on cells."""
+CELL_KM = (5.0, 1.0)
+"""Cell sizes tried in turn while the widened and narrowed searches disagree."""
+MAX_CELLS = 12_000
+"""No finer cells than this many (a bound on the work in dense regions)."""
+KM_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180.0 / 1000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,56 +71,77 @@ class Gap:
 class Reach:
     """``path``: stations from start to destination (None: there is none)."""
 
-    path: tuple[StationHit, ...] | None
+    path: tuple[StationPoint, ...] | None
     gap: Gap | None
 
 
-def usable_by(vehicle: VehicleModel, hit: StationHit) -> bool:
+def usable_by(vehicle: VehicleModel, point: StationPoint) -> bool:
     """The car can charge or swap there now."""
-    if not is_usable(hit):
+    if not point.is_usable:
         return False
-    summary = hit.summary
-    if summary.swap is not None:
-        return summary.operator_id in vehicle.swap_operator_ids
+    if point.is_swap:
+        return point.operator_id in vehicle.swap_operator_ids
     plugs = vehicle.connectors - {ConnectorStandard.SWAP}
-    return bool(summary.connectors & plugs)
+    return bool(point.connectors & plugs)
 
 
-def band_stations(
+def band_points(
     stations: StationSource,
     vehicle: VehicleModel,
     origin: GeoPoint,
     destination: GeoPoint,
     band_km: float = BAND_KM,
-) -> list[StationHit]:
-    """Every station the car can use within ``band_km`` of the route line."""
+) -> list[StationPoint]:
+    """Every station the car can use within ``band_km`` of the route line: one
+    light query per stretch of the route (positions, no prices or piles)."""
     length_km = distance_m(origin.lat, origin.lon, destination.lat, destination.lon)
-    step_km = band_km / 2.0
+    step_km = 2.0 * band_km
     count = max(2, math.ceil(length_km / 1000.0 / step_km) + 1)
-    radius_m = math.hypot(band_km, step_km) * 1000.0
+    radius_m = math.hypot(band_km, step_km / 2.0) * 1000.0
     plugs = frozenset(vehicle.connectors)
     if vehicle.swap_operator_ids:
         plugs |= {ConnectorStandard.SWAP}
-    found: dict[str, StationHit] = {}
+    found: dict[str, StationPoint] = {}
     for centre in great_circle_points(origin, destination, count):
-        after: tuple[float, str] | None = None
-        for _ in range(MAX_PAGES):
-            query = NearQuery(
-                centre, radius_m, StationFilter(connectors=plugs), MAX_LIMIT, after
-            )
-            page = stations.find_stations_near(query)
-            for hit in page.items:
-                if hit.summary.id not in found and usable_by(vehicle, hit):
-                    found[hit.summary.id] = hit
-            last = page.items[-1] if page.items else None
-            if page.next_cursor is None or last is None or last.distance_m is None:
-                break
-            after = (last.distance_m, last.summary.id)
-    return [
-        h
-        for h in found.values()
-        if off_route_km(origin, destination, _point(h)) <= band_km
+        box = bbox_around(centre.lat, centre.lon, radius_m)
+        for point in stations.find_station_points(box, StationFilter(connectors=plugs)):
+            if point.id not in found and usable_by(vehicle, point):
+                found[point.id] = point
+    kept = [
+        p
+        for p in found.values()
+        if off_route_km(origin, destination, GeoPoint(p.lat, p.lon)) <= band_km
     ]
+    return _route_order(kept, origin, destination, band_km)
+
+
+def _route_order(
+    points: list[StationPoint], origin: GeoPoint, destination: GeoPoint, band_km: float
+) -> list[StationPoint]:
+    """Stations in the order the search meets them, which breaks its ties:
+    by the first of the circles every ``band_km / 2`` along the route (radius
+    hypot(band, band / 2)) that holds them, then nearest its centre first."""
+    if not points:
+        return points
+    length_km = distance_m(origin.lat, origin.lon, destination.lat, destination.lon)
+    count = max(2, math.ceil(length_km / 1000.0 / (band_km / 2.0)) + 1)
+    centres = great_circle_points(origin, destination, count)
+    clat = np.radians([c.lat for c in centres])[None, :]
+    clon = np.radians([c.lon for c in centres])[None, :]
+    plat = np.radians([p.lat for p in points])[:, None]
+    plon = np.radians([p.lon for p in points])[:, None]
+    h = (
+        np.sin((clat - plat) / 2) ** 2
+        + np.cos(plat) * np.cos(clat) * np.sin((clon - plon) / 2) ** 2
+    )
+    km = 2 * EARTH_RADIUS_M / 1000.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    inside = km <= math.hypot(band_km, band_km / 2.0)
+    first = np.where(inside.any(axis=1), inside.argmax(axis=1), len(centres))
+    near = km[np.arange(len(points)), np.minimum(first, len(centres) - 1)]
+    order = sorted(
+        range(len(points)), key=lambda i: (int(first[i]), float(near[i]), points[i].id)
+    )
+    return [points[i] for i in order]
 
 
 def off_route_km(origin: GeoPoint, destination: GeoPoint, point: GeoPoint) -> float:
@@ -134,42 +161,142 @@ def off_route_km(origin: GeoPoint, destination: GeoPoint, point: GeoPoint) -> fl
 
 def reach(
     vehicle: VehicleModel,
-    hits: Sequence[StationHit],
+    points: Sequence[StationPoint],
     origin: GeoPoint,
     destination: GeoPoint,
     window: Window,
+    exact_up_to: int = EXACT_UP_TO,
 ) -> Reach:
-    """A chain of the fewest stations from start to destination, or the gap."""
-    points = [origin, *(_point(h) for h in hits), destination]
-    hop = np.array(
-        [
-            vehicle.range_km(window.start_soc - window.floor),
-            *(
-                vehicle.range_km(
-                    (100.0 if h.summary.is_swap else window.target) - window.floor
-                )
-                for h in hits
-            ),
-            0.0,
-        ]
-    )
-    lat = np.radians([p.lat for p in points])
-    lon = np.radians([p.lon for p in points])
-    parent = _search(lat, lon, hop)
-    end = len(points) - 1
+    """A chain of the fewest stations from start to destination, or the gap.
+
+    Up to ``exact_up_to`` stations the search runs station by station. Above
+    it, stations are merged into cells (one node per cell and kind, a cell's
+    diagonal of slack on every hop): a search with hops widened by it that
+    finds no way proves there is none, one with hops narrowed by it that finds
+    a way gives a chain of real stations. When the two disagree the cells
+    shrink (5 km, then 1 km) while there are at most ``MAX_CELLS`` of them;
+    if they still disagree the narrowed answer stands: a way that needs every
+    hop within a kilometre or so of the car's range may be missed (ADR 0047).
+    """
+    if len(points) <= exact_up_to:
+        each = _Nodes.of_stations(vehicle, points, origin, destination, window)
+        parent = _search(each.lat, each.lon, each.hop)
+        return _answer(vehicle, each, parent, parent, window)
+    wide = narrow = np.zeros(0, dtype=np.int64)
+    nodes: _Nodes | None = None
+    for cell_km in CELL_KM:
+        cells = _Nodes.of_cells(vehicle, points, origin, destination, window, cell_km)
+        if nodes is not None and cells.lat.size > MAX_CELLS:
+            break
+        nodes = cells
+        slack = cell_km * math.sqrt(2.0)
+        wide = _search(nodes.lat, nodes.lon, nodes.hop, -slack)
+        if wide[-1] < 0:
+            break  # no way even with the slack: there is none
+        narrow = _search(nodes.lat, nodes.lon, nodes.hop, slack)
+        if narrow[-1] >= 0:
+            break  # a way with the slack: a real one
+    assert nodes is not None
+    return _answer(vehicle, nodes, narrow if narrow.size else wide, wide, window)
+
+
+@dataclass(frozen=True, slots=True)
+class _Nodes:
+    """Search nodes: the origin, stations (or cells of them), the destination.
+    ``stop`` is the station each middle node stands for."""
+
+    lat: FloatArray  # radians
+    lon: FloatArray
+    hop: FloatArray  # road km a hop from the node may be
+    along: list[float]  # km along the route
+    stop: list[StationPoint]
+
+    @classmethod
+    def of_stations(
+        cls,
+        vehicle: VehicleModel,
+        points: Sequence[StationPoint],
+        origin: GeoPoint,
+        destination: GeoPoint,
+        window: Window,
+    ) -> _Nodes:
+        return cls._build(vehicle, list(points), origin, destination, window)
+
+    @classmethod
+    def of_cells(
+        cls,
+        vehicle: VehicleModel,
+        points: Sequence[StationPoint],
+        origin: GeoPoint,
+        destination: GeoPoint,
+        window: Window,
+        cell_km: float,
+    ) -> _Nodes:
+        """One node per (cell, kind), at the cell's first station by id."""
+        deg = cell_km / KM_PER_DEGREE
+        first: dict[tuple[int, int, bool], StationPoint] = {}
+        for p in sorted(points, key=lambda p: p.id):
+            key = (math.floor(p.lat / deg), math.floor(p.lon / deg), p.is_swap)
+            first.setdefault(key, p)
+        return cls._build(vehicle, list(first.values()), origin, destination, window)
+
+    @classmethod
+    def _build(
+        cls,
+        vehicle: VehicleModel,
+        stops: list[StationPoint],
+        origin: GeoPoint,
+        destination: GeoPoint,
+        window: Window,
+    ) -> _Nodes:
+        charge = vehicle.range_km(window.target - window.floor)
+        swap = vehicle.range_km(100.0 - window.floor)
+        hop = np.array(
+            [
+                vehicle.range_km(window.start_soc - window.floor),
+                *(swap if p.is_swap else charge for p in stops),
+                0.0,
+            ]
+        )
+        places = [origin, *(GeoPoint(p.lat, p.lon) for p in stops), destination]
+        along = [_along_km(origin, destination, g) for g in places]
+        along[0], along[-1] = 0.0, _along_km(origin, destination, destination)
+        return cls(
+            np.radians([g.lat for g in places]),
+            np.radians([g.lon for g in places]),
+            hop,
+            along,
+            stops,
+        )
+
+    def name(self, i: int, end: str) -> str:
+        return end if i == 0 or i == len(self.along) - 1 else self.stop[i - 1].name
+
+
+def _answer(
+    vehicle: VehicleModel,
+    nodes: _Nodes,
+    parent: npt.NDArray[np.int64],
+    wide: npt.NDArray[np.int64],
+    window: Window,
+) -> Reach:
+    end = len(nodes.along) - 1
     if parent[end] >= 0:
         chain: list[int] = []
         node = int(parent[end])
         while node > 0:
             chain.append(node)
             node = int(parent[node])
-        return Reach(tuple(hits[i - 1] for i in reversed(chain)), None)
-    return Reach(None, _gap(vehicle, hits, points, parent, window))
+        return Reach(tuple(nodes.stop[i - 1] for i in reversed(chain)), None)
+    return Reach(None, _gap(vehicle, nodes, wide, window))
 
 
-def _search(lat: FloatArray, lon: FloatArray, hop: FloatArray) -> npt.NDArray[np.int64]:
+def _search(
+    lat: FloatArray, lon: FloatArray, hop: FloatArray, slack_km: float = 0.0
+) -> npt.NDArray[np.int64]:
     """Breadth-first over the hop graph; parent index per node, -1 if unreached
-    (the origin, node 0, is its own parent)."""
+    (the origin, node 0, is its own parent). ``slack_km`` is added to every
+    straight distance (negative: hops widened)."""
     size = lat.size
     parent = np.full(size, -1, dtype=np.int64)
     parent[0] = 0
@@ -180,7 +307,8 @@ def _search(lat: FloatArray, lon: FloatArray, hop: FloatArray) -> npt.NDArray[np
         for node in frontier:
             if unreached.size == 0:
                 break
-            km = road_km_array(_straight_km(lat, lon, node, unreached))
+            straight = _straight_km(lat, lon, node, unreached) + slack_km
+            km = road_km_array(np.maximum(straight, 0.0))
             newly = unreached[km <= hop[node]]
             parent[newly] = node
             nxt.extend(int(n) for n in newly)
@@ -204,37 +332,29 @@ def _straight_km(
 
 def _gap(
     vehicle: VehicleModel,
-    hits: Sequence[StationHit],
-    points: Sequence[GeoPoint],
+    nodes: _Nodes,
     parent: npt.NDArray[np.int64],
     window: Window,
 ) -> Gap:
     """From the reached point farthest along the route to the nearest unreached
     usable place beyond it."""
-    origin, destination = points[0], points[-1]
-    along = [_along_km(origin, destination, p) for p in points]
-    along[0], along[-1] = 0.0, _along_km(origin, destination, destination)
-    reached = [i for i in range(len(points)) if parent[i] >= 0]
+    along = nodes.along
+    size = len(along)
+    reached = [i for i in range(size) if parent[i] >= 0]
     far = max(reached, key=lambda i: along[i])
-    beyond = [i for i in range(len(points)) if parent[i] < 0 and along[i] > along[far]]
-    nxt = min(beyond, key=lambda i: along[i]) if beyond else len(points) - 1
-    lat = np.radians([points[far].lat, points[nxt].lat])
-    lon = np.radians([points[far].lon, points[nxt].lon])
+    beyond = [i for i in range(size) if parent[i] < 0 and along[i] > along[far]]
+    nxt = min(beyond, key=lambda i: along[i]) if beyond else size - 1
+    lat = np.array([nodes.lat[far], nodes.lat[nxt]])
+    lon = np.array([nodes.lon[far], nodes.lon[nxt]])
     bridge = float(road_km_array(_straight_km(lat, lon, 0, np.array([1])))[0])
     return Gap(
-        _name(hits, far, len(points), "the start"),
+        nodes.name(far, "the start"),
         along[far],
-        _name(hits, nxt, len(points), "the destination"),
+        nodes.name(nxt, "the destination"),
         along[nxt],
         bridge,
         vehicle.range_km(window.target - window.floor),
     )
-
-
-def _name(hits: Sequence[StationHit], i: int, size: int, end: str) -> str:
-    if i == 0 or i == size - 1:
-        return end
-    return hits[i - 1].summary.name
 
 
 def _along_km(origin: GeoPoint, destination: GeoPoint, point: GeoPoint) -> float:
@@ -244,7 +364,3 @@ def _along_km(origin: GeoPoint, destination: GeoPoint, point: GeoPoint) -> float
     if total < 1.0:
         return 0.0
     return max(0.0, (from_start**2 - to_end**2 + total**2) / (2 * total) / 1000.0)
-
-
-def _point(hit: StationHit) -> GeoPoint:
-    return GeoPoint(hit.summary.lat, hit.summary.lon)

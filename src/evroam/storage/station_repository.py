@@ -37,6 +37,7 @@ from evroam.catalogue.search import (
     NearQuery,
     OperatorStats,
     StationFilter,
+    StationPoint,
     StationSummary,
 )
 from evroam.pricing.elements import ElementTariff, TariffVersion
@@ -443,6 +444,41 @@ class SqlStationRepository:
             Candidate(StationId(r.id), None, TariffId(r.tariff_id), r.time_zone)
             for r in rows
         ]
+
+    def points_in_box(
+        self, box: BoundingBox, station_filter: StationFilter
+    ) -> Sequence[StationPoint]:
+        c = stations.c
+        stmt = select(
+            c.id, c.operator_id, c.name, c.lat, c.lon, c.is_swap, c.connector_mask,
+            c.piles_free + c.piles_busy + c.piles_unknown,
+        ).where(
+            self._spatial.in_box(box),
+            c.lat.between(box.min_lat, box.max_lat),
+            c.lon.between(box.min_lon, box.max_lon),
+            *_filter_clauses(station_filter),
+        )  # fmt: skip
+        masks: dict[int, frozenset[ConnectorStandard]] = {}
+        with self._engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        out = []
+        for i, op, name, lat, lon, swap, mask, online in rows:
+            plugs = masks.get(mask)
+            if plugs is None:
+                plugs = masks[mask] = ConnectorStandard.from_mask(mask)
+            out.append(
+                StationPoint(
+                    StationId(i),
+                    OperatorId(op),
+                    name,
+                    float(lat),
+                    float(lon),
+                    bool(swap),
+                    plugs,
+                    int(online),
+                )
+            )
+        return out
 
     def summaries_named(self, text: str, limit: int) -> Sequence[StationSummary]:
         pattern = "%" + text.lower().replace("%", "").replace("_", "") + "%"

@@ -8,7 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from evroam.catalogue.model import ConnectorStandard, PileStatus, SwapBay
+from evroam.catalogue.model import (
+    ConnectorStandard,
+    PileStatus,
+    StatusCategory,
+    SwapBay,
+)
 from evroam.catalogue.search import BoxQuery, NearQuery, StationFilter
 from evroam.pricing.tariff import PeriodKind, PeriodPrice, TouWindow
 from evroam.shared.geo import BoundingBox, GeoPoint, distance_m
@@ -185,6 +190,33 @@ class TestRadiusSearch:
         }
         assert got == {s.id for s in stations if check(s)}
         assert got  # the filter is not vacuous on this data
+
+
+class TestStationPoints:
+    def test_every_matching_station_in_the_box_with_its_online_piles(self, repo):
+        stations = scattered_stations(200)
+        repo.save_stations(stations)
+        box = BoundingBox(121.4, 31.1, 121.6, 31.3)
+        flt = StationFilter(connectors=frozenset({ConnectorStandard.GBT_DC}))
+
+        got = {p.id: p for p in repo.points_in_box(box, flt)}
+
+        inside = [
+            s
+            for s in stations
+            if box.contains(s.lat, s.lon)
+            and ConnectorStandard.GBT_DC in s.connector_standards
+        ]
+        assert set(got) == {s.id for s in inside}
+        assert got
+        for s in inside:
+            p = got[s.id]
+            assert (p.lat, p.lon, p.name, p.is_swap) == (s.lat, s.lon, s.name, False)
+            online = sum(
+                x.status.category is not StatusCategory.OFFLINE for x in s.piles
+            )
+            assert p.online_piles == online
+            assert p.connectors == s.connector_standards
 
 
 class TestBoxSearch:
