@@ -4,42 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from evroam.accounts.service import AccountService
-from evroam.catalogue.model import Pile, PileStatus, Protocol, Station
+from evroam.catalogue.model import PileStatus, Protocol
 from evroam.catalogue.service import CatalogueService
-from evroam.charging import outbox, plausibility
+from evroam.charging import plausibility
+from evroam.charging.chase import SessionChaser
+from evroam.charging.command import STOPPED, PartnerCommands
 from evroam.charging.errors import (
     IdempotencyKeyReusedError,
     InvalidSessionRequestError,
-    PileNotFoundError,
     PileUnavailableError,
-    SessionConflictError,
     SessionNotFoundError,
     SessionStateError,
 )
 from evroam.charging.lifecycle import (
     Event,
     HoldPlaced,
-    OpenDispute,
-    RecordImplausible,
-    RecordPriced,
-    ReleaseHold,
     SendStart,
-    SendStop,
-    SettleHold,
-    StartAccepted,
-    StartRefused,
-    StartUndeliverable,
-    StopAccepted,
-    Transition,
-    apply,
 )
 from evroam.charging.model import (
     ChargeDispute,
@@ -50,50 +35,26 @@ from evroam.charging.model import (
 from evroam.charging.ports import (
     HoldRecord,
     SessionStore,
-    SessionTransaction,
     Wallet,
 )
-from evroam.charging.receipt import (
-    bill_for_record,
-    quote_for_session,
-    rerating_dispute,
-)
+from evroam.charging.pricer import DEFAULT_TARGET_KWH, ChargePricer
 from evroam.charging.remote import (
     ChargeRecord,
-    PileAddress,
     RemoteCharging,
     RemoteEvent,
     UnknownSessionError,
     new_session_ref,
 )
-from evroam.charging.rerate import CDR_TARIFF, Rerating, rerate
-from evroam.charging.target import ChargeTarget, is_reached
+from evroam.charging.target import ChargeTarget
+from evroam.charging.transition import TransitionWriter
 from evroam.partners.service import PartnersService
 from evroam.pricing.bill import Bill
 from evroam.pricing.discount import DiscountRule
-from evroam.pricing.elements import ElementTariff
-from evroam.pricing.quote import quote_charge
-from evroam.pricing.session import ChargeSession
 from evroam.shared.clock import Clock
 from evroam.shared.errors import EvroamError
 from evroam.shared.ids import AccountId, OperatorId, PileId, SessionId
 from evroam.shared.money import Money
-from evroam.wallet.errors import LedgerContentionError
 from evroam.wallet.ledger import Refund, RefundSource
-
-DEFAULT_TARGET_KWH = Decimal(40)
-_log = logging.getLogger(__name__)
-MIN_HOLD = Money.of(20)
-TRANSITION_ATTEMPTS = 16  # compare-and-set retries before SessionConflictError
-OUTBOX_BATCH = 500
-_STOPPED = frozenset(
-    {
-        SessionStatus.STOPPING,
-        SessionStatus.ENDED,
-        SessionStatus.BILLED,
-        SessionStatus.DISPUTED,
-    }
-)
 
 
 class ChargingService:
@@ -112,12 +73,17 @@ class ChargingService:
         """``new_ref`` makes session refs (tests pass a deterministic one)."""
         self._sessions = sessions
         self._wallet = wallet
-        self._catalogue = catalogue
         self._partners = partners
-        self._accounts = accounts
-        self._remotes = remotes
         self._clock = clock
-        self._discounts = tuple(discounts)
+        self._pricer = ChargePricer(catalogue, accounts, clock, discounts)
+        self._locate = self._pricer.locate
+        self._transition = TransitionWriter(sessions, wallet, clock)
+        self._commands = PartnerCommands(
+            sessions, partners, remotes, self._locate, self._transition
+        )
+        self._chaser = SessionChaser(
+            sessions, self._commands, self._transition, self._place_hold, clock
+        )
         self._new_ref = new_ref
 
     # -- driver actions ---------------------------------------------------------------
@@ -154,7 +120,7 @@ class ChargingService:
             return self._resume(known, fingerprint, idempotency_key)
         station, pile = self._locate(pile_id)
         # Who we would ask, checked before any money moves.
-        self._remote(self._partners.get_partner(station.operator_id).protocol)
+        self._commands.remote(self._partners.get_partner(station.operator_id).protocol)
         if occurred_at is None and pile.status is not PileStatus.AVAILABLE:
             # Busy, perhaps with this very key's session, stored meanwhile by
             # a concurrent first call: that one is the answer.
@@ -171,7 +137,7 @@ class ChargingService:
             pile_id=pile_id,
             status=SessionStatus.REQUESTED,
             hold_id="",
-            hold_amount=self._hold_for(
+            hold_amount=self._pricer.hold_for(
                 station, pile_id, target, target_amount, occurred_at
             ),
             created_at=self._clock.now(),
@@ -209,7 +175,7 @@ class ChargingService:
             raise
         placed = self._transition(session.id, HoldPlaced(hold.id))
         if any(isinstance(e, SendStart) for e in placed.effects):
-            return self._send_start(placed.session)
+            return self._commands.send_start(placed.session)
         return placed.session
 
     def stop_charging(
@@ -217,29 +183,11 @@ class ChargingService:
     ) -> ChargingSession:
         """Ask the partner to stop; stopping twice is harmless."""
         session = self.get_session(account_id, session_id)
-        if session.status in _STOPPED:
+        if session.status in STOPPED:
             return session
         if session.status is not SessionStatus.CHARGING:
             raise SessionStateError(f"a {session.status} session cannot be stopped")
-        return self._stop(session)
-
-    def _stop(self, session: ChargingSession) -> ChargingSession:
-        station, pile = self._locate(session.pile_id)
-        partner = self._partners.get_partner(session.operator_id)
-        result = self._remote(partner.protocol).stop(
-            partner,
-            _address(station, pile.external_uid),
-            session.id,
-            session.partner_session_id,
-        )
-        if not result.is_accepted:
-            # Stopped meanwhile (the hub at the driver's target, another
-            # worker): the partner has nothing left to stop; that is no error.
-            current = self._sessions.find(session.id)
-            if current is not None and current.status in _STOPPED:
-                return current
-            raise SessionStateError(f"the partner refused to stop: {result.reason}")
-        return self._transition(session.id, StopAccepted()).session
+        return self._commands.stop(session)
 
     def refund(
         self,
@@ -277,53 +225,14 @@ class ChargingService:
             plausibility.check_form(event)
             if session.status in (SessionStatus.BILLED, SessionStatus.DISPUTED):
                 return session  # billed once; a repeated record changes nothing
-            change = self._assess(session, event)
+            change = self._pricer.assess(session, event)
         else:
             change = event
-        done = self._transition(session.id, change)
-        session = done.session
-        wants_stop = any(isinstance(e, SendStop) for e in done.effects) or (
-            done.is_change
-            and session.status is SessionStatus.CHARGING
-            and is_reached(session)
-        )
-        if wants_stop:
-            try:
-                return self._stop(session)
-            except EvroamError as exc:  # the next progress report tries again
-                _log.warning("stopping %s failed: %s", session.id, exc)
-        return session
+        return self._commands.follow_up(self._transition(session.id, change))
 
     def chase_starts(self) -> list[ChargingSession]:
-        """The start commands' outbox (``charging.outbox``): re-send an
-        interrupted start where the protocol allows it, fail the others and the
-        starts the partner took but never began, releasing their holds."""
-        changed = []
-        now = self._clock.now()
-        for session in self._sessions.list_requested(OUTBOX_BATCH):
-            event = outbox.due(session, now, self._can_resend(session))
-            if event is None:
-                continue
-            try:
-                done = self._transition(session.id, event)
-                if not done.session.hold_id:
-                    done = self._recover_hold(done.session)
-                if any(isinstance(e, SendStart) for e in done.effects):
-                    self._send_start(done.session)
-            except EvroamError as exc:  # the next round tries again
-                _log.warning("the outbox could not settle %s: %s", session.id, exc)
-                continue
-            changed.append(self._sessions.find(session.id) or done.session)
-        return changed
-
-    def _recover_hold(self, session: ChargingSession) -> Transition:
-        """A session given up before its hold was recorded: a hold placed under
-        its key (the first call crashed after placing it) is released."""
-        try:
-            hold = self._place_hold(session)
-        except EvroamError:
-            return Transition(session, session)  # nothing was or can be held
-        return self._transition(session.id, HoldPlaced(hold.id))
+        """The start commands' outbox (``charging.chase``), each maintenance round."""
+        return self._chaser.chase_starts()
 
     def _place_hold(self, session: ChargingSession) -> HoldRecord:
         """The session's hold: placed once per session (its key), so placing
@@ -331,13 +240,6 @@ class ChargingService:
         return self._wallet.place_hold(
             session.account_id, session.hold_amount, session.id, f"hold:{session.id}"
         )
-
-    def _can_resend(self, session: ChargingSession) -> bool:
-        try:
-            partner = self._partners.get_partner(session.operator_id)
-            return self._remote(partner.protocol).can_resend_start
-        except EvroamError:
-            return False
 
     def quote(
         self,
@@ -350,46 +252,14 @@ class ChargingService:
     ) -> Bill:
         """Price a planned or finished charge at a pile, line by line; with an
         account, its brand discounts apply."""
-        if (kwh is None) == (minutes is None):
-            raise InvalidSessionRequestError("kwh", "give either kwh or minutes")
-        if start_at.tzinfo is None:
-            raise InvalidSessionRequestError("start_at", "must carry a time zone")
-        station, pile = self._locate(pile_id)
-        power_kw = Decimal(str(pile.max_power_kw or 7.0))
-        if kwh is None:
-            assert minutes is not None
-            kwh = (power_kw * minutes / 60).quantize(Decimal("0.001"))
-            duration = timedelta(minutes=minutes)
-        else:
-            duration = timedelta(hours=float(kwh / power_kw))
-        session = ChargeSession.flat(
-            start_at, start_at + duration, kwh, parking_minutes
-        )
-        priced = self._catalogue.priced_tariff(station)
-        vehicles = (
-            [
-                (v.brand, v.delivery_date)
-                for v in self._accounts.list_vehicles(account_id)
-            ]
-            if account_id
-            else []
-        )
-        return quote_for_session(
-            priced.tariff,
-            station.parking,
-            session,
-            station.time_zone,
-            station.operator_id,
-            vehicles,
-            self._discounts,
+        return self._pricer.quote(
+            pile_id, start_at, kwh, minutes, parking_minutes, account_id
         )
 
     def expected_hold(self, pile_id: PileId, target_kwh: Decimal | None) -> Money:
         """What starting a charge for ``target_kwh`` (else the default) would hold
         on the wallet: the same figure ``start_charging`` holds now."""
-        station, _ = self._locate(pile_id)
-        target = target_kwh or DEFAULT_TARGET_KWH
-        return self._hold_for(station, pile_id, target, None, None)
+        return self._pricer.expected_hold(pile_id, target_kwh)
 
     # -- queries ----------------------------------------------------------------------
     def get_session(
@@ -424,176 +294,6 @@ class ChargingService:
         return self._sessions.list_disputes(session_id)
 
     # -- internals --------------------------------------------------------------------
-    def _transition(self, session_id: SessionId, event: Event) -> Transition:
-        """Apply ``event`` with a compare-and-set: read, work out the transition,
-        then store it with its money effects in one unit of work; when another
-        change was stored first, start again from a fresh read (ADR 0018)."""
-        for _ in range(TRANSITION_ATTEMPTS):
-            current = self._sessions.find(session_id)
-            if current is None:
-                raise SessionNotFoundError(session_id)
-            done = apply(current, event, self._clock.now())
-            if not done.is_change:
-                return done
-            try:
-                with self._sessions.transaction() as tx:
-                    stored = self._money_within(tx, done)
-                    if tx.save(stored):
-                        tx.commit()
-                        return Transition(current, stored, done.effects)
-            except LedgerContentionError:
-                continue
-        raise SessionConflictError(f"session {session_id} is changing too fast")
-
-    def _money_within(
-        self, tx: SessionTransaction, done: Transition
-    ) -> ChargingSession:
-        """Run the transition's money effects in ``tx``; the session to store."""
-        session = done.session
-        for effect in done.effects:
-            if isinstance(effect, ReleaseHold):
-                self._wallet.release_within(
-                    tx.ledger, effect.hold_id, f"release:{session.id}"
-                )
-            elif isinstance(effect, SettleHold):
-                hold = self._wallet.settle_within(
-                    tx.ledger,
-                    effect.hold_id,
-                    effect.partner,
-                    effect.discount,
-                    session.operator_id,
-                    f"settle:{session.id}",
-                )
-                session = replace(session, hold_id=hold.id)  # a late charge's own
-                tx.add_receipt(effect.receipt, effect.charge)
-            elif isinstance(effect, OpenDispute):
-                tx.open_dispute(effect.dispute)
-        return session
-
-    def _send_start(self, session: ChargingSession) -> ChargingSession:
-        station, pile = self._locate(session.pile_id)
-        partner = self._partners.get_partner(session.operator_id)
-        remote = self._remote(partner.protocol)
-        try:
-            result = remote.start(
-                partner,
-                _address(station, pile.external_uid),
-                session.id,
-                session.account_id,
-            )
-        except EvroamError as exc:  # unreachable partner: nobody will charge
-            self._transition(session.id, StartUndeliverable(str(exc)))
-            raise
-        answer: Event = (
-            StartAccepted(result.partner_session_id, result.timeout_s)
-            if result.is_accepted
-            else StartRefused(result.reason or "refused")
-        )
-        return self._transition(session.id, answer).session
-
-    def _assess(
-        self, session: ChargingSession, record: ChargeRecord
-    ) -> RecordPriced | RecordImplausible:
-        """A well-formed record re-rated (ADR 0023: the lowest figure is billed,
-        a spread above one fen is disputed), or why we will not bill it."""
-        station = self._catalogue.find_station(session.station_id)
-        if station is None:
-            raise SessionStateError(f"station {session.station_id} is gone")
-        power = next(
-            (p.max_power_kw for p in station.piles if p.id == session.pile_id), None
-        )
-        found = plausibility.problems(
-            record, None if power is None else Decimal(str(power))
-        )
-        try:
-            rating, tariff_ref = self._rerate(session, record, station)
-        except EvroamError as exc:
-            return RecordImplausible(
-                record, (*found, f"cannot price: {exc}"), Money.zero()
-            )
-        if found:
-            return RecordImplausible(record, found, rating.bill.partner_total)
-        now = self._clock.now()
-        rerated = (
-            (rerating_dispute(session, record, rating, tariff_ref, now),)
-            if rating.is_disputed
-            else ()
-        )
-        return RecordPriced(record, rating.bill, rerated)
-
-    def _rerate(
-        self, session: ChargingSession, record: ChargeRecord, station: Station
-    ) -> tuple[Rerating, str]:
-        """Every figure of the record (ADR 0023): ours under the tariff version
-        in force at the session's start, the CDR's own tariff's, the partner's
-        total; the lowest is billed. Also the version's ref, for the dispute."""
-        started = session.started_at or record.started_at
-        version = self._catalogue.priced_tariff(station, started, session.tariff_id)
-        vehicles = [
-            (v.brand, v.delivery_date)
-            for v in self._accounts.list_vehicles(session.account_id)
-        ]
-
-        def priced(tariff: ElementTariff) -> Bill:
-            return bill_for_record(
-                tariff,
-                station.parking,
-                record,
-                station.time_zone,
-                session.operator_id,
-                vehicles,
-                self._discounts,
-            )
-
-        others = [(CDR_TARIFF, priced(t)) for t in record.tariffs[:1]]
-        partner_total = Money(record.total_money)
-        return rerate(priced(version.tariff), partner_total, others), version.ref
-
-    def _hold_for(
-        self,
-        station: Station,
-        pile_id: PileId,
-        kwh: Decimal,
-        amount: Money | None,
-        at: datetime | None,
-    ) -> Money:
-        """A money target is the driver's cap: hold exactly that (at least the
-        minimum); otherwise the expected price of the energy target."""
-        if amount is not None:
-            return max(Money(Decimal(math.ceil(amount.amount))), MIN_HOLD)
-        return self._estimate(station, pile_id, kwh, at)
-
-    def _estimate(
-        self, station: Station, pile_id: PileId, target: Decimal, at: datetime | None
-    ) -> Money:
-        """What to hold: the target energy at the tariff from ``at`` (None:
-        now), whole yuan up."""
-        priced = self._catalogue.priced_tariff(station, at)
-        start = at or self._clock.now()
-        power = next((p.max_power_kw for p in station.piles if p.id == pile_id), 7.0)
-        hours = float(target) / max(power, 1.0)
-        session = ChargeSession.flat(start, start + timedelta(hours=hours), target)
-        bill = quote_charge(priced.tariff, station.parking, session, station.time_zone)
-        whole = Money(Decimal(math.ceil(bill.partner_total.amount)))
-        return max(whole, MIN_HOLD)
-
-    def _locate(self, pile_id: PileId) -> tuple[Station, Pile]:
-        station = self._catalogue.find_station_of_pile(pile_id)
-        if station is not None:
-            for pile in station.piles:
-                if pile.id == pile_id:
-                    return station, pile
-        raise PileNotFoundError(pile_id)
-
-    def _remote(self, protocol: Protocol) -> RemoteCharging:
-        remote = self._remotes.get(protocol)
-        if remote is None:
-            raise PileUnavailableError(f"remote start is not available over {protocol}")
-        return remote
-
-
-def _address(station: Station, pile_uid: str) -> PileAddress:
-    return PileAddress(station.external_id, pile_uid)
 
 
 def _fingerprint(request: Mapping[str, object]) -> str:
