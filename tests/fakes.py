@@ -38,6 +38,7 @@ from evroam.charging.model import (
     SessionStatus,
 )
 from evroam.charging.remote import StartResult, StopResult
+from evroam.charging.silence import WAITING, heard_at
 from evroam.partners.errors import HandshakeError, PartnerUnreachableError
 from evroam.partners.model import FeedHealth, NetworkBatch, Partner
 from evroam.pricing.elements import ElementTariff, TariffVersion
@@ -646,6 +647,14 @@ class InMemorySessionStore:
         ]
         return sorted(waiting, key=lambda s: (s.created_at, s.id))[:limit]
 
+    def list_silent(self, heard_before, limit):
+        silent = [
+            s
+            for s in self.sessions.values()
+            if s.status in WAITING and heard_at(s) <= heard_before
+        ]
+        return sorted(silent, key=lambda s: (heard_at(s), s.id))[:limit]
+
     def find_receipt(self, session_id):
         return self.receipts.get(session_id)
 
@@ -691,16 +700,26 @@ class _InMemorySessionTransaction:
 
 
 class FakeRemoteCharging:
-    """A partner's remote charging that accepts or refuses starts on command."""
+    """A partner's remote charging that accepts or refuses starts on command,
+    and answers status queries from ``answers`` (ref -> events; none: the
+    partner does not answer)."""
 
     can_resend_start = False
 
     def __init__(self) -> None:
         self.starts: list[str] = []
         self.stops: list[str] = []
+        self.queries: list[str] = []
+        self.answers: dict[str, list] = {}
         self.accept = True
         self.unreachable = False
         self.accept_stop: Callable[[str], bool] = lambda _ref: True
+
+    def query_session(self, partner, session_ref):
+        self.queries.append(session_ref)
+        if self.unreachable or session_ref not in self.answers:
+            raise PartnerUnreachableError("no answer")
+        return list(self.answers[session_ref])
 
     def start(self, partner, pile, session_ref, token_uid):
         if self.unreachable:

@@ -18,7 +18,7 @@ from evroam.analytics.coverage import AreaPoint
 from evroam.analytics.personal import PILE_REPORTS, PersonalDataService, StationPlace
 from evroam.analytics.service import NetworkAnalyticsService
 from evroam.boundary import Boundary, guarded
-from evroam.bridges import LoopRemoteCharging
+from evroam.bridges import LoopRemoteCharging, LoopSessionQuery
 from evroam.catalogue.model import Protocol
 from evroam.catalogue.service import CatalogueService
 from evroam.charging.model import SessionStatus
@@ -340,15 +340,20 @@ def build_services(
         PasswordHasher(p=settings.password_scrypt_p),
     )
     disputes = guarded(SqlDisputeStore(engine), boundary)
+    tcec_remote = _tcec_remote(settings, gateways)
     charging = ChargingService(
         SqlSessionStore(engine),
         wallet,
         catalogue,
         partners,
         accounts,
-        _remotes(settings, gateways, http, clock, tokens, boundary),
+        _remotes(settings, tcec_remote, http, clock, tokens, boundary),
         clock,
         discounts(settings),
+        queries={
+            # OCPI 2.2.1 has no GET of one session at the CPO (charging.silence)
+            Protocol.TCEC: LoopSessionQuery(tcec_remote.query_charge_status, boundary)
+        },
     )
     roads = _roads(settings)
     personal = _personal_data(
@@ -551,17 +556,23 @@ def discounts(settings: Settings) -> list[DiscountRule]:
     return [brand_first_year(settings.discount_brand, settings.discount_percent)]
 
 
+def _tcec_remote(
+    settings: Settings, gateways: dict[Protocol, PartnerGateway]
+) -> TcecRemoteCharging:
+    tcec = gateways[Protocol.TCEC]
+    if not isinstance(tcec, TcecPartnerGateway):  # pragma: no cover - wiring bug
+        raise TypeError("the T/CEC gateway gives remote charging its clients")
+    return TcecRemoteCharging(tcec.client, settings.tcec_operator_id)
+
+
 def _remotes(
     settings: Settings,
-    gateways: dict[Protocol, PartnerGateway],
+    tcec: TcecRemoteCharging,
     http: Callable[[], httpx.AsyncClient],
     clock: Clock,
     tokens: TokenService,
     boundary: Boundary,
 ) -> dict[Protocol, RemoteCharging]:
-    tcec = gateways[Protocol.TCEC]
-    if not isinstance(tcec, TcecPartnerGateway):  # pragma: no cover - wiring bug
-        raise TypeError("the T/CEC gateway gives remote charging its clients")
     role = hub_credentials_role(settings)
     ocpi = OcpiRemoteCharging(
         http,
@@ -573,9 +584,7 @@ def _remotes(
     )
     return {
         Protocol.OCPI: LoopRemoteCharging(ocpi, boundary),
-        Protocol.TCEC: LoopRemoteCharging(
-            TcecRemoteCharging(tcec.client, settings.tcec_operator_id), boundary
-        ),
+        Protocol.TCEC: LoopRemoteCharging(tcec, boundary),
     }
 
 

@@ -9,12 +9,15 @@ use case's thread waits (docs/architecture.md, "The async boundary").
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from evroam.boundary import Boundary
 from evroam.charging.remote import (
     PileAddress,
     RemoteCharging,
+    RemoteEvent,
+    SessionQuery,
     StartResult,
     StopResult,
 )
@@ -70,8 +73,32 @@ class LoopRemoteCharging:
         )
 
 
+AsyncSessionQuery = Callable[[Partner, str], Awaitable[list[RemoteEvent]]]
+"""A protocol's session status query (``TcecRemoteCharging.query_charge_status``)."""
+
+
+class LoopSessionQuery:
+    """``SessionQuery`` for the charging use cases over an async query."""
+
+    def __init__(self, query: AsyncSessionQuery, boundary: Boundary) -> None:
+        self._query = query
+        self._boundary = boundary
+
+    def query_session(self, partner: Partner, session_ref: str) -> list[RemoteEvent]:
+        return self._boundary.on_loop(self._query, partner, session_ref)
+
+
 def _is_remote_charging(remote: LoopRemoteCharging) -> RemoteCharging:
     return remote  # mypy checks the bridge against the port here
 
 
-__all__ = ["AsyncRemoteCharging", "LoopRemoteCharging"]
+def _is_session_query(query: LoopSessionQuery) -> SessionQuery:
+    return query
+
+
+__all__ = [
+    "AsyncRemoteCharging",
+    "AsyncSessionQuery",
+    "LoopRemoteCharging",
+    "LoopSessionQuery",
+]

@@ -67,6 +67,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             settings.reconcile_interval_s,
             chores=(
                 running.charging.chase_starts,
+                running.charging.chase_silent,
                 running.wallet.release_expired_holds,
                 running.history_keeper.chore,
                 running.availability_learner.chore,

@@ -18,7 +18,12 @@ from evroam.charging.lifecycle import (
 )
 from evroam.charging.model import ChargingSession, SessionStatus
 from evroam.charging.ports import SessionStore
-from evroam.charging.remote import PileAddress, RemoteCharging
+from evroam.charging.remote import (
+    PileAddress,
+    RemoteCharging,
+    RemoteEvent,
+    SessionQuery,
+)
 from evroam.charging.target import is_reached
 from evroam.partners.service import PartnersService
 from evroam.shared.errors import EvroamError
@@ -47,10 +52,12 @@ class PartnerCommands:
         remotes: Mapping[Protocol, RemoteCharging],
         locate: Callable[[PileId], tuple[Station, Pile]],
         transition: Callable[[SessionId, Event], Transition],
+        queries: Mapping[Protocol, SessionQuery],
     ) -> None:
         self._sessions = sessions
         self._partners = partners
         self._remotes = remotes
+        self._queries = queries
         self._locate = locate
         self._transition = transition
 
@@ -66,6 +73,19 @@ class PartnerCommands:
             return self.remote(partner.protocol).can_resend_start
         except EvroamError:
             return False
+
+    def ask(self, session: ChargingSession) -> list[RemoteEvent] | None:
+        """What the partner says of ``session`` now, asked (``charging.silence``);
+        None when its protocol cannot ask or the partner does not answer."""
+        try:
+            partner = self._partners.get_partner(session.operator_id)
+            query = self._queries.get(partner.protocol)
+            if query is None:
+                return None
+            return query.query_session(partner, session.id)
+        except EvroamError as exc:
+            _log.info("asking about %s: no answer (%s)", session.id, exc)
+            return None
 
     def send_start(self, session: ChargingSession) -> ChargingSession:
         station, pile = self._locate(session.pile_id)

@@ -15,13 +15,17 @@ order), timeouts and restarts can take a session back or move its money twice
       ├── undeliverable / timed out ──> FAILED   (hold released)
       └── any state but BILLED / DISPUTED ──record──> BILLED | DISPUTED
 
+    CHARGING | STOPPING | ENDED ──the driver closes (partner silent)──> CLOSED
+                                                         (hold released)
+
 Rules that keep money safe:
 
 - once the partner said the car charges (started, progress, ended), nothing
   releases its hold: a late rejection or a start timeout changes nothing;
-- a session whose hold was released (rejected, failed) and that starts after
-  all is stopped, and its record is still billed, from the wallet (the
-  overrun cap bounds it);
+- a session whose hold was released (rejected, failed, closed by the driver
+  while its partner was silent) and that starts or charges after all is
+  stopped, and its record is still billed, from the wallet (the overrun cap
+  bounds it; ADR 0021);
 - a record is billed once: BILLED and DISPUTED take no other record.
 """
 
@@ -101,6 +105,16 @@ class StopAccepted:
 
 
 @dataclass(frozen=True, slots=True)
+class PartnerAnswered:
+    """The partner answered the hub's status query (``charging.silence``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedByDriver:
+    """The driver closed a session its partner went silent on (ADR 0021)."""
+
+
+@dataclass(frozen=True, slots=True)
 class RecordPriced:
     """A plausible charge record with the bill to charge (re-rated, ADR 0023)
     and the disputes re-rating opened, stored with the bill."""
@@ -131,6 +145,8 @@ Event = (
     | StartResent
     | StartTimedOut
     | StopAccepted
+    | PartnerAnswered
+    | ClosedByDriver
     | RecordPriced
     | RecordImplausible
 )
@@ -194,7 +210,8 @@ _STARTED = {
     SessionStatus.ENDED,
 }
 _FINAL = {SessionStatus.BILLED, SessionStatus.DISPUTED}
-_GAVE_UP = {SessionStatus.REJECTED, SessionStatus.FAILED}
+_GAVE_UP = {SessionStatus.REJECTED, SessionStatus.FAILED, SessionStatus.CLOSED}
+_CLOSABLE = {SessionStatus.CHARGING, SessionStatus.STOPPING, SessionStatus.ENDED}
 
 
 def dispute_id(session: ChargingSession, reason: DisputeReason) -> str:
@@ -259,6 +276,17 @@ def _hub(session: ChargingSession, event: Event, now: datetime) -> Transition:
         return _changed(session, again, (SendStart(),))
     if isinstance(event, StopAccepted) and status is SessionStatus.CHARGING:
         return _changed(session, replace(session, status=SessionStatus.STOPPING))
+    return _silence(session, event, now)
+
+
+def _silence(session: ChargingSession, event: Event, now: datetime) -> Transition:
+    """The hub chasing a silent partner, and the driver closing (ADR 0021)."""
+    status = session.status
+    if isinstance(event, PartnerAnswered) and status not in _FINAL:
+        return _changed(session, replace(session, last_heard_at=now))
+    if isinstance(event, ClosedByDriver) and status in _CLOSABLE:
+        closed = replace(session, status=SessionStatus.CLOSED, closed_at=now)
+        return _changed(session, closed, _release(session))
     return Transition(session, session)
 
 
@@ -324,10 +352,12 @@ def _progress(
     session: ChargingSession, event: SessionProgress
 ) -> tuple[ChargingSession, tuple[Effect, ...]] | None:
     status = session.status
-    if status in _GAVE_UP or status is SessionStatus.ENDED:
+    if status in _GAVE_UP - {SessionStatus.CLOSED} or status is SessionStatus.ENDED:
         return None
     if session.progress_at is not None and event.at <= session.progress_at:
         return None  # an older report arrived late
+    # Charging on after the driver closed it: its hold is gone, stop the car.
+    stop: tuple[Effect, ...] = (SendStop(),) if status is SessionStatus.CLOSED else ()
     cost = (
         None if event.cost_so_far_fen is None else Money.from_fen(event.cost_so_far_fen)
     )
@@ -341,7 +371,7 @@ def _progress(
         cost_so_far=cost,
         progress_at=event.at,
     )
-    return moved, ()
+    return moved, stop
 
 
 def _record(
@@ -418,10 +448,12 @@ def _billed(
 
 __all__ = [
     "MONEY_EFFECTS",
+    "ClosedByDriver",
     "Effect",
     "Event",
     "HoldPlaced",
     "OpenDispute",
+    "PartnerAnswered",
     "PartnerEvent",
     "RecordImplausible",
     "RecordPriced",

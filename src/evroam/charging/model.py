@@ -28,6 +28,7 @@ class SessionStatus(enum.StrEnum):
     REJECTED = "rejected"  # the partner would not start; hold released
     FAILED = "failed"  # never started in time; hold released
     DISPUTED = "disputed"  # its record was implausible: not billed, disputed
+    CLOSED = "closed"  # the driver closed it, its partner silent: hold released
 
     @property
     def is_open(self) -> bool:

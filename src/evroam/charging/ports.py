@@ -78,6 +78,14 @@ class SessionStore(Protocol):
         first."""
         ...
 
+    def list_silent(
+        self, heard_before: datetime, limit: int
+    ) -> Sequence[ChargingSession]:
+        """Sessions waiting on their partner (charging, stopping, ended without
+        a record) that it last spoke of at or before ``heard_before`` (its last word,
+        else the start), longest silent first (``charging.silence``)."""
+        ...
+
     def find_receipt(self, session_id: SessionId) -> Receipt | None: ...
 
     def list_receipts(self, account_id: AccountId, limit: int) -> Sequence[Receipt]: ...

@@ -121,6 +121,19 @@ class RemoteCharging(Protocol):
         ...
 
 
+class SessionQuery(Protocol):
+    """Asks a partner how one session goes now, to chase a partner gone silent
+    (``charging.silence``); one adapter per protocol that can ask (T/CEC:
+    query_equip_charge_status; OCPI 2.2.1 has no GET of one session at the CPO).
+    """
+
+    def query_session(self, partner: Partner, session_ref: str) -> list[RemoteEvent]:
+        """The events the partner's answer tells (none: nothing to tell, e.g.
+        still starting); raises an ``EvroamError`` when the partner does not
+        answer or knows no such session."""
+        ...
+
+
 # --- events the partner causes ---------------------------------------------------
 
 
@@ -290,6 +303,7 @@ __all__ = [
     "RemoteProtocol",
     "SessionEnded",
     "SessionProgress",
+    "SessionQuery",
     "SessionRejected",
     "SessionStarted",
     "StartResult",

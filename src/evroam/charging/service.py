@@ -42,6 +42,7 @@ from evroam.charging.remote import (
     ChargeRecord,
     RemoteCharging,
     RemoteEvent,
+    SessionQuery,
     UnknownSessionError,
     new_session_ref,
 )
@@ -69,8 +70,10 @@ class ChargingService:
         clock: Clock,
         discounts: Sequence[DiscountRule] = (),
         new_ref: Callable[[], str] = new_session_ref,
+        queries: Mapping[Protocol, SessionQuery] | None = None,
     ) -> None:
-        """``new_ref`` makes session refs (tests pass a deterministic one)."""
+        """``new_ref`` makes session refs (tests pass a deterministic one);
+        ``queries`` ask partners about a session (those protocols that can)."""
         self._sessions = sessions
         self._wallet = wallet
         self._partners = partners
@@ -79,10 +82,15 @@ class ChargingService:
         self._locate = self._pricer.locate
         self._transition = TransitionWriter(sessions, wallet, clock)
         self._commands = PartnerCommands(
-            sessions, partners, remotes, self._locate, self._transition
+            sessions, partners, remotes, self._locate, self._transition, queries or {}
         )
         self._chaser = SessionChaser(
-            sessions, self._commands, self._transition, self._place_hold, clock
+            sessions,
+            self._commands,
+            self._transition,
+            self._place_hold,
+            self.handle,
+            clock,
         )
         self._new_ref = new_ref
 
@@ -189,6 +197,14 @@ class ChargingService:
             raise SessionStateError(f"a {session.status} session cannot be stopped")
         return self._commands.stop(session)
 
+    def close_session(
+        self, account_id: AccountId, session_id: SessionId
+    ) -> ChargingSession:
+        """Close a session whose partner went silent (``charging.silence``): its
+        hold is released, a STOP sent; its record, if it comes, is billed as a
+        late charge (ADR 0021). Closing twice is harmless."""
+        return self._chaser.close(self.get_session(account_id, session_id))
+
     def refund(
         self,
         session_id: SessionId,
@@ -233,6 +249,10 @@ class ChargingService:
     def chase_starts(self) -> list[ChargingSession]:
         """The start commands' outbox (``charging.chase``), each maintenance round."""
         return self._chaser.chase_starts()
+
+    def chase_silent(self) -> list[ChargingSession]:
+        """Ask partners about the sessions they went silent on (``charging.chase``)."""
+        return self._chaser.chase_silent()
 
     def _place_hold(self, session: ChargingSession) -> HoldRecord:
         """The session's hold: placed once per session (its key), so placing

@@ -9,7 +9,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RowMapping, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    RowMapping,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from evroam.charging.errors import IdempotencyKeyReusedError
@@ -21,6 +30,7 @@ from evroam.charging.model import (
     ReceiptLine,
     SessionStatus,
 )
+from evroam.charging.silence import WAITING
 from evroam.shared.ids import (
     AccountId,
     OperatorId,
@@ -137,6 +147,21 @@ class SqlSessionStore:
             select(charging_sessions)
             .where(c.status == SessionStatus.REQUESTED.value)
             .order_by(c.created_at, c.id)
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return [_session(r) for r in conn.execute(query).mappings()]
+
+    def list_silent(
+        self, heard_before: datetime, limit: int
+    ) -> Sequence[ChargingSession]:
+        c = charging_sessions.c
+        heard = func.coalesce(c.last_heard_at, c.started_at, c.created_at)
+        query = (
+            select(charging_sessions)
+            .where(c.status.in_(sorted(s.value for s in WAITING)))
+            .where(heard <= heard_before)
+            .order_by(heard, c.id)
             .limit(limit)
         )
         with self._engine.connect() as conn:

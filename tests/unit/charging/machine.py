@@ -11,7 +11,8 @@ dropping whatever it was awaiting. After every step the money rules hold:
 - each hold is resolved (settled, released, expired) at most once;
 - each session is billed at most once, and exactly once once its plausible
   record was taken (an implausible one is disputed, never billed);
-- the hold of a car the hub heard charging is never released;
+- the hold of a car the hub heard charging is never released (unless the
+  driver closed the session, its partner silent: ADR 0021);
 - nothing is lost: per driver, available + held - owed + what receipts charged
   equals what was topped up; no one pays above hold + overrun cap;
 - a session never goes back (to an earlier state or version).
@@ -62,6 +63,7 @@ from evroam.charging.remote import (
     StopResult,
 )
 from evroam.charging.service import ChargingService
+from evroam.charging.silence import CLOSE_AFTER
 from evroam.partners.errors import PartnerUnreachableError
 from evroam.partners.model import Partner
 from evroam.partners.service import PartnersService
@@ -103,6 +105,7 @@ _LATER = {  # the states a session may move to from each state
         SessionStatus.CHARGING,
         SessionStatus.STOPPING,
         SessionStatus.ENDED,
+        SessionStatus.CLOSED,
         SessionStatus.BILLED,
         SessionStatus.DISPUTED,
     },
@@ -110,11 +113,18 @@ _LATER = {  # the states a session may move to from each state
         SessionStatus.STOPPING,
         SessionStatus.CHARGING,  # the partner refused the stop
         SessionStatus.ENDED,
+        SessionStatus.CLOSED,
         SessionStatus.BILLED,
         SessionStatus.DISPUTED,
     },
     SessionStatus.ENDED: {
         SessionStatus.ENDED,
+        SessionStatus.CLOSED,
+        SessionStatus.BILLED,
+        SessionStatus.DISPUTED,
+    },
+    SessionStatus.CLOSED: {
+        SessionStatus.CLOSED,
         SessionStatus.BILLED,
         SessionStatus.DISPUTED,
     },
@@ -428,6 +438,18 @@ class ChargingMachine(RuleBasedStateMachine):
         assert session is not None
         self._spawn(self.hub.charging.stop_charging, session.account_id, session.id)
 
+    @rule(data=st.data())
+    def driver_closes(self, data: st.DataObject) -> None:
+        """The partner says nothing for ``CLOSE_AFTER``; the driver closes the
+        session (refused unless it waits on its partner)."""
+        if not self._sides():
+            return
+        ref = data.draw(st.sampled_from(list(self.partner)))
+        session = self.sessions.find(SessionId(ref))
+        assert session is not None
+        self.clock.set(self.clock.now() + CLOSE_AFTER)
+        self._spawn(self.hub.charging.close_session, session.account_id, session.id)
+
     # -- the partner's command answers -------------------------------------------
 
     @rule(data=st.data(), answer=st.sampled_from(["accept", "refuse", "unreachable"]))
@@ -559,6 +581,7 @@ class ChargingMachine(RuleBasedStateMachine):
     def time_passes(self, seconds: int) -> None:
         self.clock.set(self.clock.now() + timedelta(seconds=seconds))
         self._spawn(self.hub.charging.chase_starts)
+        self._spawn(self.hub.charging.chase_silent)
 
     @rule()
     def hub_restarts(self) -> None:
@@ -607,6 +630,8 @@ class ChargingMachine(RuleBasedStateMachine):
         assert all(len(kinds) == 1 for kinds in resolved.values()), resolved
         for ref in self.must_keep_hold:  # a charging car's hold is never released
             session = sessions[SessionId(ref)]
+            if session.closed_at is not None:
+                continue  # but the driver closed it, its partner silent
             assert session.status not in (SessionStatus.REJECTED, SessionStatus.FAILED)
             assert resolved.get(session.hold_id, [TransferKind.SETTLEMENT]) == [
                 TransferKind.SETTLEMENT
@@ -711,4 +736,29 @@ def a_stop_answered_after_the_session_ended(machine: ChargingMachine) -> None:
     assert machine.status_of(ref) is SessionStatus.BILLED
 
 
-NAMED_EXAMPLES = [the_lost_charge_of_issue_10, a_stop_answered_after_the_session_ended]
+def a_record_after_the_driver_closed_a_silent_session(machine: ChargingMachine) -> None:
+    """Issue 10, item 7: a partner went silent mid-charge (its platform was
+    killed); the driver closes the session and gets the hold back; the partner
+    comes back, reports progress (the hub sends a STOP) and sends its record:
+    billed once, from the wallet."""
+    machine.open_accounts(can_resend=False, starts=[(False, 0)])
+    ref = machine.session_of(0)
+    machine.answer_start(Draws(ref), "accept")
+    machine.partner_acts(Draws(ref), "start", 1, 1)
+    machine.hub_hears(Draws(ref, True))
+    machine.partner_acts(Draws(ref), "report", 4, 1)
+    machine.driver_closes(Draws(ref))
+    check_invariants(machine)
+    assert machine.status_of(ref) is SessionStatus.CLOSED
+    machine.hub_hears(Draws(ref, True))  # the progress: a STOP is sent
+    machine.answer_stop(Draws(ref), True)  # the partner ends it: its record
+    machine.hub_hears(Draws(ref, True))
+    check_invariants(machine)
+    assert machine.status_of(ref) is SessionStatus.BILLED
+
+
+NAMED_EXAMPLES = [
+    the_lost_charge_of_issue_10,
+    a_stop_answered_after_the_session_ended,
+    a_record_after_the_driver_closed_a_silent_session,
+]

@@ -111,6 +111,7 @@ class World:
             {Protocol.OCPI: self.remote},
             self.clock,
             [brand_first_year("Xiaomi", 10)],
+            queries={Protocol.OCPI: self.remote},
         )
 
     def driver(self, money: str = "200", brand: str = "Xiaomi"):

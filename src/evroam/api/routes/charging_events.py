@@ -4,7 +4,8 @@ A browser's EventSource sends no headers, so the web app's session cookie
 authenticates it (ADR 0036); bearer tokens work too. The stream reads the
 session every ``POLL_S`` through the async boundary (any worker's write shows,
 with no bus between workers) and sends ``event: progress`` whenever what the
-driver sees changed, then ``event: end`` once it is billed, rejected or failed.
+driver sees changed, then ``event: end`` once it is billed, rejected, failed,
+disputed or closed.
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ router = APIRouter(prefix="/api/v1", tags=["money"])
 
 POLL_S = 1.0
 HEARTBEAT_S = 15.0
-_FINAL = {SessionStatus.BILLED, SessionStatus.REJECTED, SessionStatus.FAILED}
+_FINAL = {
+    SessionStatus.BILLED,
+    SessionStatus.REJECTED,
+    SessionStatus.FAILED,
+    SessionStatus.DISPUTED,
+    SessionStatus.CLOSED,
+}
 
 
 @router.get(

@@ -162,6 +162,27 @@ async def stop_charging(
     return session_public(session)
 
 
+@router.post(
+    "/charging-sessions/{session_id}/close",
+    response_model=SessionPublic,
+    responses={409: documented("The partner is not silent on it, or not long enough")},
+)
+async def close_session(
+    services: ServicesDep,
+    account: CurrentAccount,
+    key: IdempotencyKey,  # noqa: ARG001 - closing is idempotent by itself
+    session_id: str,
+) -> SessionPublic:
+    """Close a session whose operator has gone silent on it (nothing heard for
+    15 minutes, and no answer when asked now): the hold is released at once and a
+    stop is sent; if the operator's charge record comes later it is still billed,
+    from the wallet, at most the hold plus the overrun cap (ADR 0021)."""
+    session = await services.boundary.run(
+        services.charging.close_session, account.id, SessionId(session_id)
+    )
+    return session_public(session)
+
+
 @router.get("/receipts", response_model=ReceiptList)
 def my_receipts(services: ServicesDep, account: CurrentAccount) -> ReceiptList:
     return ReceiptList(

@@ -89,6 +89,9 @@ def ref_of_seq(start_charge_seq: str) -> str:
     return start_charge_seq[9:] if len(start_charge_seq) == 27 else start_charge_seq
 
 
+_NOTHING_TO_TELL = {StartChargeSeqStat.STARTING, StartChargeSeqStat.UNKNOWN}
+
+
 class TcecRemoteCharging:
     """``RemoteCharging`` over T/CEC 102.3 (query_equip_auth, query_start_charge,
     query_stop_charge) and the status query that chases a silent partner.
@@ -134,13 +137,17 @@ class TcecRemoteCharging:
     ) -> list[RemoteEvent]:
         """query_equip_charge_status: the partner's own account of a session now
         (to chase a partner whose notifications stopped), as the events its
-        notification would have given: progress, and the end once it ended."""
+        notification would have given: progress, and the end once it ended;
+        none while it is still starting or when the partner does not know it."""
         request = QueryEquipChargeStatusRequest(
             StartChargeSeq=start_charge_seq(self._hub_operator_id, session_ref)
         )
         async with self._clients(partner) as client:
             body = await client.call("query_equip_charge_status", request)
-        return events_from_status(parse_body(EquipChargeStatus, body))
+        status = parse_body(EquipChargeStatus, body)
+        if status.StartChargeSeqStat in _NOTHING_TO_TELL:
+            return []  # still starting, or unknown to the partner: no progress
+        return events_from_status(status)
 
     async def stop(
         self,
