@@ -143,6 +143,7 @@ from evroam.storage.network_engine import DuckDbNetworkEngine
 from evroam.storage.order_check_repository import SqlOrderCheckStore
 from evroam.storage.partner_repository import SqlPartnerRepository
 from evroam.storage.partner_secrets import CredentialSeal
+from evroam.storage.payment_intent_repository import SqlPaymentIntentStore
 from evroam.storage.pile_reliability import TABLE_NAME as RELIABILITY_TABLE
 from evroam.storage.pile_reliability import ParquetPileReliability
 from evroam.storage.pile_report_repository import SqlPileReportStore
@@ -305,7 +306,11 @@ def build_services(
     gateways = _gateways(settings, records, partner_index, http, clock)
     partners = PartnersService(records, stations, catalogue, status, gateways, clock)
     payments = (
-        SandboxPaymentProvider(settings.webhook_secret.encode(), clock)
+        SandboxPaymentProvider(
+            settings.webhook_secret.encode(),
+            clock,
+            intents=guarded(SqlPaymentIntentStore(engine, clock), boundary),
+        )
         if settings.payment_provider == "sandbox"
         else None
     )

@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     bindparam,
     text,
 )
@@ -85,6 +86,20 @@ ledger_top_ups = Table(
     Column("state", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("transfer_id", String(64)),
+)
+
+# The sandbox payment provider's own intents (payments.sandbox): the provider's
+# side of a top-up, so a restart or another worker can still confirm it.
+sandbox_payment_intents = Table(
+    "sandbox_payment_intents",
+    metadata,
+    Column("intent_id", String(100), primary_key=True),
+    Column("account_id", String(100), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("confirm_url", String(500), nullable=False),
+    Column("idempotency_key", String(400), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("idempotency_key", name="uq_sandbox_intent_key"),
 )
 
 ledger_idempotency = Table(
