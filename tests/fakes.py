@@ -526,6 +526,7 @@ class InMemoryAccountRepository:
     def __init__(self) -> None:
         self.accounts: dict[str, tuple[Account, str]] = {}
         self.cars: dict[str, list[Vehicle]] = {}
+        self.transfers: list = []
 
     def add(self, account: Account, token_hash: str) -> None:
         self.accounts[account.id] = (account, token_hash)
@@ -550,6 +551,25 @@ class InMemoryAccountRepository:
 
     def vehicles(self, account_id: str) -> Sequence[Vehicle]:
         return list(self.cars.get(account_id, []))
+
+    def find_vehicle_holder(self, vin):
+        for holder, cars in self.cars.items():
+            if any(v.vin == vin for v in cars):
+                return holder
+        return None
+
+    def transfer_vehicle(self, transfer) -> bool:
+        if self.find_vehicle_holder(transfer.vin) != transfer.from_account:
+            return False
+        cars = self.cars[transfer.from_account]
+        [car] = [v for v in cars if v.vin == transfer.vin]
+        self.cars[transfer.from_account] = [v for v in cars if v is not car]
+        self.cars.setdefault(transfer.to_account, []).append(car)
+        self.transfers.append(transfer)
+        return True
+
+    def vehicle_transfers(self, vin):
+        return [t for t in self.transfers if t.vin == vin]
 
 
 class InMemorySignInStore:

@@ -2,7 +2,8 @@
 
 EvroamError
 ├── NotFoundError
-│   └── AccountNotFoundError
+│   ├── AccountNotFoundError
+│   └── VehicleNotFoundError    no account holds this VIN
 ├── InvalidInputError
 │   ├── InvalidVehicleError     a VIN or date that cannot be right
 │   ├── LoginTakenError         another account signs in with this login
@@ -17,6 +18,11 @@ from evroam.shared.errors import EvroamError, InvalidInputError, NotFoundError
 class AccountNotFoundError(NotFoundError):
     def __init__(self, account_id: str) -> None:
         super().__init__(f"no account {account_id!r}")
+
+
+class VehicleNotFoundError(NotFoundError):
+    def __init__(self, vin: str) -> None:
+        super().__init__(f"no account holds the vehicle {vin!r}")
 
 
 class InvalidVehicleError(InvalidInputError):

@@ -60,3 +60,17 @@ class SignedIn:
     @property
     def lifetime_s(self) -> int:
         return int((self.expires_at - self.issued_at).total_seconds())
+
+
+@dataclass(frozen=True, slots=True)
+class VinTransfer:
+    """An operator moved a vehicle from one account to another (audited: who,
+    when, why; docs/privacy.md, 'A VIN belongs to one account')."""
+
+    id: str
+    vin: str
+    from_account: AccountId
+    to_account: AccountId
+    performed_by: str  # the operator's staff member who checked the papers
+    reason: str
+    transferred_at: datetime

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from evroam.accounts.model import Account, Vehicle
+from evroam.accounts.model import Account, Vehicle, VinTransfer
 from evroam.shared.ids import AccountId
 
 
@@ -25,6 +25,18 @@ class AccountRepository(Protocol):
         ...
 
     def vehicles(self, account_id: AccountId) -> Sequence[Vehicle]: ...
+
+    def transfer_vehicle(self, transfer: VinTransfer) -> bool:
+        """Move ``transfer.vin`` from ``from_account`` to ``to_account`` and keep
+        ``transfer`` as its audit record, in one transaction; False (nothing
+        changed) when ``from_account`` no longer holds the VIN."""
+        ...
+
+    def find_vehicle_holder(self, vin: str) -> AccountId | None: ...
+
+    def vehicle_transfers(self, vin: str) -> Sequence[VinTransfer]:
+        """The audit records of ``vin``, oldest first."""
+        ...
 
 
 class SignInStore(Protocol):

@@ -11,9 +11,10 @@ from evroam.accounts.errors import (
     AccountNotFoundError,
     AuthenticationError,
     InvalidVehicleError,
+    VehicleNotFoundError,
     VinTakenError,
 )
-from evroam.accounts.model import Account, NewAccount, Vehicle
+from evroam.accounts.model import Account, NewAccount, Vehicle, VinTransfer
 from evroam.accounts.ports import AccountRepository
 from evroam.shared.clock import Clock
 from evroam.shared.errors import InvalidInputError
@@ -79,3 +80,37 @@ class AccountService:
 
     def list_vehicles(self, account_id: AccountId) -> Sequence[Vehicle]:
         return self._accounts.vehicles(account_id)
+
+    def transfer_vehicle(
+        self, vin: str, to_account: AccountId, performed_by: str, reason: str
+    ) -> VinTransfer:
+        """The operator moves a registered vehicle (and its brand discount) to
+        another account, after checking the papers: audited with who did it,
+        when and why. Drivers cannot: registering a held VIN is ``VinTakenError``."""
+        performed_by, reason = performed_by.strip(), reason.strip()
+        if not 1 <= len(performed_by) <= 100:
+            raise InvalidInputError("performed_by", "must be 1 to 100 characters")
+        if not 1 <= len(reason) <= 500:
+            raise InvalidInputError("reason", "must be 1 to 500 characters")
+        self.get_account(to_account)
+        for _ in range(3):  # the holder may change under us: read it again
+            holder = self._accounts.find_vehicle_holder(vin)
+            if holder is None:
+                raise VehicleNotFoundError(vin)
+            if holder == to_account:
+                raise InvalidInputError("to_account", f"already holds {vin}")
+            transfer = VinTransfer(
+                f"vt_{uuid.uuid4().hex[:16]}",
+                vin,
+                holder,
+                to_account,
+                performed_by,
+                reason,
+                self._clock.now(),
+            )
+            if self._accounts.transfer_vehicle(transfer):
+                return transfer
+        raise InvalidInputError("vin", f"{vin} is changing hands; try again")
+
+    def list_vehicle_transfers(self, vin: str) -> Sequence[VinTransfer]:
+        return self._accounts.vehicle_transfers(vin)

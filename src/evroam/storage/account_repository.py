@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, RowMapping, delete, insert, select
+from sqlalchemy import Engine, RowMapping, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
-from evroam.accounts.model import Account, Vehicle
+from evroam.accounts.model import Account, Vehicle, VinTransfer
 from evroam.shared.ids import AccountId
 from evroam.storage.codec import aware_utc
-from evroam.storage.tables import accounts, vehicles
+from evroam.storage.tables import accounts, vehicle_transfers, vehicles
 
 
 class SqlAccountRepository:
@@ -99,6 +99,59 @@ class SqlAccountRepository:
             )
             for r in rows
         ]
+
+    def find_vehicle_holder(self, vin: str) -> AccountId | None:
+        with self._engine.connect() as conn:
+            holder = conn.execute(
+                select(vehicles.c.account_id).where(vehicles.c.vin == vin)
+            ).scalar_one_or_none()
+        return None if holder is None else AccountId(holder)
+
+    def transfer_vehicle(self, transfer: VinTransfer) -> bool:
+        with self._engine.begin() as conn:
+            moved = conn.execute(
+                update(vehicles)
+                .where(
+                    vehicles.c.vin == transfer.vin,
+                    vehicles.c.account_id == transfer.from_account,
+                )
+                .values(account_id=transfer.to_account)
+            ).rowcount
+            if moved != 1:
+                return False  # another transfer (or an erasure) came first
+            conn.execute(
+                insert(vehicle_transfers),
+                [
+                    {
+                        "id": transfer.id,
+                        "vin": transfer.vin,
+                        "from_account": transfer.from_account,
+                        "to_account": transfer.to_account,
+                        "performed_by": transfer.performed_by,
+                        "reason": transfer.reason,
+                        "transferred_at": transfer.transferred_at,
+                    }
+                ],
+            )
+        return True
+
+    def vehicle_transfers(self, vin: str) -> Sequence[VinTransfer]:
+        t = vehicle_transfers.c
+        query = select(vehicle_transfers).where(t.vin == vin)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(t.transferred_at, t.id)).mappings()
+            return [
+                VinTransfer(
+                    r["id"],
+                    r["vin"],
+                    AccountId(r["from_account"]),
+                    AccountId(r["to_account"]),
+                    r["performed_by"],
+                    r["reason"],
+                    aware_utc(r["transferred_at"]) or r["transferred_at"],
+                )
+                for r in rows
+            ]
 
 
 def _account(row: RowMapping) -> Account:

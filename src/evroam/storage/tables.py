@@ -187,3 +187,18 @@ vehicles = Table(
     Column("catalogue_id", String(100), nullable=True),
     Index("ix_vehicles_account", "account_id"),
 )
+
+# An operator moved a VIN from one account to another (audit; no foreign keys:
+# the record outlives an erased account).
+vehicle_transfers = Table(
+    "vehicle_transfers",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("vin", String(17), nullable=False),
+    Column("from_account", String(40), nullable=False),
+    Column("to_account", String(40), nullable=False),
+    Column("performed_by", String(100), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("transferred_at", DateTime(timezone=True), nullable=False),
+    Index("ix_vehicle_transfers_vin", "vin", "transferred_at"),
+)

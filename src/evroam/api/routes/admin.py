@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException
 from pydantic import BaseModel, Field
 
+from evroam.accounts.model import VinTransfer
 from evroam.api.deps import ServicesDep
 from evroam.api.problem import ADMIN_RESPONSES
 from evroam.api.routes.reservations import CableReportPublic, cable_report_public
@@ -276,3 +277,59 @@ async def unlock_connector(services: ServicesDep, report_id: str) -> CableReport
     """Send UNLOCK_CONNECTOR for a report (an operator's action only: OCPI
     forbids handing it to drivers); the pile's answer updates the report."""
     return cable_report_public(await services.pile_requests.unlock(report_id))
+
+
+class VinTransferCreate(BaseModel):
+    to_account: str = Field(min_length=4, max_length=40, description="account id")
+    performed_by: str = Field(
+        min_length=1, max_length=100, description="who checked the papers"
+    )
+    reason: str = Field(min_length=1, max_length=500, examples=["bought second-hand"])
+
+
+class VinTransferPublic(BaseModel):
+    id: str
+    vin: str
+    from_account: str
+    to_account: str
+    performed_by: str
+    reason: str
+    transferred_at: datetime
+
+
+class VinTransferList(BaseModel):
+    items: list[VinTransferPublic]
+
+
+def vin_transfer_public(t: VinTransfer) -> VinTransferPublic:
+    return VinTransferPublic(
+        id=t.id,
+        vin=t.vin,
+        from_account=t.from_account,
+        to_account=t.to_account,
+        performed_by=t.performed_by,
+        reason=t.reason,
+        transferred_at=t.transferred_at,
+    )
+
+
+@router.post(
+    "/vehicles/{vin}/transfer", response_model=VinTransferPublic, status_code=201
+)
+def transfer_vehicle(
+    services: ServicesDep, vin: str, body: VinTransferCreate
+) -> VinTransferPublic:
+    """Move a registered car (and its brand discount) to another account once its
+    papers are checked; kept as an audit record (who, when, why). Drivers cannot:
+    registering a VIN another account holds is a 409."""
+    done = services.accounts.transfer_vehicle(
+        vin, AccountId(body.to_account), body.performed_by, body.reason
+    )
+    return vin_transfer_public(done)
+
+
+@router.get("/vehicles/{vin}/transfers", response_model=VinTransferList)
+def list_vehicle_transfers(services: ServicesDep, vin: str) -> VinTransferList:
+    """A VIN's transfers between accounts, oldest first."""
+    found = services.accounts.list_vehicle_transfers(vin)
+    return VinTransferList(items=[vin_transfer_public(t) for t in found])
