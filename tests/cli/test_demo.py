@@ -104,3 +104,53 @@ class TestKeepOrReset:
         assert isinstance(result.exception, DemoError)
         assert "in use" in str(result.exception)
         assert db.read_bytes() == b"a driver's wallet"
+
+
+class TestInterruptWhenStartedInTheBackground:
+    """`make demo &` from a script starts it with SIGINT ignored (CI's smoke test
+    did, and Ctrl-C then left the demo running until it was killed)."""
+
+    PROGRAM = (
+        "import time, sys\n"
+        "from evroam.cli.demo import stop_on_interrupt\n"
+        "stop_on_interrupt()\n"
+        "print('ready', flush=True)\n"
+        "try:\n"
+        "    time.sleep(120)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('stopped', flush=True)\n"
+        "    sys.exit(0)\n"
+        "sys.exit(3)\n"
+    )
+
+    def run_with_sigint_ignored(self, program: str) -> tuple[int, str]:
+        import signal
+        import subprocess
+        import sys
+
+        proc = subprocess.Popen(
+            [sys.executable, "-c", program],
+            stdout=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        )
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        return proc.returncode, out
+
+    def test_sigint_stops_the_demo_even_if_it_started_ignoring_it(self) -> None:
+        code, out = self.run_with_sigint_ignored(self.PROGRAM)
+        assert (code, out.strip()) == (0, "stopped")
+
+    def test_without_it_the_interrupt_would_be_lost(self) -> None:
+        program = self.PROGRAM.replace("stop_on_interrupt()\n", "").replace(
+            "time.sleep(120)", "time.sleep(3)"
+        )
+        code, _ = self.run_with_sigint_ignored(program)
+        assert code == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -216,12 +217,22 @@ async def onboard(
     A partner the database already holds is onboarded again (new handshake,
     full pull); its stations keep their ids (ADR 0017)."""
     headers = {"Authorization": f"Bearer {admin_token}"}
+    # No read timeout: the hub bounds each partner call itself and answers 502
+    # when a partner stops answering; a full pull on a slow machine takes minutes.
+    timeout = httpx.Timeout(10, read=None)
     async with httpx.AsyncClient(
-        base_url=hub_url, timeout=300, headers=headers
+        base_url=hub_url, timeout=timeout, headers=headers
     ) as http:
         for p in partners:
             started = time.perf_counter()
-            reply = await http.post("/api/v1/admin/partners", json=partner_request(p))
+            try:
+                reply = await http.post(
+                    "/api/v1/admin/partners", json=partner_request(p)
+                )
+            except httpx.HTTPError as exc:
+                raise DemoError(
+                    f"onboarding {p.id}: the hub did not answer ({exc!r})"
+                ) from exc
             if reply.status_code != 201:
                 raise DemoError(f"onboarding {p.id} failed: {reply.text}")
             body = reply.json()
@@ -362,6 +373,14 @@ def db_option(url: str) -> str:
     return "" if url == DEFAULT_DB else f" --db {shown(url)}"
 
 
+def stop_on_interrupt() -> None:
+    """Make SIGINT stop the demo even when it was started with SIGINT ignored
+    (a background job of a script: ``make demo &``), where Python would not turn
+    it into KeyboardInterrupt; the simulators and the backfill inherit it."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def demo(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Hub port.")] = 8000,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -396,6 +415,7 @@ def demo(
     A second run keeps every account, wallet, session and receipt and onboards
     the partners again into the same database; --fresh starts over."""
     hub_url = f"http://{host}:{port}"
+    stop_on_interrupt()
     settings = demo_settings(db, hub_url)
     partners = demo_partners(first_partner_port)
     for taken in (port, *(p.port for p in partners)):
