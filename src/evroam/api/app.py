@@ -88,6 +88,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            live = getattr(_app.state, "live", None)
+            if live is not None:  # this worker's reader of the bus (ADR 0046)
+                await live.aclose()
             if owned:  # off the loop: use cases still running may need it
                 await asyncio.to_thread(running.close)
 

@@ -23,6 +23,9 @@ def stream_name(namespace: str) -> str:
 
 _MAX_LEN = 100_000  # approximate trim: the stream is a live feed, not a log
 _BLOCK_MS = 5_000
+# redis-py 8 times a read out after 5 s by default, the same as the XREAD's block:
+# a quiet stream (or a busy loop) then lost the subscription. Wait longer.
+_READ_TIMEOUT_S = _BLOCK_MS / 1000 + 10
 
 
 class RedisStreamsEventBus:
@@ -51,7 +54,7 @@ class RedisStreamsEventBus:
     async def subscribe(self) -> AsyncGenerator[PileStatusChanged, None]:
         """Pins the stream's current last id now, so no event published after
         this call is missed (reading from ``$`` later would skip some)."""
-        client = aioredis.Redis.from_url(self._url)
+        client = aioredis.Redis.from_url(self._url, socket_timeout=_READ_TIMEOUT_S)
         newest: Any = await client.xrevrange(self._stream, count=1)
         last_id = newest[0][0] if newest else b"0-0"
         return self._read(client, last_id)

@@ -116,6 +116,19 @@ class TestEventsAcrossWorkers:
         finally:
             await events.aclose()
 
+    async def test_a_subscription_outlives_a_quiet_stream(self, workers):
+        # redis-py 8 timed a read out after 5 s, the XREAD's own block time:
+        # a quiet minute ended every SSE client's subscription.
+        events = await workers.b.subscribe()
+        try:
+            reading = asyncio.ensure_future(anext(events))
+            await asyncio.sleep(6)
+            assert not reading.done()
+            await workers.a.publish([an_event(1)])
+            assert await asyncio.wait_for(reading, 5) == an_event(1)
+        finally:
+            await events.aclose()
+
 
 _moments = st.datetimes(
     min_value=datetime(2000, 1, 1),  # noqa: DTZ001 (hypothesis wants naive bounds)
