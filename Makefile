@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test check lint types imports system-deps bench readme clean web messages screenshots
+.PHONY: demo test test-slow check lint types imports system-deps bench readme clean web messages screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ check: lint types imports
 ##   tests whose OS packages are missing skip with one line saying `make system-deps`
 test: $(STAMP) $(WEB_STAMP) check
 	$(BIN)/pytest -n 2 --dist loadgroup -m "not slow" $(PYTEST_ARGS)
+
+## test-slow: only the slow scale tests `make test` leaves out (long interleaving runs,
+##   every size and language of the browser journey, national-scale runs)
+test-slow: $(STAMP) $(WEB_STAMP)
+	$(BIN)/pytest -n 2 --dist loadgroup -m slow $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/geo_search.py
