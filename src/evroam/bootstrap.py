@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import httpx
 from fastapi import APIRouter
@@ -36,6 +37,7 @@ from evroam.gateways.ocpi.hub import (
     HubLocationReceiver,
     OcpiPartnerGateway,
     PartnerTokenStore,
+    batch_from_location_file,
 )
 from evroam.gateways.ocpi.pile_commands import (
     PILE_COMMANDS,
@@ -233,6 +235,15 @@ class Services:
         is kept: reconciling its period compares with these orders."""
         SqlOrderCheckStore(self.engine).save(partner_id, check, self.clock.now())
         return list(self.settlement.answer_order_check(partner_id, check))
+
+    async def import_location_file(
+        self, partner_id: OperatorId, body: Any
+    ) -> tuple[int, tuple[tuple[str, str], ...]]:
+        """A Locations file (an OCPI 2.1.1 / 2.2 / 2.2.1 feed as captured) into
+        the partner's catalogue: (stations imported, refused with reasons)."""
+        partner = await self.boundary.run(self.partners.get_partner, partner_id)
+        batch = batch_from_location_file(partner, body, self.clock.now())
+        return await self.partners.import_network(partner_id, batch)
 
     async def partner_station_energy(
         self,

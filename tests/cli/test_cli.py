@@ -11,10 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from evroam.bootstrap import build_services
+from evroam.catalogue.model import Operator, OperatorProfile, Protocol
 from evroam.cli.demo import demo_settings, ready_lines
 from evroam.cli.main import app
 from evroam.config import Settings
 from evroam.hub_secrets import ensure_secrets
+from evroam.partners.model import Partner
+from evroam.shared.ids import OperatorId
 from evroam.storage.database import DatabaseAccess
 from tests.api.conftest import seed
 
@@ -41,6 +44,7 @@ COMMANDS = [
     ["partners", "add"],
     ["partners", "list"],
     ["partners", "sync"],
+    ["partners", "import-locations"],
     ["simulate-partner"],
     ["price"],
     ["settle"],
@@ -261,3 +265,129 @@ class TestVehiclesImport:
         )
         assert result.exit_code == 1
         assert target.read_text() == "stale\n"
+
+
+FEEDS = Path(__file__).parents[1] / "fixtures" / "ocpi-real"
+
+
+@pytest.fixture
+def partner_db(db: str) -> str:
+    """The seeded hub with an OCPI partner ``feedcpo`` (no stations yet)."""
+    services = build_services(Settings(database_url=db), access=DatabaseAccess.READ)
+    partner = Partner(
+        OperatorId("feedcpo"),
+        "Feed CPO",
+        Protocol.OCPI,
+        OperatorProfile.FAST,
+        "http://cpo.test/ocpi/versions",
+        {},
+        country_code="PT",
+        party_id="EVI",
+    )
+    services.partner_records.save(partner)
+    services.catalogue.register_operator(
+        Operator(partner.id, partner.name, partner.profile, partner.protocol)
+    )
+    services.close()
+    return db
+
+
+def stations_of(db: str, operator: str) -> list[str]:
+    services = build_services(Settings(database_url=db), access=DatabaseAccess.READ)
+    try:
+        return services.stations.external_station_ids(OperatorId(operator))
+    finally:
+        services.close()
+
+
+class TestImportLocations:
+    def test_a_feed_is_imported_whole_and_exits_0(self, partner_db):
+        feed = FEEDS / "ocpi_2_2_locations-evio.json"
+        result = runner.invoke(
+            app,
+            [
+                "partners",
+                "import-locations",
+                str(feed),
+                "--partner",
+                "feedcpo",
+                "--db",
+                partner_db,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert "feedcpo: 21 locations imported, 0 refused" in result.output
+        assert len(stations_of(partner_db, "feedcpo")) == 21
+
+    def test_refused_locations_are_listed_with_their_reasons_and_exit_3(
+        self, partner_db
+    ):
+        feed = FEEDS / "ocpi_2_2_1_locations-sitronics.json"
+        result = runner.invoke(
+            app,
+            [
+                "partners",
+                "import-locations",
+                str(feed),
+                "--partner",
+                "feedcpo",
+                "--db",
+                partner_db,
+                "--json",
+            ],
+        )
+        assert result.exit_code == 3, result.output
+        report = json.loads(result.output)
+        assert report["imported"] == 62
+        assert len(report["refused"]) == 3
+        assert all(r["id"] and r["reason"] for r in report["refused"])
+        assert len(stations_of(partner_db, "feedcpo")) == 62
+
+    @pytest.mark.parametrize(
+        ("content", "partner", "message"),
+        [
+            ("{not json", "feedcpo", "is not JSON"),
+            (
+                '{"status_code": 1000, "data": {"no": "locations"}}',
+                "feedcpo",
+                "not a Locations feed",
+            ),
+            ("[]", "nosuchpartner", "no partner named 'nosuchpartner'"),
+        ],
+    )
+    def test_bad_input_is_a_clear_error_with_exit_1_and_no_change(
+        self, partner_db, tmp_path, content, partner, message
+    ):
+        path = tmp_path / "feed.json"
+        path.write_text(content)
+        result = runner.invoke(
+            app,
+            [
+                "partners",
+                "import-locations",
+                str(path),
+                "--partner",
+                partner,
+                "--db",
+                partner_db,
+            ],
+        )
+        assert result.exit_code == 1, result.output
+        assert message in result.output
+        assert stations_of(partner_db, "feedcpo") == []
+
+    def test_a_missing_file_is_a_clear_error(self, partner_db, tmp_path):
+        result = runner.invoke(
+            app,
+            [
+                "partners",
+                "import-locations",
+                str(tmp_path / "none.json"),
+                "--partner",
+                "feedcpo",
+                "--db",
+                partner_db,
+            ],
+        )
+        assert result.exit_code == 1
+        assert "cannot read" in result.output

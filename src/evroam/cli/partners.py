@@ -1,10 +1,12 @@
-"""``evroam partners add|list|sync``: onboard partners and watch their feeds."""
+"""``evroam partners add|list|sync|import-locations``: onboard partners, watch
+their feeds, import a Locations file."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -23,6 +25,7 @@ from evroam.catalogue.model import OperatorProfile, Protocol
 from evroam.cli.hub import open_hub
 from evroam.cli.options import DEFAULT_DB, DbOption, JsonOption
 from evroam.partners.model import DEFAULT_STATUS_TTL_S, Partner, PartnerHealth
+from evroam.shared.errors import EvroamError
 from evroam.shared.ids import OperatorId
 from evroam.storage.database import DatabaseAccess
 
@@ -161,6 +164,52 @@ def sync_partner(
 
     stations = _run(db, work)
     typer.echo(f"{name}: {stations} stations pulled")
+
+
+# import-locations exit codes: 0 every Location imported, 3 some refused (the
+# others imported), 1 nothing read (no such file, not JSON, not a Locations
+# feed, no such partner: nothing changed).
+SOME_REFUSED = 3
+
+
+@app.command("import-locations")
+def import_locations(
+    file: Annotated[
+        Path, typer.Argument(help="A Locations feed as JSON (OCPI 2.1.1, 2.2, 2.2.1).")
+    ],
+    partner: Annotated[str, typer.Option(help="Partner id whose catalogue it fills.")],
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a Locations file into a partner's catalogue; list what was refused."""
+    try:
+        body = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _fail(f"cannot read {file}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise _fail(f"{file} is not JSON: {exc}") from None
+
+    async def work(services: Services) -> tuple[int, tuple[tuple[str, str], ...]]:
+        return await services.import_location_file(OperatorId(partner), body)
+
+    try:
+        imported, refused = _run(db, work)
+    except EvroamError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        rows = [{"id": name, "reason": why} for name, why in refused]
+        typer.echo(json.dumps({"imported": imported, "refused": rows}))
+    else:
+        typer.echo(f"{partner}: {imported} locations imported, {len(refused)} refused")
+        for name, why in refused:
+            typer.echo(f"  refused {name}: {why}")
+    if refused:
+        raise typer.Exit(SOME_REFUSED)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"evroam: {message}", err=True)
+    return typer.Exit(1)
 
 
 def health_json(h: PartnerHealth) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from evroam.partners.errors import (
     PartnerNotFoundError,
     PartnerUnreachableError,
 )
-from evroam.partners.model import Partner, PartnerHealth
+from evroam.partners.model import NetworkBatch, Partner, PartnerHealth
 from evroam.partners.ports import PartnerGateway, PartnerRepository, PileDirectory
 from evroam.shared.clock import Clock
 from evroam.shared.ids import OperatorId, PileId, StationId
@@ -141,6 +141,27 @@ class PartnersService:
                 self._clock.now(),
             )
         return stations
+
+    async def import_network(
+        self, partner_id: OperatorId, batch: NetworkBatch
+    ) -> tuple[int, tuple[tuple[str, str], ...]]:
+        """Store a batch read from a file (not pulled) as the partner's: its
+        stations and their status; returns (stations imported, refused with
+        reasons). Refusals are kept in the partner's feed health, as a pull's."""
+        self.get_partner(partner_id)  # PartnerNotFoundError before any change
+        self._catalogue.save_network_batch(batch.tariffs, batch.stations, batch.priced)
+        await self._status.ingest(batch.reports)
+        self._status.ingest_swap_stock(batch.swap_reports)
+        if batch.refused:
+            name, why = batch.refused[0]
+            total = len(batch.stations) + len(batch.refused)
+            self._partners.record_error(
+                partner_id,
+                f"{len(batch.refused)} of {total} stations refused; "
+                f"first {name}: {why}"[:500],
+                self._clock.now(),
+            )
+        return len(batch.stations), batch.refused
 
     async def sync_with_backoff(
         self,

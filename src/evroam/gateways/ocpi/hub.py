@@ -254,6 +254,26 @@ async def _read_feed(
         yield reading
 
 
+def batch_from_location_file(
+    partner: Partner, body: Any, fetched_at: datetime
+) -> NetworkBatch:
+    """A Locations file (OCPI 2.1.1, 2.2 or 2.2.1; an envelope or a bare
+    array, as real feeds are: ADR 0028) as a network batch of ``partner``:
+    every Location imported or refused with its reason. A body that is no
+    Locations feed at all is ``InvalidInputError`` (nothing to import)."""
+    defaults = Defaults(partner.country_code or "CN", partner.party_id or "XXX")
+    try:
+        reading = read_locations(body, defaults)
+    except ValueError as exc:
+        raise InvalidInputError("file", f"not a Locations feed: {exc}") from exc
+    stations = [
+        station_from_location(location, partner.id, {})
+        for location in reading.locations
+    ]
+    batch = _batch(stations, (), fetched_at)
+    return replace(batch, refused=tuple(reading.refused))
+
+
 def _endpoints(peer: Peer) -> tuple[wire.Endpoint, ...]:
     return tuple(
         wire.Endpoint(identifier=module, role=InterfaceRole.SENDER, url=url)
