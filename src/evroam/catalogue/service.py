@@ -166,7 +166,7 @@ class CatalogueService:
         if tariff is None:
             raise TariffNotFoundError(station.tariff_id)
         price = tariff.price_at(self._clock.now(), station.time_zone)
-        priced = self.priced_tariff(station).tariff
+        priced = self._newest_version(station.tariff_id).tariff
         return StationDetail(station, tariff, price, priced)
 
     def priced_tariff(
@@ -181,15 +181,25 @@ class CatalogueService:
         wanted = tariff_id or station.tariff_id
         if at is not None:
             version = self._repo.tariff_version_at(wanted, at)
-        else:
-            self._check_generation()
-            version = self._versions.get_fresh(wanted)
-            if version is None:
-                version = self._repo.tariff_version_at(wanted)
-                if version is not None:
-                    self._versions[wanted] = version
+            if version is not None:
+                return version
+            return self._unversioned(wanted)
+        self._check_generation()
+        return self._newest_version(wanted)
+
+    def _newest_version(self, wanted: TariffId) -> TariffVersion:
+        """The version in force now, from the cache (the caller has checked
+        the generation)."""
+        version = self._versions.get_fresh(wanted)
+        if version is None:
+            version = self._repo.tariff_version_at(wanted)
+            if version is not None:
+                self._versions[wanted] = version
         if version is not None:
             return version
+        return self._unversioned(wanted)
+
+    def _unversioned(self, wanted: TariffId) -> TariffVersion:
         tariff = self._tariffs_for([wanted]).get(wanted)
         if tariff is None:
             raise TariffNotFoundError(wanted)

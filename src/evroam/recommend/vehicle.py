@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import enum
-import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from evroam.catalogue.model import ConnectorStandard, PowerType
 from evroam.shared.errors import InvalidInputError
@@ -50,6 +50,9 @@ class VehicleModel:
     is_extended_range: bool = False  # an EREV: a range extender holds the floor
     licence: str = ""  # the licence of the data it was imported from; "" curated
     curve_source: CurveSource = CurveSource.CURATED
+    _curve_socs: tuple[float, ...] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         numbers = (
@@ -68,6 +71,7 @@ class VehicleModel:
             raise InvalidInputError(
                 "dc_curve", "needs points sorted by SoC covering 0 to 100 %"
             )
+        object.__setattr__(self, "_curve_socs", tuple(socs))
 
     @property
     def is_swap_compatible(self) -> bool:
@@ -87,12 +91,15 @@ class VehicleModel:
         points = self.dc_curve
         if soc_percent <= points[0].soc_percent:
             return points[0].power_kw
-        for lo, hi in itertools.pairwise(points):
-            if soc_percent <= hi.soc_percent:
-                span = hi.soc_percent - lo.soc_percent
-                share = 0.0 if span == 0 else (soc_percent - lo.soc_percent) / span
-                return lo.power_kw + share * (hi.power_kw - lo.power_kw)
-        return points[-1].power_kw
+        # The first point at or above the SoC (a bisection: imported curves
+        # have a hundred points, and charge_minutes asks for every percent).
+        j = bisect.bisect_left(self._curve_socs, soc_percent, 1)
+        if j == len(points):
+            return points[-1].power_kw
+        lo, hi = points[j - 1], points[j]
+        span = hi.soc_percent - lo.soc_percent
+        share = 0.0 if span == 0 else (soc_percent - lo.soc_percent) / span
+        return lo.power_kw + share * (hi.power_kw - lo.power_kw)
 
 
 _STEP_PERCENT = 1.0

@@ -86,6 +86,10 @@ _NEAR_MARGIN = 8
 # Statements run on every search, built once (building one costs more than
 # running it).
 _NEWEST_VERSION = select(func.max(tariff_versions.c.seq))
+_STATION = select(stations).where(stations.c.id == bindparam("id"))
+_PILES = (
+    select(piles).where(piles.c.station_sid == bindparam("sid")).order_by(piles.c.id)
+)
 _SUMMARIES = select(stations).where(stations.c.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -324,22 +328,10 @@ class SqlStationRepository:
 
     def find_station(self, station_id: StationId) -> Station | None:
         with self._engine.connect() as conn:
-            row = (
-                conn.execute(select(stations).where(stations.c.id == station_id))
-                .mappings()
-                .first()
-            )
+            row = conn.execute(_STATION, {"id": station_id}).mappings().first()
             if row is None:
                 return None
-            pile_rows = (
-                conn.execute(
-                    select(piles)
-                    .where(piles.c.station_sid == row["sid"])
-                    .order_by(piles.c.id)
-                )
-                .mappings()
-                .all()
-            )
+            pile_rows = conn.execute(_PILES, {"sid": row["sid"]}).mappings().all()
         return station_of(row, tuple(pile_of(p) for p in pile_rows))
 
     def find_station_of_pile(self, pile_id: PileId) -> Station | None:
