@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.live_server import _Server
 from tests.fakes import FixedClock
+from tests.hub_keys import install_test_secrets
 
 from evroam.api.app import create_app
 from evroam.bootstrap import build_services
@@ -74,6 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    install_test_secrets()  # a throwaway hub: its own secrets file
     folder = Path(tempfile.mkdtemp())
     settings = Settings(
         database_url=f"sqlite:///{folder / 'hub.db'}", maintenance_interval_s=0

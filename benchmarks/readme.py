@@ -41,6 +41,7 @@ ORDER = (
     "demo_dashboard",
     "trip",
     "live_bytes",
+    "sse_clients",
     "trip_success",
     "migrate",
     "tokens",
