@@ -99,6 +99,36 @@ class CatalogueService:
     def find_stations_near(self, query: NearQuery) -> StationPage:
         """Stations within the radius, nearest first, one page at a time."""
         self._check_generation()
+        page, prices, cursor = self._near_page(query)
+        return StationPage(self._hits(page, prices), cursor)
+
+    def find_stations_near_many(
+        self, queries: Sequence[NearQuery]
+    ) -> list[StationPage]:
+        """The first page of each query, as ``find_stations_near`` gives it, with
+        one tariff-generation check and one summaries read for them all (a
+        trip's corridor asks dozens at once)."""
+        self._check_generation()
+        found = [self._near_page(query) for query in queries]
+        ids = list(dict.fromkeys(c.station_id for page, _, _ in found for c in page))
+        summaries = {s.id: s for s in self._repo.summaries(ids)}
+        return [
+            StationPage(
+                tuple(
+                    StationHit(
+                        summaries[c.station_id], c.distance_m, prices[c.station_id]
+                    )
+                    for c in page
+                    if c.station_id in summaries
+                ),
+                cursor,
+            )
+            for page, prices, cursor in found
+        ]
+
+    def _near_page(
+        self, query: NearQuery
+    ) -> tuple[list[Candidate], dict[StationId, PriceNow], str | None]:
         want = query.limit + 1
         while True:
             candidates = self._repo.candidates_near(query, want)
@@ -118,7 +148,7 @@ class CatalogueService:
             cursor = encode_cursor(
                 {"k": "near", "d": last.distance_m, "id": last.station_id}
             )
-        return StationPage(self._hits(page, prices), cursor)
+        return page, prices, cursor
 
     def find_stations_in_box(self, query: BoxQuery) -> StationPage:
         """Stations inside the box, by id, one page at a time."""

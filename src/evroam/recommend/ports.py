@@ -38,6 +38,12 @@ class StationSource(Protocol):
 
     def find_stations_near(self, query: NearQuery) -> StationPage: ...
 
+    def find_stations_near_many(
+        self, queries: Sequence[NearQuery]
+    ) -> Sequence[StationPage]:
+        """The first page of each query, read together."""
+        ...
+
     def find_station_points(
         self, box: BoundingBox, station_filter: StationFilter
     ) -> Sequence[StationPoint]: ...

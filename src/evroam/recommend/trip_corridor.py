@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, replace
 
 from evroam.catalogue.model import ConnectorStandard
-from evroam.catalogue.search import NearQuery, StationFilter, StationHit
+from evroam.catalogue.search import NearQuery, StationFilter, StationHit, StationPage
 from evroam.recommend.ports import StationSource
 from evroam.recommend.vehicle import VehicleModel
 from evroam.shared.geo import EARTH_RADIUS_M, GeoPoint, distance_m
@@ -155,9 +155,18 @@ def find_corridor(
     seen: set[str] = set()
     stops: list[CandidateStop] = []
     groups: list[tuple[StationHit, ...]] = []
-    for group, centre in enumerate(centres):
-        charging = _charging_hits(stations, vehicle, centre, settings)
-        swaps = _swap_hits(stations, vehicle, centre, settings)
+    asked = [
+        (
+            _charging_query(vehicle, centre, settings),
+            _swap_query(vehicle, centre, settings),
+        )
+        for centre in centres
+    ]
+    queries = [q for pair in asked for q in pair if q is not None]
+    pages = iter(stations.find_stations_near_many(queries))
+    for group, (charge_query, swap_query) in enumerate(asked):
+        charging = [] if charge_query is None else _charging_hits(vehicle, next(pages))
+        swaps = [] if swap_query is None else _swap_hits(next(pages))
         groups.append((*charging, *swaps))
         picked = [
             *charging[: settings.per_segment],
@@ -175,18 +184,15 @@ def find_corridor(
     return Corridor(tuple(stops), tuple(groups))
 
 
-def _charging_hits(
-    stations: StationSource,
-    vehicle: VehicleModel,
-    centre: GeoPoint,
-    settings: CorridorSettings,
-) -> list[StationHit]:
+def _charging_query(
+    vehicle: VehicleModel, centre: GeoPoint, settings: CorridorSettings
+) -> NearQuery | None:
     plugs = frozenset(vehicle.connectors & DC_STANDARDS)
     if settings.include_ac:
         plugs = frozenset(vehicle.connectors - {ConnectorStandard.SWAP})
     if not plugs:
-        return []
-    query = NearQuery(
+        return None
+    return NearQuery(
         centre,
         settings.corridor_km * 1000.0,
         StationFilter(
@@ -196,23 +202,19 @@ def _charging_hits(
         ),
         QUERY_LIMIT,
     )
-    hits = [
-        h
-        for h in stations.find_stations_near(query).items
-        if is_usable(h) and effective_kw(vehicle, h) > 0
-    ]
+
+
+def _charging_hits(vehicle: VehicleModel, page: StationPage) -> list[StationHit]:
+    hits = [h for h in page.items if is_usable(h) and effective_kw(vehicle, h) > 0]
     return sorted(hits, key=lambda h: _charging_rank(vehicle, h))
 
 
-def _swap_hits(
-    stations: StationSource,
-    vehicle: VehicleModel,
-    centre: GeoPoint,
-    settings: CorridorSettings,
-) -> list[StationHit]:
+def _swap_query(
+    vehicle: VehicleModel, centre: GeoPoint, settings: CorridorSettings
+) -> NearQuery | None:
     if not vehicle.swap_operator_ids or settings.swaps_per_segment < 1:
-        return []
-    query = NearQuery(
+        return None
+    return NearQuery(
         centre,
         settings.corridor_km * 1000.0,
         StationFilter(
@@ -221,5 +223,8 @@ def _swap_hits(
         ),
         SWAP_QUERY_LIMIT,
     )
-    hits = [h for h in stations.find_stations_near(query).items if is_usable(h)]
+
+
+def _swap_hits(page: StationPage) -> list[StationHit]:
+    hits = [h for h in page.items if is_usable(h)]
     return sorted(hits, key=_swap_rank)

@@ -525,3 +525,31 @@ class TestCursorKinds:
         forged = encode_cursor({"k": "near", "d": float("inf"), "id": "x"})
         with pytest.raises(InvalidQueryError, match="cursor"):
             near_after(forged)
+
+
+class TestNearMany:
+    def test_each_page_is_the_one_a_single_query_gives(self):
+        stations = [
+            station_at(n, dlat, dlon, is_cheap=n % 3 == 0)
+            for n, (dlat, dlon) in enumerate(
+                (a, b) for a in range(-6, 7) for b in range(-6, 7)
+            )
+        ]
+        service, _ = service_with(stations)
+        queries = [
+            NearQuery(CENTRE, 3_000.0, limit=5),
+            NearQuery(GeoPoint(CENTRE.lat + 0.05, CENTRE.lon), 4_000.0, limit=4),
+            NearQuery(
+                CENTRE,
+                9_000.0,
+                StationFilter(max_price_per_kwh=Decimal("1.0")),
+                limit=7,
+            ),
+            NearQuery(GeoPoint(CENTRE.lat + 1.0, CENTRE.lon), 1_000.0),  # nothing
+        ]
+
+        pages = service.find_stations_near_many(queries)
+
+        assert pages == [service.find_stations_near(q) for q in queries]
+        assert [len(p.items) for p in pages] == [5, 4, 7, 0]
+        assert pages[0].next_cursor is not None
