@@ -22,13 +22,14 @@ from evroam.boundary import Boundary, guarded
 from evroam.bridges import LoopRemoteCharging, LoopSessionQuery
 from evroam.catalogue.model import Protocol
 from evroam.catalogue.service import CatalogueService
-from evroam.charging.model import SessionStatus
+from evroam.charging.model import ChargingSession, SessionStatus
 from evroam.charging.remote import (
     ChargeRecord,
     OrderCheck,
     OrderDispute,
     RemoteCharging,
     RemoteEvent,
+    UnknownSessionError,
 )
 from evroam.charging.service import ChargingService
 from evroam.config import Settings
@@ -87,6 +88,7 @@ from evroam.protocols.ocpi_2_2_1.models import (
 )
 from evroam.protocols.ocpi_2_2_1.server import ServerConfig
 from evroam.protocols.ocpi_2_2_1.sessions import (
+    Session,
     build_cdrs_receiver_router,
     build_sessions_receiver_router,
 )
@@ -108,7 +110,15 @@ from evroam.scenario.corridors import service_areas
 from evroam.settlement.service import SettlementService
 from evroam.shared.clock import Clock, SystemClock
 from evroam.shared.errors import InvalidInputError
-from evroam.shared.ids import AccountId, OperatorId, PileId, StationId
+from evroam.shared.ids import (
+    AccountId,
+    OperatorId,
+    PileId,
+    SessionId,
+    StationId,
+    pile_id_for,
+    station_id_for,
+)
 from evroam.simulated_usage import (
     Backfill,
     PastPartner,
@@ -160,6 +170,8 @@ from evroam.storage.station_repository import SqlStationRepository
 from evroam.storage.status_history import SqlStatusHistory
 from evroam.storage.status_repository import SqlStatusStore
 from evroam.storage.token_repository import SqlTokenStore
+from evroam.tokens.authorization import AuthorizationReferences
+from evroam.tokens.model import Decision
 from evroam.tokens.service import TokenService
 from evroam.wallet.errors import NoPaymentProviderError, TopUpNotFoundError
 from evroam.wallet.ports import LedgerLine, TopUp
@@ -209,6 +221,8 @@ class Services:
     boundary: Boundary = field(default_factory=Boundary)
     # Partners in memory for the peer lookups of every push (gateways.partner_index).
     partner_index: PartnerIndex | None = None
+    # References the hub gives with an allowed token (ADR 0043); None without a key.
+    authorizations: AuthorizationReferences | None = None
 
     def ping_database(self) -> bool:
         try:
@@ -235,6 +249,39 @@ class Services:
         is kept: reconciling its period compares with these orders."""
         SqlOrderCheckStore(self.engine).save(partner_id, check, self.clock.now())
         return list(self.settlement.answer_order_check(partner_id, check))
+
+    def adopt_cpo_session(
+        self,
+        partner_id: OperatorId,
+        ref: str,
+        uid: str,
+        location_id: str,
+        evse_uid: str,
+        partner_session_id: str,
+        started_at: datetime,
+    ) -> ChargingSession:
+        """A session a CPO started itself after authorizing a driver's token:
+        ``ref`` must be a reference the hub issued for that token uid (ADR 0043),
+        the token's account still allowed; else ``UnknownSessionError``."""
+        references = self.authorizations
+        if references is None or not references.is_issued_for(ref, uid):
+            raise UnknownSessionError(ref)
+        token = self.tokens.find(uid)
+        if (
+            token is None
+            or token.account_id is None
+            or token.decision is not Decision.ALLOWED
+        ):
+            raise UnknownSessionError(ref)
+        pile_id = pile_id_for(station_id_for(partner_id, location_id), evse_uid)
+        return self.charging.adopt_started_session(
+            partner_id,
+            SessionId(ref),
+            token.account_id,
+            pile_id,
+            partner_session_id,
+            started_at,
+        )
 
     async def import_location_file(
         self, partner_id: OperatorId, body: Any
@@ -421,6 +468,7 @@ def build_services(
         availability_learner=learner,
         outlook=OutlookService(availability, clock, reliability=reliability),
         tokens=tokens,
+        authorizations=_authorizations(settings, clock),
         pile_reports=PileReportService(
             SqlPileReportStore(engine),
             catalogue.find_station_of_pile,
@@ -637,6 +685,11 @@ def hub_credentials_role(settings: Settings) -> CredentialsRole:
     )
 
 
+def _authorizations(settings: Settings, clock: Clock) -> AuthorizationReferences | None:
+    key = settings.token_key.encode()
+    return AuthorizationReferences(key, clock) if len(key) >= 16 else None
+
+
 def _ocpi_config(settings: Settings) -> ServerConfig:
     return ServerConfig(
         public_url=settings.public_url.rstrip("/"),
@@ -702,8 +755,25 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
     )
     role = hub_credentials_role(settings)
     token_source = HubTokenSource(
-        services.tokens, role.country_code, role.party_id, offload=run
+        services.tokens,
+        role.country_code,
+        role.party_id,
+        offload=run,
+        references=services.authorizations,
     )
+
+    async def adopt(partner_key: str, ref: str, session: Session) -> None:
+        await run(
+            services.adopt_cpo_session,
+            OperatorId(partner_key),
+            ref,
+            session.cdr_token.uid,
+            session.location_id,
+            session.evse_uid,
+            session.id,
+            session.start_date_time,
+        )
+
     lookup = SqlSessionLookup(services.engine)
 
     async def find_ref(partner_key: str, partner_session_id: str) -> str | None:
@@ -716,7 +786,7 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
         ),
         build_sessions_receiver_router(
             tokens=tokens,
-            on_session=session_sink(on_event),
+            on_session=session_sink(on_event, adopt),
             find_ref=find_ref,
             clock=clock,
         ),

@@ -1,5 +1,4 @@
-"""Partner traffic (OCPI under ``/ocpi/``, T/CEC under ``/evcs/``) goes straight
-to the partner endpoints' own app.
+"""Partner traffic (``/ocpi/``, ``/evcs/``) goes straight to the protocol app.
 
 A CPO's real-time authorization or a status push otherwise walked every route
 of the driver API and the map before reaching the partner routes, included

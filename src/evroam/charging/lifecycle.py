@@ -65,6 +65,16 @@ class HoldPlaced:
 
 
 @dataclass(frozen=True, slots=True)
+class StartedAtPile:
+    """The partner started the session itself, for a token the hub authorized
+    (ADR 0043): the hold is placed, no start command goes out."""
+
+    hold_id: str
+    partner_session_id: str
+    started_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class StartAccepted:
     """The partner took the start command (it has not started yet)."""
 
@@ -139,6 +149,7 @@ PartnerEvent = (
 Event = (
     PartnerEvent
     | HoldPlaced
+    | StartedAtPile
     | StartAccepted
     | StartRefused
     | StartUndeliverable
@@ -248,6 +259,8 @@ def _hub(session: ChargingSession, event: Event, now: datetime) -> Transition:
     requested = status is SessionStatus.REQUESTED
     if isinstance(event, HoldPlaced):
         return _hold_placed(session, event, now)
+    if isinstance(event, StartedAtPile):
+        return _started_at_pile(session, event, now)
     if isinstance(event, StartAccepted) and requested:
         if session.start_acknowledged_at is not None:
             return Transition(session, session)
@@ -288,6 +301,22 @@ def _silence(session: ChargingSession, event: Event, now: datetime) -> Transitio
         closed = replace(session, status=SessionStatus.CLOSED, closed_at=now)
         return _changed(session, closed, _release(session))
     return Transition(session, session)
+
+
+def _started_at_pile(
+    session: ChargingSession, event: StartedAtPile, now: datetime
+) -> Transition:
+    if session.status is not SessionStatus.REQUESTED or session.hold_id:
+        return Transition(session, session)  # adopted before (a repeated PUT)
+    charging = replace(
+        session,
+        status=SessionStatus.CHARGING,
+        hold_id=event.hold_id,
+        partner_session_id=event.partner_session_id,
+        started_at=event.started_at,
+        start_acknowledged_at=now,
+    )
+    return _changed(session, charging)
 
 
 def _hold_placed(
@@ -466,6 +495,7 @@ __all__ = [
     "StartResent",
     "StartTimedOut",
     "StartUndeliverable",
+    "StartedAtPile",
     "StopAccepted",
     "Transition",
     "apply",

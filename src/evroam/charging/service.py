@@ -25,6 +25,7 @@ from evroam.charging.lifecycle import (
     Event,
     HoldPlaced,
     SendStart,
+    StartedAtPile,
 )
 from evroam.charging.model import (
     ChargeDispute,
@@ -222,6 +223,54 @@ class ChargingService:
                 f"only a billed session is refunded, not {session.status}"
             )
         return self._wallet.refund(session.hold_id, amount, source, idempotency_key)
+
+    def adopt_started_session(
+        self,
+        partner_id: OperatorId,
+        ref: SessionId,
+        account_id: AccountId,
+        pile_id: PileId,
+        partner_session_id: str,
+        started_at: datetime,
+    ) -> ChargingSession:
+        """A session the partner started itself for a token the hub authorized
+        (ADR 0043; ``ref`` is the authorization reference the hub issued): the
+        hub's session is made CHARGING with the hold a remote start would place,
+        and no start command goes out. Repeated calls answer the same session.
+        A hold the wallet cannot place is refused (``InsufficientFunds``),
+        nothing kept."""
+        known = self._sessions.find(ref)
+        if known is not None and known.operator_id != partner_id:
+            raise UnknownSessionError(ref)
+        if known is None:
+            station, _ = self._locate(pile_id)
+            if station.operator_id != partner_id:
+                raise UnknownSessionError(ref)
+            draft = ChargingSession(
+                id=ref,
+                account_id=account_id,
+                operator_id=partner_id,
+                station_id=station.id,
+                pile_id=pile_id,
+                status=SessionStatus.REQUESTED,
+                hold_id="",
+                hold_amount=self._pricer.hold_for(
+                    station, pile_id, DEFAULT_TARGET_KWH, None, None
+                ),
+                created_at=self._clock.now(),
+                tariff_id=station.tariff_id,
+            )
+            fingerprint = _fingerprint({"pile_id": pile_id, "adopted": ref})
+            known = self._sessions.add(draft, f"adopted:{ref}", fingerprint)
+        if known.hold_id or known.status is not SessionStatus.REQUESTED:
+            return known
+        try:
+            hold = self._place_hold(known)
+        except EvroamError:
+            self._sessions.discard_unheld(known.id)
+            raise
+        started = StartedAtPile(hold.id, partner_session_id, started_at)
+        return self._transition(known.id, started).session
 
     # -- partner events ---------------------------------------------------------------
     def handle(

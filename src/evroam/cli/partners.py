@@ -1,5 +1,4 @@
-"""``evroam partners add|list|sync|import-locations``: onboard partners, watch
-their feeds, import a Locations file."""
+"""``evroam partners``: onboard partners, watch feeds, import Locations files."""
 
 from __future__ import annotations
 

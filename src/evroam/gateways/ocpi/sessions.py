@@ -8,7 +8,7 @@ callbacks here turn them into events for the charging service.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Protocol
@@ -38,7 +38,7 @@ from evroam.protocols.ocpi_2_2_1.sessions import (
     SessionSink,
     SessionStatus,
 )
-from evroam.shared.errors import InvalidInputError
+from evroam.shared.errors import EvroamError, InvalidInputError
 from evroam.shared.money import Money
 
 # --- wire -> events (pure) ----------------------------------------------------------
@@ -170,18 +170,46 @@ def _tariffs(cdr: CDR) -> tuple[ElementTariff, ...]:
 # --- hub side: the receivers' callbacks --------------------------------------------
 
 
-def session_sink(on_event: EventSink) -> SessionSink:
+SessionAdopter = Callable[[str, str, Session], Awaitable[None]]
+"""``await adopt(operator_key, ref, session)``: make the hub's session of a
+Session the CPO started itself (ADR 0043); ``UnknownSessionError`` when ``ref``
+is no reference the hub issued for its token."""
+
+
+def session_sink(
+    on_event: EventSink, adopt: SessionAdopter | None = None
+) -> SessionSink:
     """The callback for ``build_sessions_receiver_router``: each event of the
-    update goes to ``on_event``; a session the hub does not know is refused."""
+    update goes to ``on_event``. A Session PUT the hub holds no session for is
+    adopted when ``adopt`` knows its reference (a CPO-started session after
+    the hub authorized the token); otherwise it is refused."""
+
+    async def apply(
+        key: str, ref: str, session_id: str, update: Session | SessionPatch
+    ) -> None:
+        for event in events_from_session(ref, session_id, update):
+            await on_event(key, event)
 
     async def on_session(
         key: str, ref: str, session_id: str, update: Session | SessionPatch
     ) -> None:
         try:
-            for event in events_from_session(ref, session_id, update):
-                await on_event(key, event)
+            await apply(key, ref, session_id, update)
+            return
+        except UnknownSessionError as exc:
+            is_new = isinstance(update, Session) and update.status is not (
+                SessionStatus.INVALID
+            )
+            if adopt is None or not is_new:
+                raise InvalidParametersError(f"unknown session {ref}") from exc
+        assert isinstance(update, Session)
+        try:
+            await adopt(key, ref, update)
         except UnknownSessionError as exc:
             raise InvalidParametersError(f"unknown session {ref}") from exc
+        except EvroamError as exc:
+            raise InvalidParametersError(f"session {ref} refused: {exc}") from exc
+        await apply(key, ref, session_id, update)
 
     return on_session
 

@@ -33,6 +33,7 @@ from evroam.protocols.ocpi_2_2_1.enums import ModuleId, TokenType
 from evroam.protocols.ocpi_2_2_1.errors import OcpiError
 from evroam.shared.clock import Clock
 from evroam.shared.ids import AccountId
+from evroam.tokens.authorization import AuthorizationReferences
 from evroam.tokens.model import Decision, DriverToken, TokenKind
 from evroam.tokens.service import TokenService
 
@@ -82,7 +83,9 @@ class HubTokenSource:
 
     ``offload`` runs the token store's reads off the event loop (the
     composition root passes ``services.boundary.run``): a CPO's authorization
-    waits on one indexed read, and other requests go on meanwhile.
+    waits on one indexed read, and other requests go on meanwhile. An allowed
+    token gets an ``authorization_reference`` from ``references``: the hub's
+    session id if the CPO then starts a session itself (ADR 0043).
     """
 
     def __init__(
@@ -91,11 +94,13 @@ class HubTokenSource:
         country_code: str,
         party_id: str,
         offload: Offload = _inline,
+        references: AuthorizationReferences | None = None,
     ) -> None:
         self._tokens = tokens
         self._country_code = country_code
         self._party_id = party_id
         self._offload = offload
+        self._references = references
 
     def _wire(self, token: DriverToken) -> Token:
         return ocpi_token(token, self._country_code, self._party_id)
@@ -127,10 +132,14 @@ class HubTokenSource:
             return None
         decision = token.decision
         info = _INFO.get(decision)
+        is_allowed = decision is Decision.ALLOWED
         return AuthorizationInfo(
             allowed=_ALLOWED[decision],
             token=self._wire(token),
-            location=location if decision is Decision.ALLOWED else None,
+            location=location if is_allowed else None,
+            authorization_reference=self._references.issue(token.uid)
+            if is_allowed and self._references is not None
+            else None,
             info=DisplayText(language="en", text=info) if info else None,
         )
 
