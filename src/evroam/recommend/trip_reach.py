@@ -170,13 +170,14 @@ def reach(
     """A chain of the fewest stations from start to destination, or the gap.
 
     Up to ``exact_up_to`` stations the search runs station by station. Above
-    it, stations are merged into cells (one node per cell and kind, a cell's
-    diagonal of slack on every hop): a search with hops widened by it that
-    finds no way proves there is none, one with hops narrowed by it that finds
-    a way gives a chain of real stations. When the two disagree the cells
-    shrink (5 km, then 1 km) while there are at most ``MAX_CELLS`` of them;
-    if they still disagree the narrowed answer stands: a way that needs every
-    hop within a kilometre or so of the car's range may be missed (ADR 0047).
+    it, stations are merged into cells (one node per cell and kind, at the
+    cell's first station by id): a search with every hop widened by two cell
+    diagonals that finds no way proves there is none; a search between the
+    nodes' own stations that finds a way gives a chain of real stations. When
+    the two disagree the cells shrink (5 km, then 1 km) while there are at most
+    ``MAX_CELLS`` of them; if they still disagree the second answer stands: a
+    way that needs a hop within a few kilometres of the car's range may be
+    missed (ADR 0047).
     """
     if len(points) <= exact_up_to:
         each = _Nodes.of_stations(vehicle, points, origin, destination, window)
@@ -189,13 +190,15 @@ def reach(
         if nodes is not None and cells.lat.size > MAX_CELLS:
             break
         nodes = cells
-        slack = cell_km * math.sqrt(2.0)
-        wide = _search(nodes.lat, nodes.lon, nodes.hop, -slack)
+        # A station lies within a cell's diagonal of its cell's first station,
+        # at either end of a hop: two diagonals widen every hop enough.
+        wide = _search(nodes.lat, nodes.lon, nodes.hop, -2.0 * cell_km * math.sqrt(2))
+        narrow = np.zeros(0, dtype=np.int64)
         if wide[-1] < 0:
             break  # no way even with the slack: there is none
-        narrow = _search(nodes.lat, nodes.lon, nodes.hop, slack)
+        narrow = _search(nodes.lat, nodes.lon, nodes.hop)
         if narrow[-1] >= 0:
-            break  # a way with the slack: a real one
+            break  # a way between real stations
     assert nodes is not None
     return _answer(vehicle, nodes, narrow if narrow.size else wide, wide, window)
 

@@ -106,3 +106,26 @@ def test_cells_never_claim_a_way_the_stations_do_not_have():
         if exact.path is None:
             assert cells.path is None
     assert 3 <= ways <= 22  # both answers occur
+
+
+def test_finer_cells_settle_what_coarse_cells_leave_open():
+    # From crowd A to crowd B is about 247 km straight, some 4 km of road past
+    # the car's range: 5 km cells (widened by 14 km) cannot rule it out, 1 km
+    # cells (widened by 2.8 km) can; the finer level's answer is the one given.
+    stations = crowds([112.0], per_crowd=20) + crowds([114.592], per_crowd=20, seed=4)
+    stations = [
+        point(p.name, 31.0 + (p.lat - 31.0) / 3, 112.0 + (p.lon - 112.0) / 3)
+        if p.name.startswith("112.0")
+        else point(p.name, 31.0 + (p.lat - 31.0) / 3, 114.592 + (p.lon - 114.592) / 3)
+        for p in stations
+    ]  # crowds of about 2 km across
+    destination = GeoPoint(31.0, 115.6)
+
+    exact = reach(CAR, stations, ORIGIN, destination, WINDOW, 10_000)
+    cells = reach(CAR, stations, ORIGIN, destination, WINDOW, 0)
+
+    assert exact.path is None
+    assert cells.path is None
+    assert cells.gap is not None
+    assert cells.gap.from_name.startswith("112.0-")
+    assert cells.gap.to_name.startswith("114.592-")
