@@ -4,10 +4,16 @@ the partner's statement."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from evroam.cli.main import app
+from evroam.pile_reports.model import PileReport, ReportKind
+from evroam.shared.ids import AccountId, OperatorId, PileId, StationId
+from evroam.storage.pile_report_repository import SqlPileReportStore
 from evroam.storage.pile_report_tables import pile_reports
 from tests.api.conftest import NOW
 from tests.api.test_accounts import open_account
@@ -173,3 +179,28 @@ class TestErasure:
         assert [(r["pile_id"], r["kind"]) for r in export["pile_reports"]] == [
             (PILE, "blocked")
         ]
+
+
+class TestTheStatementOnTheCommandLine:
+    def test_settle_json_lists_the_months_reports(self, services, tmp_path):
+        at = datetime(2026, 10, 15, 4, 0, tzinfo=UTC)
+        SqlPileReportStore(services.engine).add(
+            PileReport(
+                "rep_cli",
+                AccountId("acc_x"),
+                OperatorId("rapidgrid"),
+                StationId(station_id_for("rapidgrid", "S001")),
+                PileId(PILE),
+                ReportKind.BROKEN,
+                at,
+            )
+        )
+        args = ["settle", "--partner", "rapidgrid", "--period", "2026-10", "--json"]
+        result = CliRunner().invoke(
+            app, [*args, "--db", services.settings.database_url]
+        )
+        assert result.exit_code == 0, result.output
+        reports = json.loads(result.output)["pile_reports"]
+        assert reports["broken"] == 1
+        assert reports["piles"][0]["pile_id"] == PILE
+        assert "acc_x" not in result.output

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from evroam.cli.hub import open_hub
 from evroam.cli.options import DEFAULT_DB, DbOption, JsonOption
+from evroam.pile_reports.service import PartnerReports
 from evroam.settlement.model import Period, Reconciliation, Statement
 from evroam.shared.errors import InvalidInputError
 from evroam.shared.ids import OperatorId
@@ -42,9 +43,11 @@ def settle(
             result = asyncio.run(services.settlement.reconcile(partner_id, month))
             _show_reconciliation(result, as_json)
         else:
-            _show_statement(
-                services.settlement.settle_period(partner_id, month), as_json
+            statement = services.settlement.settle_period(partner_id, month)
+            reports = services.pile_reports.list_reports(
+                partner_id, month.starts_at, month.ends_at
             )
+            _show_statement(statement, reports, as_json)
     finally:
         services.close()
 
@@ -86,11 +89,35 @@ def reconciliation_json(r: Reconciliation) -> dict[str, Any]:
     }
 
 
-def _show_statement(statement: Statement, as_json: bool) -> None:
+def reports_json(r: PartnerReports) -> dict[str, Any]:
+    """Drivers' reports of the partner's piles in the period (never who)."""
+    return {
+        "broken": r.broken,
+        "blocked": r.blocked,
+        "piles": [
+            {
+                "pile_id": t.pile_id,
+                "station_id": t.station_id,
+                "broken": t.broken,
+                "blocked": t.blocked,
+                "last_reported_at": t.last_reported_at.isoformat(),
+            }
+            for t in r.piles
+        ],
+    }
+
+
+def _show_statement(
+    statement: Statement, reports: PartnerReports, as_json: bool
+) -> None:
     if as_json:
-        typer.echo(json.dumps(statement_json(statement), indent=2))
+        body = {**statement_json(statement), "pile_reports": reports_json(reports)}
+        typer.echo(json.dumps(body, indent=2))
         return
-    Console().print(_statement_table(statement))
+    table = _statement_table(statement)
+    table.add_row("pile reports, broken", str(reports.broken))
+    table.add_row("pile reports, blocked", str(reports.blocked))
+    Console().print(table)
 
 
 def _statement_table(s: Statement) -> Table:
