@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from .driver_steps import open_app
 from .real_site import DESKTOP, PHONE, RealSite, serve_real_site
@@ -87,3 +87,57 @@ def test_each_recommendation_says_its_chance_of_a_free_pile(
                 f"{percent(option['free_chance'])} free on arrival"
             )
             expect(row.locator(".status-age")).to_contain_text("status changed")
+
+
+def test_a_pile_with_faults_says_its_reliability_in_chinese(
+    browser: Browser, real_site: RealSite
+) -> None:
+    station = a_charging_station(real_site)
+    pile = station["piles_detail"][0]
+    said = {
+        "code": "pile.reliability", "text": "reliability 42/100: …",
+        "params": {"score": 42, "faults": 4, "offline_percent": 6,
+                   "failed_starts": 1, "reports": 0, "days": 30},
+    }  # fmt: skip
+
+    def with_faults(route: Route) -> None:
+        # no history on this hub: the score the availability job would learn
+        body = route.fetch().json()
+        for p in body["piles_detail"]:
+            if p["id"] == pile["id"]:
+                p.update(reliability=42, reliability_said=said)
+        route.fulfill(json=body)
+
+    for page in open_page(browser, PHONE, "zh-CN"):
+        page.route(f"**/api/v1/stations/{station['id']}", with_faults)
+        open_app(page, real_site.base_url)
+        page.locator("#search").fill(station["name"])
+        page.locator("#search-results li", has_text=station["name"]).first.click()
+        note = page.locator(f".pile[data-pile-id='{pile['id']}'] .pile-reliability")
+        expect(note).to_have_text(
+            "可靠性 42/100\N{FULLWIDTH COLON}"
+            "30 天内4 次故障、6 % 的时间离线和1 次启动失败"
+        )
+        expect(note).to_have_class(re.compile(r"\bis-low\b"))
+        others = page.locator(f".pile:not([data-pile-id='{pile['id']}'])")
+        expect(others.locator(".pile-reliability")).to_have_count(0)
+
+
+def test_an_option_with_only_low_piles_says_why_it_is_ranked_last(
+    browser: Browser, real_site: RealSite
+) -> None:
+    def last_one_low(route: Route) -> None:
+        body = route.fetch().json()
+        body["options"][-1]["reliability"] = 32
+        route.fulfill(json=body)
+
+    for page in open_page(browser, DESKTOP, "en-US"):
+        page.route(re.compile(r"/api/v1/recommendations$"), last_one_low)
+        open_app(page, real_site.base_url)
+        options = recommend(page)["options"]
+        rows = page.locator("#recommend-results .recommend-result")
+        expect(rows.last.locator(".option-reliability")).to_have_text(
+            "reliability 32/100: ranked below stations with reliable piles"
+        )
+        expect(page.locator(".option-reliability")).to_have_count(1)
+        assert options[-1]["reliability"] == 32

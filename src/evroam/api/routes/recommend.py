@@ -122,6 +122,11 @@ class OptionPublic(BaseModel):
     status_age_s: int | None = Field(
         None, description="seconds since the station's live status last changed"
     )
+    reliability: int | None = Field(
+        None,
+        description="0..100, set when the car could only use piles scored low "
+        "(under 60, ADR 0040): the option is ranked below reliable ones",
+    )
     charge_minutes: float
     final_soc: float
     energy_kwh: str
@@ -164,6 +169,7 @@ def option_public(rank: int, o: Option) -> OptionPublic:
         free_chance=o.free_chance,
         free_chance_basis=o.free_chance_basis,
         status_age_s=o.status_age_s,
+        reliability=o.reliability,
         charge_minutes=o.charge_minutes,
         final_soc=o.final_soc,
         energy_kwh=str(o.energy_kwh),

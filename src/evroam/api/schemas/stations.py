@@ -8,12 +8,14 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from evroam.api.schemas.message import MessagePublic, message_public
 from evroam.catalogue.model import ConnectorStandard, PileStatus, StatusCategory
 from evroam.catalogue.search import Cluster, OperatorStats, StationHit, summarise
 from evroam.catalogue.service import StationDetail
 from evroam.pricing.tariff import IdleFee, PeriodKind, PriceNow, Tariff
 from evroam.recommend.outlook import StationOutlook
-from evroam.recommend.reliability import PileTrack
+from evroam.recommend.reliability import WINDOW_DAYS, PileTrack
+from evroam.shared.message import Message
 
 
 class PileCountsPublic(BaseModel):
@@ -156,6 +158,12 @@ class PilePublic(BaseModel):
     reliability_note: str | None = Field(
         default=None, description="what counted against the pile, with numbers"
     )
+    reliability_said: MessagePublic | None = Field(
+        default=None,
+        description="the note with a code (`pile.reliability`) and its numbers "
+        "(score, faults, offline_percent, failed_starts, reports, days), for "
+        "clients in other languages (ADR 0045)",
+    )
 
 
 def with_reliability(
@@ -169,11 +177,27 @@ def with_reliability(
             update={
                 "reliability": tracks[p.id].score,
                 "reliability_note": tracks[p.id].describe(),
+                "reliability_said": reliability_said(tracks[p.id]),
             }
         )
         for p in detail.piles_detail
     ]
     return detail.model_copy(update={"piles_detail": piles})
+
+
+def reliability_said(track: PileTrack) -> MessagePublic:
+    return message_public(
+        Message.of(
+            "pile.reliability",
+            track.describe(),
+            score=track.score,
+            faults=track.faults,
+            offline_percent=round(track.offline_share * 100),
+            failed_starts=track.failed_starts,
+            reports=track.broken_reports,
+            days=WINDOW_DAYS,
+        )
+    )
 
 
 class TouWindowPublic(BaseModel):

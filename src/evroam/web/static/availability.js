@@ -74,5 +74,46 @@
     return html + "</div>";
   });
 
-  ev.availability = { badge: badge, percent: percent };
+  // ---------- reliability (ADR 0040): a pile's score and what counted against it ----------
+
+  var LOW_BELOW = 60;
+
+  i18n.sayings["pile.reliability"] = function (p) {
+    var facts = [];
+    if (p.faults) facts.push(i18n.nt("{count} fault", "{count} faults", p.faults));
+    if (p.offline_percent >= 1) {
+      facts.push(t("off line {percent} % of the time", { percent: i18n.number(p.offline_percent) }));
+    }
+    if (p.failed_starts) {
+      facts.push(i18n.nt("{count} failed start", "{count} failed starts", p.failed_starts));
+    }
+    if (p.reports) facts.push(i18n.nt("{count} driver report", "{count} driver reports", p.reports));
+    var list = new Intl.ListFormat(i18n.locale, { type: "conjunction" });
+    var said = facts.length ? list.format(facts) : t("no trouble");
+    return t("reliability {score}/100: {facts} in {days} days", {
+      score: p.score, days: p.days, facts: said
+    });
+  };
+
+  function pileReliability(pile) {
+    if (pile.reliability == null || pile.reliability >= 100) return "";
+    var text = pile.reliability_said ? i18n.say(pile.reliability_said) :
+      pile.reliability_note || t("reliability {score}/100", { score: pile.reliability });
+    return "<p class=\"pile-reliability" + (pile.reliability < LOW_BELOW ? " is-low" : "") + "\">" +
+      esc(text) + "</p>";
+  }
+
+  // A recommendation the car could only use through low-scored piles says so.
+  function optionReliability(option) {
+    if (option.reliability == null) return "";
+    return "<div class=\"option-reliability is-low\">" + esc(t(
+      "reliability {score}/100: ranked below stations with reliable piles", { score: option.reliability }
+    )) + "</div>";
+  }
+
+  ev.station.addPileAction(pileReliability);
+
+  ev.availability = {
+    badge: function (item) { return badge(item) + optionReliability(item); }, percent: percent
+  };
 })();
