@@ -2,7 +2,9 @@
 
 Serves the real hub over the reference scenario's Shanghai stations on a loopback
 port and photographs the driver app in Debian chromium: the map and a station at
-390x844 in Chinese, the wallet after a sandbox top-up, the recommendation at 1440x900 in English.
+390x844 in Chinese, the wallet after a sandbox top-up, the recommendation at 1440x900 in English;
+and, over the trip tests' small network, a trip on a phone in Chinese (slow piles
+towards Hangzhou, the planner's note) and at 1440x900 in English (Nanjing).
 
     python benchmarks/screenshots.py docs/img
 """
@@ -22,6 +24,8 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.driver_steps import add_car, sign_up, top_up
 from tests.browser.real_site import DESKTOP, PHONE, serve_real_site
 from tests.browser.test_driver_app import UNCOVERED
+from tests.browser.test_trip import plan_trip
+from tests.browser.trip_network import import_trip_network
 from tests.hub_keys import install_test_secrets
 
 VIEW = "/#13/31.2304/121.4737"
@@ -63,6 +67,26 @@ def desktop_shots(page: Page, base: str, folder: Path) -> None:
     page.screenshot(path=folder / "recommend.png")
 
 
+TRIP_VIEW = "/#8/31.40/120.40"
+
+
+def trip_shots(phone: Page, desktop: Page, base: str, folder: Path) -> None:
+    phone.goto(base + TRIP_VIEW)
+    wait_for_stations(phone)
+    sign_up(phone, "trip@example.cn")
+    add_car(phone, "xiaomi-su7-max")
+    plan_trip(phone, "杭州")
+    expect(phone.locator("#trip-notes")).to_be_visible(timeout=20000)
+    phone.wait_for_timeout(1500)
+    phone.screenshot(path=folder / "trip-phone-zh.png")
+    desktop.goto(base + TRIP_VIEW)
+    wait_for_stations(desktop)
+    plan_trip(desktop, "Nanjing", vehicle="xiaomi-su7-max")
+    expect(desktop.locator("#trip-stops .trip-stop").first).to_be_visible(timeout=20000)
+    desktop.wait_for_timeout(1500)
+    desktop.screenshot(path=folder / "trip-desktop-en.png")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
@@ -83,8 +107,19 @@ def main() -> None:
         phone_shots(phone.new_page(), site.base_url, args.folder)
         desktop = browser.new_context(viewport=DESKTOP, locale="en-US")
         desktop_shots(desktop.new_page(), site.base_url, args.folder)
+        next(sites, None)
+        trips = serve_real_site(Path(tempfile.mkdtemp()), network=import_trip_network)
+        trip_site = next(trips)
+        trip_shots(
+            browser.new_context(
+                viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True
+            ).new_page(),
+            browser.new_context(viewport=DESKTOP, locale="en-US").new_page(),
+            trip_site.base_url,
+            args.folder,
+        )
+        next(trips, None)
         browser.close()
-    next(sites, None)
     print(f"screenshots written to {args.folder}")
 
 
