@@ -125,7 +125,7 @@ class TestAtPhoneSize:
         self, phone: Page, real_site: RealSite
     ) -> None:
         open_map(phone, real_site)
-        for sheet in ("#open-filters", "#open-recommend"):
+        for sheet in ("#open-filters", "#open-recommend", "#open-trip"):
             phone.locator(sheet).click()
             assert phone.evaluate(SMALLER_THAN_A_FINGER, CONTROLS) == []
         marker = phone.locator(".station-icon").first
@@ -299,7 +299,7 @@ class TestAccessibility:
     ) -> None:
         open_map(phone, real_site)
         assert serious_violations(phone) == []
-        for opener in ("#open-filters", "#open-recommend"):
+        for opener in ("#open-filters", "#open-recommend", "#open-trip"):
             phone.locator(opener).click()
             assert serious_violations(phone) == [], opener
         station_id = first_marker(phone, swap=False)

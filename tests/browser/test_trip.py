@@ -20,7 +20,12 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from .driver_steps import add_car, open_app, sign_up, yuan
 from .real_site import DESKTOP, PHONE, RealSite, serve_real_site
-from .test_driver_app import open_page
+from .test_driver_app import (
+    CONTROLS,
+    SMALLER_THAN_A_FINGER,
+    open_page,
+    serious_violations,
+)
 from .trip_network import import_trip_network
 
 pytestmark = pytest.mark.browser
@@ -156,6 +161,8 @@ def test_on_a_phone_in_chinese_the_trip_starts_from_the_account_car(
         expect(sheet.locator("#trip-notes")).to_contain_text("较慢")
         expect(sheet.locator("#trip-notes")).to_contain_text("7 kW")
         page.screenshot(path=str(shots / "trip-phone-zh.png"))
+        assert page.evaluate(SMALLER_THAN_A_FINGER, CONTROLS + ", .trip-stop") == []
+        assert serious_violations(page) == []
 
         plan_trip(page, "北京")
         error = error_of(page)
