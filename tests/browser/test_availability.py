@@ -141,3 +141,25 @@ def test_an_option_with_only_low_piles_says_why_it_is_ranked_last(
         )
         expect(page.locator(".option-reliability")).to_have_count(1)
         assert options[-1]["reliability"] == 32
+
+
+def test_in_chinese_each_recommendation_says_why_in_chinese(
+    browser: Browser, real_site: RealSite
+) -> None:
+    for page in open_page(browser, PHONE, "zh-CN"):
+        open_app(page, real_site.base_url)
+        page.locator("#open-recommend").click()
+        page.select_option("select[name=vehicle]", "xiaomi-su7-max")
+        page.fill("input[name=soc]", "30")
+        page.select_option("select[name=prefer]", "time")
+        page.locator("#recommend-pick").click()
+        with page.expect_response(re.compile(r"/api/v1/recommendations$")) as answer:
+            page.locator("#map").tap(position={"x": 195, "y": 200})
+        options = answer.value.json()["options"]
+        whys = page.locator("#recommend-results .recommend-why")
+        expect(whys).to_have_count(len(options))
+        expect(whys.first).to_have_text("用时最短")
+        for text in whys.all_inner_texts()[1:]:
+            # "第 2 名", colon, "比第 1 名 +3 分钟", comma, "+¥1.20" (fullwidth marks)
+            lead = "第 \\d 名\uff1a比第 1 名 .+\uff0c[+\u2212]¥[\\d.,]+"
+            assert re.fullmatch(lead, text), text

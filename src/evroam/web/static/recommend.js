@@ -126,7 +126,28 @@
     });
   }
 
-  function rowHtml(option) {
+  // The hub's `why` is English (its facts are the row's figures); other languages get
+  // the lead said here: the objective for #1, the difference to #1 for the others.
+  var LEADS = {
+    time: function () { return t("fastest"); },
+    cost: function () { return t("cheapest"); },
+    balanced: function () { return t("best balance of time and cost"); }
+  };
+
+  function why(option, best, prefer) {
+    if (i18n.locale === "en" || !best) return option.why;
+    if (option.rank === 1) return LEADS[prefer] ? LEADS[prefer]() : option.why;
+    var dt = Math.round(Number(option.total_minutes) - Number(best.total_minutes));
+    var dc = Number(option.total_cost) - Number(best.total_cost);
+    var same = t("the same time");
+    var later = dt === 0 ? same : (dt > 0 ? "+" : "−") + minutes(Math.abs(dt));
+    var dearer = (dc >= 0 ? "+" : "−") + money(Math.abs(dc).toFixed(2), option.currency);
+    return t("#{rank}: {minutes} and {money} vs #1", {
+      rank: option.rank, minutes: later, money: dearer
+    });
+  }
+
+  function rowHtml(option, best, prefer) {
     var s = option.station || {};
     var kind = option.kind === "swap" ? "swap" : "charge";
     var action = kind === "swap" ? t("swap") : t("charge {time} to {soc}", {
@@ -146,7 +167,7 @@
       "<div class=\"recommend-breakdown\">" + esc(t("drive {km} km · wait {wait}", {
         km: i18n.number(Number(option.drive_km).toFixed(1)), wait: minutes(option.wait_minutes)
       })) + " · " + esc(action) + "</div>" +
-      "<p class=\"recommend-why\">" + esc(option.why) + "</p></li>";
+      "<p class=\"recommend-why\">" + esc(why(option, best, prefer)) + "</p></li>";
   }
 
   // ---------- the panel ----------
@@ -269,7 +290,10 @@
         marker.on("click", function () { select(s.id, false); });
         markers[s.id] = marker.addTo(optionLayer);
       });
-      results.innerHTML = options.map(rowHtml).join("");
+      var prefer = form.elements.prefer.value;
+      results.innerHTML = options.map(function (option) {
+        return rowHtml(option, options[0], prefer);
+      }).join("");
       if (options.length) fitTo(points);
     }
 
