@@ -38,6 +38,20 @@ class TestCatalogues:
         missing = source_messages() - set(po)
         assert not missing, f"run `make messages`, then translate: {sorted(missing)}"
 
+    def test_the_extractor_misses_no_literal_string_of_the_scripts(self):
+        # Babel's JavaScript lexer silently skips some calls (e.g. a t() after a
+        # ternary inside an object literal): their text would never be translated.
+        # A plain reading of every t("…") / nt("…") finds them.
+        literal = re.compile(r'\b(?:t|nt)\(\s*"((?:[^"\\]|\\.)*)"')
+        joined = re.compile(r'"\s*\+\s*\n\s*"')  # "a " +\n "b" is one string
+        written = set()
+        for script in (WEB_DIR / "static").glob("*.js"):
+            code = joined.sub("", script.read_text(encoding="utf-8"))
+            code = re.sub(r"^\s*//.*$", "", code, flags=re.MULTILINE)  # comments
+            written |= {m.replace('\\"', '"') for m in literal.findall(code)}
+        skipped = written - source_messages()
+        assert not skipped, f"write these t() calls so Babel sees them: {skipped}"
+
     def test_every_chinese_message_is_translated(self):
         po = catalogue_messages(LOCALE_DIR / "zh_CN/LC_MESSAGES/messages.po")
         empty = [k for k, v in po.items() if not v or v == ("",) or v == ("", "")]
