@@ -233,6 +233,9 @@ class InMemoryStationRepository:
             )
         return out
 
+    def find_stations(self, station_ids: Sequence[StationId]) -> list[Station]:
+        return [self.stations[i] for i in station_ids if i in self.stations]
+
     def summaries(self, ids: Sequence[StationId]) -> Sequence[StationSummary]:
         return [summarise(self.stations[i]) for i in ids if i in self.stations]
 

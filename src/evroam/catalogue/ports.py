@@ -71,6 +71,10 @@ class StationRepository(Protocol):
 
     def find_station(self, station_id: StationId) -> Station | None: ...
 
+    def find_stations(self, station_ids: Sequence[StationId]) -> list[Station]:
+        """Those of the stations that exist, in the order asked."""
+        ...
+
     def find_station_of_pile(self, pile_id: PileId) -> Station | None: ...
 
     def summaries_named(self, text: str, limit: int) -> Sequence[StationSummary]:

@@ -192,6 +192,17 @@ class CatalogueService:
         if station is None:
             raise StationNotFoundError(station_id)
         self._check_generation()
+        return self._detail(station)
+
+    def get_stations(self, station_ids: Sequence[StationId]) -> list[StationDetail]:
+        """Those of the stations that exist, in the order asked: two reads and
+        one tariff-generation check for them all (the recommender evaluates a
+        few stations per answer)."""
+        found = self._repo.find_stations(station_ids)
+        self._check_generation()
+        return [self._detail(station) for station in found]
+
+    def _detail(self, station: Station) -> StationDetail:
         tariff = self._tariffs_for([station.tariff_id]).get(station.tariff_id)
         if tariff is None:
             raise TariffNotFoundError(station.tariff_id)

@@ -50,6 +50,10 @@ class StationSource(Protocol):
 
     def get_station(self, station_id: StationId) -> StationDetail: ...
 
+    def get_stations(self, station_ids: Sequence[StationId]) -> list[StationDetail]:
+        """Those of the stations that exist, in the order asked, read together."""
+        ...
+
 
 class OccupancyHistory(Protocol):
     """Expected share of a station's piles in use at a local time (0..1)."""

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from evroam.catalogue.errors import StationNotFoundError
 from evroam.catalogue.model import (
     ConnectorStandard,
     PowerType,
@@ -23,6 +24,7 @@ from evroam.catalogue.model import (
     StatusCategory,
 )
 from evroam.catalogue.search import MAX_RADIUS_M, NearQuery, StationFilter, StationHit
+from evroam.catalogue.service import StationDetail
 from evroam.pricing.discount import DiscountContext, DiscountRule
 from evroam.pricing.elements import ElementTariff
 from evroam.pricing.quote import quote_charge
@@ -63,7 +65,7 @@ from evroam.recommend.wait import (
 )
 from evroam.shared.clock import Clock
 from evroam.shared.geo import GeoPoint, distance_m
-from evroam.shared.ids import OperatorId
+from evroam.shared.ids import OperatorId, StationId
 from evroam.shared.money import Money
 
 _DC = frozenset(
@@ -76,6 +78,8 @@ _DC = frozenset(
 )
 _ONLINE = (StatusCategory.FREE, StatusCategory.BUSY)
 _KWH = Decimal("0.001")
+# Station details read per round trip while evaluating (most answers need 5-8).
+_READ_AHEAD = 4
 _Cost = Callable[[Decimal, datetime, datetime], tuple[Money, Money]]
 
 
@@ -155,10 +159,11 @@ class RecommendService:
         centres = [request.position]
         if request.destination is not None:
             centres.append(_toward(request.position, request.destination, reach_km))
-        hits: dict[str, StationHit] = {}
-        for centre in centres:
-            charge = StationFilter(connectors=plugs, operator_ids=request.operator_ids)
-            self._near(hits, centre, radius_m, charge, self._nearest)
+        charge = StationFilter(connectors=plugs, operator_ids=request.operator_ids)
+        queries = [
+            NearQuery(centre, radius_m, charge, limit=max(self._nearest, 1))
+            for centre in centres
+        ]
         swap_ops = frozenset(vehicle.swap_operator_ids)
         if request.operator_ids:
             swap_ops &= request.operator_ids
@@ -167,20 +172,13 @@ class RecommendService:
                 connectors=frozenset({ConnectorStandard.SWAP}),
                 operator_ids=frozenset(OperatorId(o) for o in swap_ops),
             )
-            self._near(hits, request.position, radius_m, swap, self._nearest // 3)
+            limit = max(self._nearest // 3, 1)
+            queries.append(NearQuery(request.position, radius_m, swap, limit=limit))
+        hits: dict[str, StationHit] = {}
+        for page in self._stations.find_stations_near_many(queries):
+            for hit in page.items:
+                hits.setdefault(hit.summary.id, hit)
         return list(hits.values())
-
-    def _near(
-        self,
-        into: dict[str, StationHit],
-        centre: GeoPoint,
-        radius_m: float,
-        station_filter: StationFilter,
-        limit: int,
-    ) -> None:
-        query = NearQuery(centre, radius_m, station_filter, limit=max(limit, 1))
-        for hit in self._stations.find_stations_near(query).items:
-            into.setdefault(hit.summary.id, hit)
 
     def _reachable(
         self, request: RecommendRequest, hits: list[StationHit]
@@ -243,22 +241,33 @@ class RecommendService:
     ) -> list[Option]:
         exact: list[Option] = []
         keys: list[tuple[Decimal, Decimal, Decimal, str, str]] = []
-        for rough, r in screened:
+        details: dict[StationId, StationDetail] = {}
+        for at, (rough, r) in enumerate(screened):
             if len(exact) >= self._budget:
                 break
             key = self._key(rough, request.objective)
             if len(keys) >= request.limit and key > sorted(keys)[request.limit - 1]:
                 break  # screening is optimistic: nothing further can rank higher
-            option = self._exact(request, r, now)
+            if r.hit.summary.id not in details:  # read the next few at once
+                ahead = [h.hit.summary.id for _, h in screened[at : at + _READ_AHEAD]]
+                for fetched in self._stations.get_stations(ahead):
+                    details[fetched.station.id] = fetched
+            detail = details.get(r.hit.summary.id)
+            if detail is None:
+                raise StationNotFoundError(r.hit.summary.id)
+            option = self._exact(request, r, now, detail)
             if option is not None:
                 exact.append(option)
                 keys.append(self._key(option, request.objective))
         return exact
 
     def _exact(
-        self, request: RecommendRequest, r: _Reached, now: datetime
+        self,
+        request: RecommendRequest,
+        r: _Reached,
+        now: datetime,
+        detail: StationDetail,
     ) -> Option | None:
-        detail = self._stations.get_station(r.hit.summary.id)
         station = detail.station
         cost = self._pricer(request, station, detail.priced)
         if station.is_swap:

@@ -90,6 +90,12 @@ _STATION = select(stations).where(stations.c.id == bindparam("id"))
 _PILES = (
     select(piles).where(piles.c.station_sid == bindparam("sid")).order_by(piles.c.id)
 )
+_STATIONS = select(stations).where(stations.c.id.in_(bindparam("ids", expanding=True)))
+_PILES_OF = (
+    select(piles)
+    .where(piles.c.station_sid.in_(bindparam("sids", expanding=True)))
+    .order_by(piles.c.station_sid, piles.c.id)
+)
 _SUMMARIES = select(stations).where(stations.c.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -333,6 +339,22 @@ class SqlStationRepository:
                 return None
             pile_rows = conn.execute(_PILES, {"sid": row["sid"]}).mappings().all()
         return station_of(row, tuple(pile_of(p) for p in pile_rows))
+
+    def find_stations(self, station_ids: Sequence[StationId]) -> list[Station]:
+        rows: dict[str, RowMapping] = {}
+        held: dict[int, list[RowMapping]] = {}
+        with self._engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(station_ids))):
+                found = conn.execute(_STATIONS, {"ids": list(chunk)}).mappings().all()
+                rows.update({r["id"]: r for r in found})
+                sids = [r["sid"] for r in found]
+                for p in conn.execute(_PILES_OF, {"sids": sids}).mappings():
+                    held.setdefault(p["station_sid"], []).append(p)
+        return [
+            station_of(rows[i], tuple(pile_of(p) for p in held.get(rows[i]["sid"], ())))
+            for i in station_ids
+            if i in rows
+        ]
 
     def find_station_of_pile(self, pile_id: PileId) -> Station | None:
         with self._engine.connect() as conn:

@@ -62,6 +62,15 @@ class TestSavingAndFinding:
         [stats] = repo.list_operator_stats()
         assert (stats.stations, stats.piles) == (1, 2)
 
+    def test_stations_come_back_together_in_the_order_asked(self, repo):
+        stations = scattered_stations(12)
+        repo.save_stations(stations)
+        asked = [stations[7].id, StationId("nobody-S1"), stations[2].id, stations[9].id]
+
+        found = repo.find_stations(asked)
+
+        assert found == [stations[7], stations[2], stations[9]]
+
     def test_an_unknown_station_is_not_found(self, repo):
         assert repo.find_station(StationId("nobody-S1")) is None
 
