@@ -357,12 +357,14 @@ def build_services(
     stations = SqlStationRepository(engine)
     bus = _build_bus(settings)
     catalogue = CatalogueService(stations, clock)
-    status = StatusService(SqlStatusStore(engine), bus, clock)
+    status = StatusService(SqlStatusStore(engine), bus, clock, boundary.run)
     records = SqlPartnerRepository(engine, CredentialSeal(settings.data_key))
     http = http or _http_factory(settings)
     partner_index = PartnerIndex(records)
     gateways = _gateways(settings, records, partner_index, http, clock)
-    partners = PartnersService(records, stations, catalogue, status, gateways, clock)
+    partners = PartnersService(
+        records, stations, catalogue, status, gateways, clock, offload=boundary.run
+    )
     payments = (
         SandboxPaymentProvider(
             settings.webhook_secret.encode(),
@@ -484,11 +486,13 @@ def build_services(
                     token_for=token_for_account(
                         tokens, role.country_code, role.party_id
                     ),
+                    offload=boundary.run,
                 )
             },
             catalogue.find_station_of_pile,
             partners.get_partner,
             clock,
+            offload=boundary.run,
         ),
         token_pusher=TokenPusher(
             http, records, tokens, role.country_code, role.party_id, clock
@@ -645,6 +649,7 @@ def _remotes(
         party_id=role.party_id,
         clock=clock,
         token_for=token_for_account(tokens, role.country_code, role.party_id),
+        offload=boundary.run,
     )
     return {
         Protocol.OCPI: LoopRemoteCharging(ocpi, boundary),
@@ -743,7 +748,7 @@ def build_partner_routers(services: Services) -> list[APIRouter]:
     ocpi = build_emsp_router(
         config=_ocpi_config(settings),
         tokens=tokens,
-        locations=HubLocationReceiver(services.partners),
+        locations=HubLocationReceiver(services.partners, services.boundary.run),
         fetch_endpoints=fetch_endpoints,
         clock=clock,
         extra_modules=(

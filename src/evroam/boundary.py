@@ -8,10 +8,12 @@ reaches it through ``boundary.on_loop(coroutine_fn, *args)`` (or
 ``boundary.iterate_on_loop`` for an async iterator): the coroutine runs back on
 the loop and only the worker thread waits for it.
 
-With the guard on (``EVROAM_LOOP_GUARD=1``; the API and end-to-end tests turn it
-on) database and ledger work on the event-loop thread raises
-``LoopBlockedError`` instead of freezing every other request (docs/architecture.md,
-"The async boundary").
+With the guard on (``EVROAM_LOOP_GUARD=1``; the API tests turn it on) database
+and ledger work on the event-loop thread while the app serves (a request, a
+partner's push, the lifespan's background tasks: ``serving()``, entered by the
+app's outermost middleware) raises ``LoopBlockedError`` instead of freezing
+every other request (docs/architecture.md, "The async boundary"). A test's own
+setup on the loop thread is not the app's work and is not refused.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import asyncio
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -43,6 +47,20 @@ class NotInWorkerError(RuntimeError):
     """An async port was reached from a thread ``Boundary.run`` did not start."""
 
 
+_SERVING: ContextVar[bool] = ContextVar("evroam_serving", default=False)
+
+
+@contextmanager
+def serving() -> Iterator[None]:
+    """Mark what runs inside as the app's work (requests, lifespan tasks): the
+    guard refuses blocking work there on the loop's thread."""
+    token = _SERVING.set(True)
+    try:
+        yield
+    finally:
+        _SERVING.reset(token)
+
+
 def is_on_loop_thread() -> bool:
     """True in the thread that runs an event loop (where nothing may block)."""
     try:
@@ -53,8 +71,9 @@ def is_on_loop_thread() -> bool:
 
 
 def refuse_on_loop(what: str) -> None:
-    """Raise ``LoopBlockedError`` naming ``what`` when called on the loop's thread."""
-    if is_on_loop_thread():
+    """Raise ``LoopBlockedError`` naming ``what`` when the app's work calls it on
+    the loop's thread."""
+    if _SERVING.get() and is_on_loop_thread():
         raise LoopBlockedError(
             f"{what} ran on the event-loop thread: call the use case through "
             "Boundary.run (services.boundary.run(fn, *args))"
@@ -197,4 +216,5 @@ __all__ = [
     "is_on_loop_thread",
     "refuse_on_loop",
     "run_blocking_main",
+    "serving",
 ]

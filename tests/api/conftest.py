@@ -80,6 +80,8 @@ def services(tmp_path: Path) -> Iterator[Services]:
         database_url=f"sqlite:///{tmp_path / 'api.db'}",
         payment_provider="sandbox",
         password_scrypt_p=1,
+        # Blocking work on the event loop fails the test (ADR 0020).
+        loop_guard=True,
     )
     built = build_services(
         settings, clock=FixedClock(NOW), access=DatabaseAccess.UPGRADE

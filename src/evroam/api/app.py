@@ -44,6 +44,7 @@ from evroam.api.routes import (
 )
 from evroam.api.routes.docs import mount_docs
 from evroam.api.routes.web import TileSource, mount_web
+from evroam.api.serving import Serving
 from evroam.bootstrap import Services, build_partner_routers, build_services
 from evroam.config import Settings
 from evroam.partners.watch import FeedWatcher
@@ -104,10 +105,21 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.services = running
-    app.add_middleware(PartnerDispatch, partner_app=_partner_app(running))
+    index = running.partner_index
+    if index is not None:
+        index.keep_fresh()  # read here, at start: lookups on the loop never read
+
+    async def partners_fresh() -> None:
+        if index is not None:
+            await running.boundary.run(index.keep_fresh)
+
+    app.add_middleware(
+        PartnerDispatch, partner_app=_partner_app(running), before=partners_fresh
+    )
     app.add_middleware(JsonBodyRequired)
     # Starlette leaves text/event-stream alone (never buffered); ADR 0035.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    app.add_middleware(Serving)  # outermost: the loop guard's scope (ADR 0020)
     install_problem_handlers(app)
     _document_problem_schema(app)
     for module in (

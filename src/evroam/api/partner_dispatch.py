@@ -11,7 +11,7 @@ before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -19,20 +19,25 @@ PARTNER_PREFIXES = ("/ocpi/", "/evcs/")
 
 
 class PartnerDispatch:
-    """ASGI middleware: HTTP requests under ``prefixes`` go to ``partner_app``."""
+    """ASGI middleware: HTTP requests under ``prefixes`` go to ``partner_app``,
+    after ``before`` (the hub: the partner index made fresh off the loop)."""
 
     def __init__(
         self,
         app: ASGIApp,
         partner_app: ASGIApp,
         prefixes: Sequence[str] = PARTNER_PREFIXES,
+        before: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.app = app
         self._partner_app = partner_app
         self._prefixes = tuple(prefixes)
+        self._before = before
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(self._prefixes):
+            if self._before is not None:
+                await self._before()
             await self._partner_app(scope, receive, send)
         else:
             await self.app(scope, receive, send)

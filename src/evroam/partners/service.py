@@ -20,6 +20,7 @@ from evroam.partners.model import NetworkBatch, Partner, PartnerHealth
 from evroam.partners.ports import PartnerGateway, PartnerRepository, PileDirectory
 from evroam.shared.clock import Clock
 from evroam.shared.ids import OperatorId, PileId, StationId
+from evroam.shared.offload import Offload, inline
 from evroam.status.model import PileStatusReport, SwapStockReport
 from evroam.status.service import StatusService
 
@@ -37,7 +38,10 @@ class PartnersService:
         clock: Clock,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
+        offload: Offload = inline,
     ) -> None:
+        """``offload`` runs the blocking steps (repositories, the catalogue) of
+        the async use cases (the composition root: off the event loop)."""
         self._partners = partners
         self._piles = piles
         self._catalogue = catalogue
@@ -46,6 +50,7 @@ class PartnersService:
         self._clock = clock
         self._sleep = sleep
         self._rng = rng or random.Random()
+        self._run = offload
 
     # -- onboarding and sync -----------------------------------------------------
     async def add_partner(
@@ -63,7 +68,7 @@ class PartnersService:
         if the new handshake fails, the partner stays as it was.
         """
         gateway = self._gateway(partner.protocol)
-        previous = self._partners.find(partner.id)
+        previous = await self._run(self._partners.find, partner.id)
         if previous is not None and previous.protocol is not partner.protocol:
             raise InvalidPartnerError(
                 "id",
@@ -74,29 +79,28 @@ class PartnersService:
         provisional = replace(partner, added_at=added_at or self._clock.now())
         # Saved before the handshake: an OCPI CPO calls us back with our token
         # while it answers, and may reach another worker of ours.
-        self._partners.save(provisional)
+        await self._run(self._partners.save, provisional)
         try:
             connected = await gateway.connect(provisional)
         except BaseException:
-            self._restore(partner.id, previous)
+            await self._run(self._restore, partner.id, previous)
             raise
-        self._partners.save(connected)
-        self._catalogue.register_operator(
-            Operator(
-                connected.id,
-                connected.name,
-                connected.profile,
-                connected.protocol,
-                connected.country_code,
-                connected.party_id,
-            )
+        await self._run(self._partners.save, connected)
+        operator = Operator(
+            connected.id,
+            connected.name,
+            connected.profile,
+            connected.protocol,
+            connected.country_code,
+            connected.party_id,
         )
+        await self._run(self._catalogue.register_operator, operator)
         if sync:
             await self.sync_partner(connected.id, on_progress)
             # Pushes that came while the first pull ran could name stations we
             # had not stored yet; one status pass now catches them up.
             await self.reconcile_status(connected.id)
-        return self.partner_health(connected.id)
+        return await self._run(self.partner_health, connected.id)
 
     def _restore(self, partner_id: OperatorId, previous: Partner | None) -> None:
         if previous is None:
@@ -110,31 +114,33 @@ class PartnersService:
         on_progress: Callable[[int], None] | None = None,
     ) -> int:
         """Pull the partner's whole network (paged) and store it; returns stations."""
-        partner = self.get_partner(partner_id)
+        partner = await self._run(self.get_partner, partner_id)
         gateway = self._gateway(partner.protocol)
         stations = 0
         refused: list[tuple[str, str]] = []
         try:
             async for batch in gateway.pull_network(partner):
                 refused.extend(batch.refused)
-                self._catalogue.save_network_batch(
-                    batch.tariffs, batch.stations, batch.priced
+                await self._run(
+                    self._catalogue.save_network_batch,
+                    batch.tariffs,
+                    batch.stations,
+                    batch.priced,
                 )
                 await self._status.ingest(batch.reports)
-                self._status.ingest_swap_stock(batch.swap_reports)
+                await self._run(self._status.ingest_swap_stock, batch.swap_reports)
                 stations += len(batch.stations)
                 if on_progress is not None:
                     on_progress(len(batch.stations))
         except PartnerError as exc:
-            self._partners.record_error(partner_id, str(exc), self._clock.now())
-            self._partners.set_reachable(partner_id, False)
+            await self._run(self._unreachable, partner_id, str(exc))
             raise
-        self._partners.record_sync(partner_id, stations, self._clock.now())
-        self._partners.set_reachable(partner_id, True)
+        await self._run(self._synced, partner_id, stations)
         if refused:
             # Feed health names what we could not import (ADR 0028).
             name, why = refused[0]
-            self._partners.record_error(
+            await self._run(
+                self._partners.record_error,
                 partner_id,
                 f"{len(refused)} of {stations + len(refused)} stations refused; "
                 f"first {name}: {why}"[:500],
@@ -142,20 +148,35 @@ class PartnersService:
             )
         return stations
 
+    def _unreachable(self, partner_id: OperatorId, error: str) -> None:
+        self._partners.record_error(partner_id, error, self._clock.now())
+        self._partners.set_reachable(partner_id, False)
+
+    def _synced(self, partner_id: OperatorId, stations: int) -> None:
+        self._partners.record_sync(partner_id, stations, self._clock.now())
+        self._partners.set_reachable(partner_id, True)
+
     async def import_network(
         self, partner_id: OperatorId, batch: NetworkBatch
     ) -> tuple[int, tuple[tuple[str, str], ...]]:
         """Store a batch read from a file (not pulled) as the partner's: its
         stations and their status; returns (stations imported, refused with
         reasons). Refusals are kept in the partner's feed health, as a pull's."""
-        self.get_partner(partner_id)  # PartnerNotFoundError before any change
-        self._catalogue.save_network_batch(batch.tariffs, batch.stations, batch.priced)
+        # PartnerNotFoundError before any change
+        await self._run(self.get_partner, partner_id)
+        await self._run(
+            self._catalogue.save_network_batch,
+            batch.tariffs,
+            batch.stations,
+            batch.priced,
+        )
         await self._status.ingest(batch.reports)
-        self._status.ingest_swap_stock(batch.swap_reports)
+        await self._run(self._status.ingest_swap_stock, batch.swap_reports)
         if batch.refused:
             name, why = batch.refused[0]
             total = len(batch.stations) + len(batch.refused)
-            self._partners.record_error(
+            await self._run(
+                self._partners.record_error,
                 partner_id,
                 f"{len(batch.refused)} of {total} stations refused; "
                 f"first {name}: {why}"[:500],
@@ -188,17 +209,16 @@ class PartnersService:
         Pushes can be lost on the way; the partner's answer carries its own
         time of each status, so order-safety keeps whichever is newer.
         """
-        partner = self.get_partner(partner_id)
+        partner = await self._run(self.get_partner, partner_id)
         gateway = self._gateway(partner.protocol)
-        station_ids = self._piles.external_station_ids(partner_id)
+        station_ids = await self._run(self._piles.external_station_ids, partner_id)
         changed = 0
         try:
             async for batch in gateway.pull_status(partner, station_ids):
                 changed += len(await self._status.ingest(batch.reports))
-                self._status.ingest_swap_stock(batch.swap_reports)
+                await self._run(self._status.ingest_swap_stock, batch.swap_reports)
         except PartnerError as exc:
-            self._partners.record_error(partner_id, str(exc), self._clock.now())
-            self._partners.set_reachable(partner_id, False)
+            await self._run(self._unreachable, partner_id, str(exc))
             raise
         return changed
 
@@ -219,7 +239,14 @@ class PartnersService:
         ]
         changed = await self._status.ingest(reports)
         newest = max((r.observed_at for r in reports), default=None)
-        self._partners.record_push(partner_id, len(reports), len(changed), newest, now)
+        await self._run(
+            self._partners.record_push,
+            partner_id,
+            len(reports),
+            len(changed),
+            newest,
+            now,
+        )
         return len(changed)
 
     def receive_swap_stock(
@@ -232,7 +259,7 @@ class PartnersService:
         """A partner pushed a whole station: static data now, status order-safely."""
         if not _owns(partner_id, station.id):
             raise InvalidPartnerError("station", f"{station.id} is not {partner_id}'s")
-        self._catalogue.save_network_batch((), (station,))
+        await self._run(self._catalogue.save_network_batch, (), (station,))
         reports = [
             PileStatusReport(p.id, p.status, p.status_at)
             for p in station.piles
@@ -253,21 +280,21 @@ class PartnersService:
     async def expire_silent_piles(self) -> int:
         """Turn piles unknown whose partner has not spoken of them within its TTL."""
         expired = 0
-        for partner in self._partners.list():
+        for partner in await self._run(self._partners.list):
             ttl = timedelta(seconds=partner.status_ttl_s)
             expired += len(await self._status.expire_silent_piles(partner.id, ttl))
         return expired
 
     async def check_partner(self, partner_id: OperatorId) -> bool:
         """Ping one partner; one that comes back after being down is resynced."""
-        partner = self.get_partner(partner_id)
-        was_reachable = self._partners.health(partner_id).is_reachable
+        partner = await self._run(self.get_partner, partner_id)
+        health = await self._run(self._partners.health, partner_id)
         try:
             await self._gateway(partner.protocol).ping(partner)
         except PartnerError as exc:
-            self._partners.record_error(partner_id, str(exc), self._clock.now())
-            self._partners.set_reachable(partner_id, False)
+            await self._run(self._unreachable, partner_id, str(exc))
             return False
+        was_reachable = health.is_reachable
         if not was_reachable:
             await self.sync_with_backoff(partner_id)
         return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from evroam.catalogue.model import PileStatus, Protocol, Station
 from evroam.partners.model import Partner
@@ -32,6 +32,7 @@ from evroam.pile_requests.ports import (
 from evroam.shared.clock import Clock
 from evroam.shared.errors import EvroamError
 from evroam.shared.ids import AccountId, OperatorId, PileId
+from evroam.shared.offload import Offload, inline
 
 # How long we wait for a result a partner did not promise a time for.
 DEFAULT_ANSWER_S = 60
@@ -51,7 +52,11 @@ class PileRequestService:
         find_station_of_pile: Callable[[PileId], Station | None],
         get_partner: Callable[[OperatorId], Partner],
         clock: Clock,
+        offload: Offload = inline,
     ) -> None:
+        """``offload`` runs the store and catalogue steps of the async use cases
+        (the composition root: off the event loop)."""
+        self._run = offload
         self._store = store
         self._commands = commands
         self._station_of = find_station_of_pile
@@ -66,6 +71,22 @@ class PileRequestService:
         """Ask the pile's partner to hold it for ``minutes`` (5-30). The answer
         may come later: the reservation says where it stands."""
         minutes = reservation_minutes(minutes)
+        reservation, partner, commands, target = await self._run(
+            self._new_reservation, account_id, pile_id, minutes
+        )
+        try:
+            answer = await commands.reserve(
+                partner, target, reservation.id, account_id, reservation.expires_at
+            )
+        except EvroamError as exc:
+            answer = CommandAnswer(Outcome.FAILED, reason=str(exc))
+        return await self._run(
+            self._answered, reservation, answer, ReservationStatus.REQUESTED
+        )
+
+    def _new_reservation(
+        self, account_id: AccountId, pile_id: PileId, minutes: int
+    ) -> tuple[Reservation, Partner, PileCommands, PileTarget]:
         station, target = self._target(pile_id, None)
         pile = next(p for p in station.piles if p.id == pile_id)
         if not pile.is_reservable:
@@ -88,15 +109,23 @@ class PileRequestService:
             answer_by=now + timedelta(seconds=DEFAULT_ANSWER_S),
         )
         self._store.add_reservation(reservation)
-        try:
-            answer = await commands.reserve(
-                partner, target, reservation.id, account_id, reservation.expires_at
-            )
-        except EvroamError as exc:
-            answer = CommandAnswer(Outcome.FAILED, reason=str(exc))
-        return self._answered(reservation, answer, ReservationStatus.REQUESTED)
+        return reservation, partner, commands, target
 
     async def cancel(self, account_id: AccountId, reservation_id: str) -> Reservation:
+        cancelling, partner, commands = await self._run(
+            self._cancelling, account_id, reservation_id
+        )
+        try:
+            answer = await commands.cancel(partner, cancelling.id)
+        except EvroamError as exc:
+            answer = CommandAnswer(Outcome.FAILED, reason=str(exc))
+        return await self._run(
+            self._answered, cancelling, answer, ReservationStatus.CANCELLING
+        )
+
+    def _cancelling(
+        self, account_id: AccountId, reservation_id: str
+    ) -> tuple[Reservation, Partner, PileCommands]:
         reservation = self.get_reservation(account_id, reservation_id)
         if reservation.status is not ReservationStatus.RESERVED:
             raise InvalidRequestError(
@@ -109,11 +138,7 @@ class PileRequestService:
         now = self._clock.now()
         cancelling = reservation.moved(ReservationStatus.CANCELLING, now)
         self._store.save_reservation(cancelling)
-        try:
-            answer = await commands.cancel(partner, reservation.id)
-        except EvroamError as exc:
-            answer = CommandAnswer(Outcome.FAILED, reason=str(exc))
-        return self._answered(cancelling, answer, ReservationStatus.CANCELLING)
+        return cancelling, partner, commands
 
     def get_reservation(
         self, account_id: AccountId, reservation_id: str
@@ -186,6 +211,20 @@ class PileRequestService:
 
     async def unlock(self, report_id: str) -> CableReport:
         """An operator unlocks the connector of a report (OCPI UNLOCK_CONNECTOR)."""
+        started = await self._run(self._unlocking, report_id)
+        if isinstance(started, CableReport):
+            return started
+        unlocking, partner, commands, target, now = started
+        try:
+            answer = await commands.unlock(partner, target, unlocking.id)
+        except EvroamError as exc:
+            answer = CommandAnswer(Outcome.FAILED, reason=str(exc))
+        return await self._run(self._unlock_answered, unlocking, answer, now)
+
+    def _unlocking(
+        self, report_id: str
+    ) -> CableReport | tuple[CableReport, Partner, PileCommands, PileTarget, datetime]:
+        """The report moved to UNLOCKING (and how to ask), or as it stands."""
         report = self._store.find_report(report_id)
         if report is None:
             raise RequestNotFoundError(report_id)
@@ -197,11 +236,12 @@ class PileRequestService:
         wait = timedelta(seconds=DEFAULT_ANSWER_S)
         unlocking = report.moved(ReportStatus.UNLOCKING, now, answer_by=now + wait)
         self._store.save_report(unlocking)
-        try:
-            answer = await commands.unlock(partner, target, report.id)
-        except EvroamError as exc:
-            answer = CommandAnswer(Outcome.FAILED, reason=str(exc))
-        held = self._store.find_report(report.id) or unlocking
+        return unlocking, partner, commands, target, now
+
+    def _unlock_answered(
+        self, unlocking: CableReport, answer: CommandAnswer, now: datetime
+    ) -> CableReport:
+        held = self._store.find_report(unlocking.id) or unlocking
         if held.status is not ReportStatus.UNLOCKING:
             return held  # the pile's result came first
         if answer.outcome is Outcome.REQUESTED:

@@ -8,22 +8,32 @@ from datetime import datetime, timedelta
 from evroam.shared.clock import Clock
 from evroam.shared.errors import InvalidInputError
 from evroam.shared.ids import OperatorId, PileId
+from evroam.shared.offload import Offload, inline
 from evroam.status.history import StatusAt, import_rows
 from evroam.status.model import PileStatusChanged, PileStatusReport, SwapStockReport
 from evroam.status.ports import EventBus, StatusStore
 
 
 class StatusService:
-    def __init__(self, store: StatusStore, bus: EventBus, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: StatusStore,
+        bus: EventBus,
+        clock: Clock,
+        offload: Offload = inline,
+    ) -> None:
+        """``offload`` runs the store's blocking work of the async use cases
+        (the composition root: off the event loop)."""
         self._store = store
         self._bus = bus
         self._clock = clock
+        self._offload = offload
 
     async def ingest(
         self, reports: Sequence[PileStatusReport]
     ) -> list[PileStatusChanged]:
         """Durably apply a batch of reports, then publish what really changed."""
-        changed = self._store.apply(reports)
+        changed = await self._offload(self._store.apply, reports)
         if changed:
             await self._bus.publish(changed)
         return changed
@@ -36,7 +46,7 @@ class StatusService:
     ) -> list[PileStatusChanged]:
         """Piles not heard from within ``ttl`` turn ``unknown`` on the map."""
         now = self._clock.now()
-        changed = self._store.expire(operator_id, now - ttl, now)
+        changed = await self._offload(self._store.expire, operator_id, now - ttl, now)
         if changed:
             await self._bus.publish(changed)
         return changed

@@ -50,6 +50,7 @@ from evroam.protocols.ocpi_2_2_1.errors import (
     OcpiError,
 )
 from evroam.shared.clock import Clock
+from evroam.shared.offload import Offload, inline
 
 HttpFactory = Callable[[], httpx.AsyncClient]
 EventSink = Callable[[str, RemoteEvent], Awaitable[None]]
@@ -79,9 +80,13 @@ class OcpiRemoteCharging:
         party_id: str,
         clock: Clock,
         token_for: Callable[[str], Token] | None = None,
+        offload: Offload = inline,
     ) -> None:
+        """``offload`` runs ``token_for`` (a database read and perhaps a write:
+        the hub passes the async boundary's ``run``, off the event loop)."""
         self._http = http
         self._token_for = token_for
+        self._offload = offload
         self._base = response_url_base.rstrip("/")
         self._country_code = country_code
         self._party_id = party_id
@@ -93,7 +98,7 @@ class OcpiRemoteCharging:
         ref = check_session_ref(session_ref)
         command = StartSession(
             response_url=f"{self._base}/{CommandType.START_SESSION}/{ref}",
-            token=self._token(token_uid),
+            token=await self._offload(self._token, token_uid),
             location_id=pile.station_external_id,
             evse_uid=pile.pile_external_uid,
             connector_id=pile.connector_id,

@@ -45,6 +45,7 @@ from evroam.protocols.ocpi_2_2_1.tokens import Peer, new_token
 from evroam.shared.clock import Clock
 from evroam.shared.errors import InvalidInputError
 from evroam.shared.ids import OperatorId, pile_id_for, station_id_for
+from evroam.shared.offload import Offload, inline
 from evroam.status.model import PileStatusReport
 
 _log = logging.getLogger(__name__)
@@ -319,15 +320,17 @@ def _batch(
 
 
 class HubLocationReceiver:
-    """Locations pushed by a CPO become station updates and status reports."""
+    """Locations pushed by a CPO become station updates and status reports;
+    ``offload`` runs the catalogue reads (the hub: off the event loop)."""
 
-    def __init__(self, partners: PartnersService) -> None:
+    def __init__(self, partners: PartnersService, offload: Offload = inline) -> None:
         self._partners = partners
+        self._run = offload
 
     async def on_location(self, operator_key: str, location: wire.Location) -> None:
         op = OperatorId(operator_key)
         station = station_from_location(location, op, {})
-        held = self._partners.find_station(station.id)
+        held = await self._run(self._partners.find_station, station.id)
         if held is not None:  # a push carries no Tariff object: keep ours
             station = replace(station, tariff_id=held.tariff_id, parking=held.parking)
         await self._partners.receive_station(op, station)
@@ -346,12 +349,12 @@ class HubLocationReceiver:
         evse_uid: str,
         connector: wire.Connector,  # noqa: ARG002 - plug data is static
     ) -> None:
-        self._require_pile(operator_key, location_id, evse_uid)
+        await self._run(self._require_pile, operator_key, location_id, evse_uid)
 
     async def on_location_patch(
         self, operator_key: str, location_id: str, patch: wire.LocationPatch
     ) -> None:
-        self._require(operator_key, location_id)
+        await self._run(self._require, operator_key, location_id)
         for evse in patch.evses or ():
             await self._status(
                 operator_key, location_id, evse.uid, evse.status, evse.last_updated
@@ -361,7 +364,7 @@ class HubLocationReceiver:
         self, operator_key: str, location_id: str, evse_uid: str, patch: wire.EvsePatch
     ) -> None:
         if patch.status is None:
-            self._require(operator_key, location_id)
+            await self._run(self._require, operator_key, location_id)
             return
         await self._status(
             operator_key, location_id, evse_uid, patch.status, patch.last_updated
@@ -375,16 +378,17 @@ class HubLocationReceiver:
         connector_id: str,  # noqa: ARG002 - one pile per EVSE: status lives there
         patch: wire.ConnectorPatch,  # noqa: ARG002 - plug data is static
     ) -> None:
-        self._require_pile(operator_key, location_id, evse_uid)
+        await self._run(self._require_pile, operator_key, location_id, evse_uid)
 
     async def find_location(
         self, operator_key: str, location_id: str
     ) -> wire.Location | None:
         """What we hold of the CPO's Location (Receiver GET, to compare)."""
-        station = self._partners.find_station(station_id_for(operator_key, location_id))
+        station_id = station_id_for(operator_key, location_id)
+        station = await self._run(self._partners.find_station, station_id)
         if station is None:
             return None
-        partner = self._partners.get_partner(OperatorId(operator_key))
+        partner = await self._run(self._partners.get_partner, OperatorId(operator_key))
         ocpi_tariff = station.tariff_id.removeprefix(f"{operator_key}-")
         return location_from_station(
             station,
@@ -412,7 +416,7 @@ class HubLocationReceiver:
         status: Any,
         observed_at: Any,
     ) -> None:
-        self._require_pile(operator_key, location_id, evse_uid)
+        await self._run(self._require_pile, operator_key, location_id, evse_uid)
         pile_id = pile_id_for(station_id_for(operator_key, location_id), evse_uid)
         report = PileStatusReport(
             pile_id, pile_status_from_evse_status(status), observed_at

@@ -36,6 +36,7 @@ from evroam.protocols.ocpi_2_2_1.datatypes import OcpiModel
 from evroam.protocols.ocpi_2_2_1.enums import ModuleId
 from evroam.protocols.ocpi_2_2_1.errors import ClientApiUnusableError, OcpiError
 from evroam.shared.ids import AccountId
+from evroam.shared.offload import Offload, inline
 
 PILE_COMMANDS = frozenset(
     {
@@ -70,10 +71,14 @@ class OcpiPileCommands:
         *,
         response_url_base: str,
         token_for: Callable[[str], Token],
+        offload: Offload = inline,
     ) -> None:
+        """``offload`` runs ``token_for`` (database work: the hub passes the
+        async boundary's ``run``, off the event loop)."""
         self._http = http
         self._base = response_url_base.rstrip("/")
         self._token_for = token_for
+        self._offload = offload
 
     def _response_url(self, command: CommandType, ref: str) -> str:
         return f"{self._base}/{command}/{ref}"
@@ -88,7 +93,7 @@ class OcpiPileCommands:
     ) -> CommandAnswer:
         command = ReserveNow(
             response_url=self._response_url(CommandType.RESERVE_NOW, reservation_id),
-            token=self._token_for(account_id),
+            token=await self._offload(self._token_for, account_id),
             expiry_date=expires_at,
             reservation_id=reservation_id,
             location_id=pile.station_external_id,
