@@ -90,3 +90,19 @@ class TestAnOperatorMovesACar:
             f"/api/v1/admin/vehicles/{VIN}/transfers", headers=ADMIN
         )
         assert listed.json() == {"items": []}
+
+    async def test_erasing_a_party_takes_the_vin_out_of_the_audit(self, client):
+        _, seller = await open_account(client, "Old Owner")
+        buyer_body, buyer = await open_account(client, "New Owner")
+        await register(client, seller)
+        r = await client.post(
+            f"/api/v1/admin/vehicles/{VIN}/transfer",
+            json={"to_account": buyer_body["id"], **MOVE},
+            headers=ADMIN,
+        )
+        assert r.status_code == 201
+        assert (await client.delete("/api/v1/me", headers=buyer)).status_code == 204
+        listed = await client.get(
+            f"/api/v1/admin/vehicles/{VIN}/transfers", headers=ADMIN
+        )
+        assert listed.json() == {"items": []}

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from evroam.analytics.personal import ConsentRecord
 from evroam.shared.ids import AccountId
@@ -16,11 +25,12 @@ from evroam.storage.ledger_tables import (
     ledger_idempotency,
     ledger_postings,
     ledger_top_ups,
+    sandbox_payment_intents,
 )
 from evroam.storage.pile_report_tables import pile_reports
 from evroam.storage.privacy_tables import consent_records
 from evroam.storage.signin_tables import account_logins, web_sessions
-from evroam.storage.tables import accounts, vehicles
+from evroam.storage.tables import accounts, vehicle_transfers, vehicles
 from evroam.wallet.ledger import DRIVER_KINDS, LedgerAccount
 
 
@@ -71,6 +81,7 @@ class SqlPersonalDataStore:
                 .where(pile_reports.c.account_id == account_id)
                 .values(account_id=pseudonym)
             )
+            _rekey_vehicle_transfers(conn, account_id, pseudonym)
 
 
 def _delete_identity(conn: Connection, account_id: str) -> None:
@@ -85,6 +96,18 @@ def _delete_identity(conn: Connection, account_id: str) -> None:
     )
     conn.execute(delete(vehicles).where(vehicles.c.account_id == account_id))
     conn.execute(delete(accounts).where(accounts.c.id == account_id))
+
+
+def _rekey_vehicle_transfers(conn: Connection, account_id: str, alias: str) -> None:
+    """The operator's audit of VIN transfers stays (who moved a car, when, why)
+    without the erased driver: the pseudonym for the account, no VIN."""
+    t = vehicle_transfers.c
+    for side in (t.from_account, t.to_account):
+        conn.execute(
+            update(vehicle_transfers)
+            .where(side == account_id)
+            .values({side.name: alias, "vin": "erased"})
+        )
 
 
 def _rekey_charging(conn: Connection, account_id: str, alias: str) -> None:
@@ -122,4 +145,14 @@ def _rekey_ledger(conn: Connection, account_id: str, alias: str) -> None:
     # the keys are the client's free text.
     conn.execute(
         delete(ledger_idempotency).where(ledger_idempotency.c.scope == account_id)
+    )
+    # The sandbox provider's intents: its key held the driver's own key text.
+    intents = sandbox_payment_intents.c
+    conn.execute(
+        update(sandbox_payment_intents)
+        .where(intents.account_id == account_id)
+        .values(
+            account_id=alias,
+            idempotency_key=literal("erased:") + intents.intent_id,
+        )
     )
