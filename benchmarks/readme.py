@@ -33,6 +33,7 @@ ORDER = (
     "settlement",
     "session_start",
     "start_retries",
+    "interleavings",
     "crash_recovery",
     "recommend",
     "availability",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
 
 from tests.fakes import InMemorySessionStore
 from tests.unit.charging.machine import NAMED_EXAMPLES, ChargingMachine
@@ -41,3 +42,18 @@ def test_named_interleaving(example: Callable[[ChargingMachine], None]):
         example(machine)
     finally:
         machine.teardown()
+
+
+@pytest.mark.slow
+def test_ten_thousand_random_interleavings_in_memory():
+    run_state_machine_as_test(
+        InMemoryChargingMachine,
+        settings=settings(
+            max_examples=10_000,
+            stateful_step_count=40,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
