@@ -36,7 +36,7 @@ from typing import Any
 import httpx
 from partner_pull import free_port, stop, wait_http
 from result_file import row, save_result
-from tokens import TOKEN_B, auth, prepare
+from tokens import TOKEN_B, authorize_once, prepare
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -62,17 +62,7 @@ async def load(
             nonlocal errors, left
             while left > 0:
                 left -= 1
-                uid = rng.choice(uids)
-                began = time.perf_counter()
-                try:
-                    response = await http.post(
-                        f"{base}/ocpi/2.2.1/tokens/{uid}/authorize?type=APP_USER",
-                        headers=auth(),
-                    )
-                    ok = response.json()["data"]["allowed"] == "ALLOWED"
-                except (httpx.HTTPError, KeyError, ValueError):
-                    ok = False
-                latencies.append((time.perf_counter() - began) * 1000)
+                ok = await authorize_once(http, base, rng.choice(uids), latencies)
                 errors += 0 if ok else 1
 
         began = time.perf_counter()

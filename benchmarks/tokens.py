@@ -115,6 +115,23 @@ async def pull_all(base: str) -> tuple[int, float]:
     return count, time.perf_counter() - began
 
 
+async def authorize_once(
+    http: httpx.AsyncClient, base: str, uid: str, latencies: list[float]
+) -> bool:
+    """One real-time authorization of ``uid``, its latency in ms appended to
+    ``latencies``; whether the hub answered ALLOWED."""
+    began = time.perf_counter()
+    try:
+        response = await http.post(
+            f"{base}/ocpi/2.2.1/tokens/{uid}/authorize?type=APP_USER", headers=auth()
+        )
+        ok = response.json()["data"]["allowed"] == "ALLOWED"
+    except (httpx.HTTPError, KeyError, ValueError):
+        ok = False
+    latencies.append((time.perf_counter() - began) * 1000)
+    return ok
+
+
 async def authorize_load(
     base: str, uids: list[str], rate: float, seconds: float
 ) -> tuple[list[float], int]:
@@ -126,17 +143,7 @@ async def authorize_load(
 
         async def one() -> None:
             nonlocal errors
-            uid = rng.choice(uids)
-            began = time.perf_counter()
-            try:
-                response = await http.post(
-                    f"{base}/ocpi/2.2.1/tokens/{uid}/authorize?type=APP_USER",
-                    headers=auth(),
-                )
-                ok = response.json()["data"]["allowed"] == "ALLOWED"
-            except (httpx.HTTPError, KeyError, ValueError):
-                ok = False
-            latencies.append((time.perf_counter() - began) * 1000)
+            ok = await authorize_once(http, base, rng.choice(uids), latencies)
             errors += 0 if ok else 1
 
         tasks = []
